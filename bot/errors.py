@@ -1,0 +1,52 @@
+"""Domain errors.
+
+Services raise these; the one error pipeline (``cogs/errors.py``) turns a
+``UserFacingError`` into its message, sent ephemerally. No ``discord`` import here.
+"""
+
+from __future__ import annotations
+
+
+class NexusError(Exception):
+    """Base of every error the bot raises on purpose."""
+
+
+class UserFacingError(NexusError):
+    """An error whose message is written for the user: what went wrong, what to do next."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(UserFacingError):
+    """The user typed something the bot cannot use (a time, a duration, a too-long text)."""
+
+
+class NotFound(UserFacingError):
+    """The thing the user named does not exist (or is not theirs to see)."""
+
+
+class PermissionDenied(UserFacingError):
+    """The user may not do this (not the host, not a mentor, not an admin)."""
+
+
+class Conflict(UserFacingError):
+    """The request clashes with the current state (already joined, limit reached)."""
+
+
+class NotConfigured(UserFacingError):
+    """The server has not been set up yet for this feature."""
+
+    def __init__(
+        self, message: str = "This server is not set up yet: an admin runs `/nexus setup` first."
+    ) -> None:
+        super().__init__(message)
+
+
+class ConfigError(NexusError):
+    """A setting is missing or malformed; carries one line naming the setting and the fix."""
+
+
+class SchemaTooNew(NexusError):
+    """The database was written by a newer version of the bot than this one."""
