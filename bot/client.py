@@ -1,0 +1,112 @@
+"""The bot: discord.py's ``commands.Bot`` with the services, the cogs and the sync rule."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.config import Settings
+from bot.db import app_state
+from bot.db.database import Database
+from bot.delivery import Delivery
+from bot.services.container import Services
+from cogs.errors import NexusTree
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = (
+    "cogs.nexus",
+    "cogs.timezone",
+    "cogs.privacy",
+    "cogs.remind",
+)
+
+
+def intents() -> discord.Intents:
+    """Guilds and guild messages (thread activity: author and time); nothing privileged."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.guild_messages = True
+    return chosen
+
+
+def use_api_base(api_base: str | None) -> None:
+    """Point every REST call (webhooks and interaction callbacks included) at ``api_base``."""
+    if api_base:
+        discord.http.Route.BASE = api_base
+
+
+class NexusBot(commands.Bot):
+    def __init__(
+        self, *, settings: Settings, db: Database, services: Services, sync_only: bool = False
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            tree_cls=NexusTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self.db = db
+        self.services = services
+        self.sync_only = sync_only
+        self.delivery = Delivery(self)
+        use_api_base(settings.api_base)
+
+    async def setup_hook(self) -> None:
+        if self.settings.api_base and not self.sync_only:
+            await self._use_gateway_of_api_base()
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.sync_only:
+            await self.sync_commands(force=True)
+            return
+        await self.sync_commands()
+        # Timers fire over REST, which works from here on; the gateway is not needed.
+        await self.services.scheduler.start()
+
+    async def close(self) -> None:
+        await self.services.scheduler.stop()
+        await super().close()
+
+    async def _use_gateway_of_api_base(self) -> None:
+        # A non-sharded client never asks /gateway/bot and would connect to Discord's
+        # own gateway; read the configured server's address once instead.
+        _, url, _ = await self.http.get_bot_gateway()
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        log.info("gateway address from %s: %s", self.settings.api_base, url)
+
+    def _sync_target(self) -> discord.Object | None:
+        if self.settings.dev_guild_id is None:
+            return None
+        return discord.Object(self.settings.dev_guild_id)
+
+    def command_payload(self) -> list[dict[str, Any]]:
+        guild = self._sync_target()
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        return [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+
+    async def sync_commands(self, *, force: bool = False) -> bool:
+        """Sync when the command definitions changed since the last sync (or when forced)."""
+        guild = self._sync_target()
+        payload = self.command_payload()
+        digest = hashlib.sha256(
+            json.dumps(payload, sort_keys=True, default=str).encode()
+        ).hexdigest()
+        scope = f"guild:{guild.id}" if guild else "global"
+        key = f"commands_hash:{self.application_id}:{scope}"
+        if not force and await app_state.get(self.db, key) == digest:
+            log.info("commands unchanged (%s); not syncing", scope)
+            return False
+        synced = await self.tree.sync(guild=guild)
+        await app_state.put(self.db, key, digest)
+        log.info("synced %d commands (%s)", len(synced), scope)
+        return True

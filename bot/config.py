@@ -1,0 +1,93 @@
+"""Settings, read from the environment and ``.env``.
+
+A missing or malformed setting becomes one ``ConfigError`` line naming the setting
+and how to fix it; the token's value never appears in any message.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+# How to fix each setting, shown after the problem.
+_FIXES = {
+    "discord_token": "set it to the bot token from the Discord developer portal "
+    "(Bot → Reset Token), in the environment or in .env",
+    "database_path": "set it to a writable file path, e.g. DATABASE_PATH=data/nexus.db",
+    "log_level": f"set it to one of {', '.join(LOG_LEVELS)}",
+    "dev_guild_id": "set it to a server id (right-click the server → Copy Server ID) "
+    "or leave it empty",
+    "discord_api_base": "set it to an http(s) URL such as https://discord.com/api/v10 "
+    "or leave it empty",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    discord_token: SecretStr
+    database_path: Path = Path("data/nexus.db")
+    log_level: str = "INFO"
+    dev_guild_id: int | None = Field(default=None, gt=0)
+    discord_api_base: AnyHttpUrl | None = None
+
+    @field_validator("discord_token")
+    @classmethod
+    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip()
+        if not token or any(c.isspace() for c in token):
+            raise ValueError("must be a single non-empty token")
+        return SecretStr(token)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"unknown level {value!r}")
+        return level
+
+    @property
+    def api_base(self) -> str | None:
+        """``DISCORD_API_BASE`` without a trailing slash, or None for Discord's own API."""
+        if self.discord_api_base is None:
+            return None
+        return str(self.discord_api_base).rstrip("/")
+
+    @property
+    def log_level_number(self) -> int:
+        return logging.getLevelNamesMapping()[self.log_level]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, or raise ``ConfigError`` with one line naming the first problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    error = exc.errors(include_input=False, include_url=False)[0]
+    field = str(error["loc"][0]) if error["loc"] else "settings"
+    name = field.upper()
+    fix = _FIXES.get(field, "check .env.example")
+    if error["type"] == "missing":
+        return f"{name} is missing: {fix}."
+    # The message is pydantic's wording of the rule, never the offending value.
+    reason = str(error["msg"]).removeprefix("Value error, ")
+    return f"{name} is invalid ({reason}): {fix}."

@@ -1,0 +1,113 @@
+"""The one database connection.
+
+SQLite in WAL mode with foreign keys on. The connection runs in autocommit mode and
+every write goes through ``transaction()``, which holds an asyncio lock: on a shared
+aiosqlite connection one coroutine's COMMIT would otherwise commit another's
+half-done work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any] | dict[str, Any]
+BUSY_TIMEOUT_MS = 5000
+
+
+class Database:
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise RuntimeError("Database.connect() has not been called")
+        return self._conn
+
+    async def connect(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: no implicit BEGIN; transactions are explicit below.
+        self._conn = await aiosqlite.connect(self.path, isolation_level=None)
+        self._conn.row_factory = sqlite3.Row
+        await self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await self._conn.execute("PRAGMA journal_mode = WAL")
+        await self._conn.execute("PRAGMA synchronous = NORMAL")
+        await self._conn.execute("PRAGMA foreign_keys = ON")
+        log.info("database open at %s", self.path)
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._conn.close()
+            self._conn = None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on error."""
+        async with self._write_lock:
+            conn = self.conn
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One write statement in its own transaction; returns the rows changed."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """One INSERT in its own transaction; returns the new row id."""
+        async with self.transaction() as conn:
+            cursor = await conn.execute(sql, params)
+            if cursor.lastrowid is None:
+                raise RuntimeError("INSERT produced no row id")
+            return cursor.lastrowid
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    async def backup(self, target: str | Path) -> None:
+        """A consistent copy of the live database, with SQLite's online backup API."""
+        target = Path(target)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # Hold the write lock so no write of ours interleaves; other processes are
+        # handled by the backup API itself (it restarts on change).
+        async with self._write_lock:
+            await self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            dest = await aiosqlite.connect(str(target))
+            try:
+                await self.conn.backup(dest)
+            finally:
+                await dest.close()

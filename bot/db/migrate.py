@@ -1,0 +1,79 @@
+"""Numbered SQL migrations, tracked in ``PRAGMA user_version``.
+
+Each file ``NNNN_name.sql`` holds ``BEGIN; … PRAGMA user_version = N; COMMIT;`` so it
+applies atomically: ``executescript`` commits any open transaction first, so a BEGIN
+outside the script would protect nothing. Files are never edited once landed.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+from bot.db.database import Database
+from bot.errors import SchemaTooNew
+
+log = logging.getLogger(__name__)
+
+_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations() -> list[Migration]:
+    folder = resources.files("bot.db") / "migrations"
+    found: list[Migration] = []
+    for entry in folder.iterdir():
+        match = _NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration {migration.name} breaks the numbering at {expected}")
+    return found
+
+
+def latest_version() -> int:
+    migrations = load_migrations()
+    return migrations[-1].version if migrations else 0
+
+
+async def current_version(db: Database) -> int:
+    return int(await db.fetchval("PRAGMA user_version"))
+
+
+async def migrate(db: Database) -> int:
+    """Bring the schema up to date; returns the version now in force."""
+    migrations = load_migrations()
+    latest = migrations[-1].version if migrations else 0
+    version = await current_version(db)
+    if version > latest:
+        raise SchemaTooNew(
+            f"The database at {db.path} is at schema version {version}, newer than this "
+            f"version of Nexus knows ({latest}). Upgrade the bot, or restore a backup."
+        )
+    for migration in migrations:
+        if migration.version <= version:
+            continue
+        log.info("applying migration %s", migration.name)
+        try:
+            await db.conn.executescript(migration.sql)
+        except Exception:
+            if db.conn.in_transaction:
+                await db.conn.execute("ROLLBACK")
+            raise
+        version = await current_version(db)
+        if version != migration.version:
+            raise RuntimeError(
+                f"migration {migration.name} left user_version at {version}, "
+                f"expected {migration.version}"
+            )
+    return version

@@ -1,0 +1,38 @@
+"""Repository: preferences that follow a user across servers."""
+
+from __future__ import annotations
+
+from bot.db.database import Database
+
+
+async def get_timezone(db: Database, user_id: int) -> str | None:
+    value = await db.fetchval("SELECT timezone FROM user_settings WHERE user_id = ?", (user_id,))
+    return None if value is None else str(value)
+
+
+async def set_timezone(db: Database, user_id: int, zone: str, now: int) -> None:
+    await db.execute(
+        """
+        INSERT INTO user_settings (user_id, timezone, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET
+            timezone = excluded.timezone, updated_at = excluded.updated_at
+        """,
+        (user_id, zone, now),
+    )
+
+
+async def mark_dm_closed_notified(db: Database, user_id: int, now: int) -> bool:
+    """Record that the user was told their DMs are closed; False if already told."""
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            """
+            INSERT INTO user_settings (user_id, dm_closed_notified_at, updated_at)
+            VALUES (?, ?, ?)
+            ON CONFLICT (user_id) DO UPDATE SET
+                dm_closed_notified_at = excluded.dm_closed_notified_at,
+                updated_at = excluded.updated_at
+            WHERE user_settings.dm_closed_notified_at IS NULL
+            """,
+            (user_id, now, now),
+        )
+        return cursor.rowcount > 0

@@ -1,0 +1,375 @@
+"""The one scheduler: durable timers that are never lost, never late, never doubled.
+
+The ``timers`` table is the truth. APScheduler (memory store) is only a cache of wake-ups,
+one job per distinct due second within ``horizon``, rebuilt from the rows at start and
+topped up every ``refill_every``. A wake-up claims every pending row due by its second in
+one statement (``pending`` → ``sending``), so a repeated or concurrent trigger finds
+nothing to claim, and a thousand timers due in the same second cost one query.
+
+Handlers send with ``Timer.nonce()``: a row left in ``sending`` by a crash goes back to
+``pending`` at start and is retried with the same nonce, and Discord returns the earlier
+message instead of posting twice. Transient failures (5xx, 429, network) retry with
+exponential backoff; a kind's ``late_after`` marks stale timers ``missed`` instead of
+sending them; a ``Recurrence`` books the next occurrence in the series' own timezone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.clock import Clock
+from bot.db import timers as repo
+from bot.db.database import Database
+from bot.db.timers import Timer
+from bot.timeparse import next_daily_occurrence, next_weekly_occurrence
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Timer], Awaitable[None]]
+Hook = Callable[[Timer], Awaitable[None]]
+
+
+class TimerMissed(Exception):
+    """Raised by a handler when acting now would be stale (the session already started)."""
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """Repeat daily or weekly at a local wall time in ``zone`` (DST-correct)."""
+
+    every: str  # "daily" or "weekly"
+    at: time
+    zone: str
+    weekday: int | None = None  # 0 = Monday; weekly only
+
+    def next_after(self, instant: datetime) -> datetime:
+        zone = ZoneInfo(self.zone)
+        if self.every == "daily":
+            return next_daily_occurrence(instant, at=self.at, zone=zone)
+        if self.weekday is None:
+            raise ValueError("a weekly recurrence needs a weekday")
+        return next_weekly_occurrence(instant, weekday=self.weekday, at=self.at, zone=zone)
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "every": self.every,
+            "at": self.at.isoformat(timespec="minutes"),
+            "zone": self.zone,
+            "weekday": self.weekday,
+        }
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> Recurrence:
+        return cls(
+            every=data["every"],
+            at=time.fromisoformat(data["at"]),
+            zone=data["zone"],
+            weekday=data.get("weekday"),
+        )
+
+
+@dataclass(frozen=True)
+class TimerKind:
+    handler: Handler
+    late_after: timedelta | None = None  # claimed later than this → missed, not sent
+    on_missed: Hook | None = None
+    on_failed: Hook | None = None  # retries exhausted or a non-transient error
+
+
+def _epoch(instant: datetime) -> int:
+    if instant.tzinfo is None:
+        raise ValueError("timers need aware datetimes")
+    return int(instant.timestamp())
+
+
+class Scheduler:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        is_transient: Callable[[BaseException], bool] = lambda _: False,
+        horizon: timedelta = timedelta(hours=1),
+        refill_every: timedelta = timedelta(minutes=5),
+        max_attempts: int = 5,
+        backoff_base: float = 2.0,
+        backoff_cap: float = 300.0,
+        claim_batch: int = 500,
+        concurrency: int = 64,
+        keep_finished: timedelta = timedelta(days=30),
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._is_transient = is_transient
+        self._horizon = horizon
+        self._refill_every = refill_every
+        self._max_attempts = max_attempts
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._claim_batch = claim_batch
+        self._keep_finished = keep_finished
+        self._slots = asyncio.Semaphore(concurrency)
+        self._kinds: dict[str, TimerKind] = {}
+        self._aps: AsyncIOScheduler | None = None
+        self._armed: set[int] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()
+
+    # -- registration -------------------------------------------------------------
+
+    def register(self, kind: str, kind_spec: TimerKind) -> None:
+        if kind in self._kinds:
+            raise ValueError(f"timer kind {kind!r} is already registered")
+        self._kinds[kind] = kind_spec
+
+    # -- life cycle ---------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self._aps is not None
+
+    async def start(self) -> None:
+        """Rebuild the wake-ups from the rows; retry what a crash left half done."""
+        now = _epoch(self._clock.now())
+        released = await repo.release_interrupted(self._db, now)
+        if released:
+            log.warning("retrying %d timers interrupted mid-send", released)
+        self._aps = AsyncIOScheduler(timezone=UTC)
+        self._aps.start()
+        armed = await self.refill()
+        self._aps.add_job(
+            self._refill_job,
+            "interval",
+            seconds=self._refill_every.total_seconds(),
+            id="timers:refill",
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
+        log.info("scheduler started: %d wake-ups armed", armed)
+
+    async def stop(self, grace: float = 5.0) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        self._armed.clear()
+        if self._in_flight:
+            # Unfinished sends stay in ``sending`` and are retried, same nonce, next start.
+            _, pending = await asyncio.wait(self._in_flight, timeout=grace)
+            for task in pending:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(*pending, return_exceptions=True)
+
+    async def refill(self) -> int:
+        """Arm a wake-up for every due second within the horizon (overdue ones at once)."""
+        until = _epoch(self._clock.now() + self._horizon + self._refill_every)
+        seconds = await repo.live_due_seconds(self._db, until)
+        for second in seconds:
+            self._arm(second)
+        return len(seconds)
+
+    async def _refill_job(self) -> None:
+        try:
+            await self.refill()
+            cutoff = _epoch(self._clock.now() - self._keep_finished)
+            await repo.prune_finished(self._db, cutoff)
+        except Exception:
+            log.exception("timer refill failed; retrying at the next interval")
+
+    # -- booking ------------------------------------------------------------------
+
+    async def schedule(
+        self,
+        kind: str,
+        due: datetime,
+        *,
+        guild_id: int | None = None,
+        subject_id: int | None = None,
+        user_id: int | None = None,
+        payload: dict[str, Any] | None = None,
+        recur: Recurrence | None = None,
+        conn: aiosqlite.Connection | None = None,
+    ) -> Timer:
+        """Book a timer; pass ``conn`` to make it part of the caller's transaction."""
+        if kind not in self._kinds:
+            raise ValueError(f"no handler registered for timer kind {kind!r}")
+        body = dict(payload or {})
+        if recur is not None:
+            body["recur"] = recur.to_payload()
+        values = {
+            "kind": kind,
+            "due_at": _epoch(due),
+            "now": _epoch(self._clock.now()),
+            "guild_id": guild_id,
+            "subject_id": subject_id,
+            "user_id": user_id,
+            "payload": body,
+        }
+        if conn is not None:
+            timer = await repo.insert(conn, **values)
+        else:
+            async with self._db.transaction() as own:
+                timer = await repo.insert(own, **values)
+        # Arming before the caller commits is harmless: a wake-up that finds no
+        # committed row claims nothing.
+        self._arm(timer.due_at)
+        return timer
+
+    async def cancel(self, timer_id: int, *, conn: aiosqlite.Connection | None = None) -> bool:
+        now = _epoch(self._clock.now())
+        if conn is not None:
+            return await repo.cancel(conn, timer_id, now)
+        async with self._db.transaction() as own:
+            return await repo.cancel(own, timer_id, now)
+
+    async def cancel_subject(
+        self, kind: str, subject_id: int, *, conn: aiosqlite.Connection | None = None
+    ) -> int:
+        now = _epoch(self._clock.now())
+        if conn is not None:
+            return await repo.cancel_subject(conn, kind, subject_id, now)
+        async with self._db.transaction() as own:
+            return await repo.cancel_subject(own, kind, subject_id, now)
+
+    async def reschedule(
+        self, timer_id: int, due: datetime, *, conn: aiosqlite.Connection | None = None
+    ) -> bool:
+        now, due_at = _epoch(self._clock.now()), _epoch(due)
+        if conn is not None:
+            moved = await repo.move(conn, timer_id, due_at, now)
+        else:
+            async with self._db.transaction() as own:
+                moved = await repo.move(own, timer_id, due_at, now)
+        if moved:
+            self._arm(due_at)
+        return moved
+
+    def _arm(self, due_at: int) -> None:
+        if self._aps is None or due_at in self._armed:
+            return
+        if due_at > _epoch(self._clock.now() + self._horizon + self._refill_every):
+            return  # a later refill arms it
+        self._armed.add(due_at)
+        self._aps.add_job(
+            self._wake,
+            DateTrigger(datetime.fromtimestamp(due_at, UTC)),
+            args=(due_at,),
+            id=f"timers:due:{due_at}",
+            replace_existing=True,
+            misfire_grace_time=None,
+        )
+
+    # -- firing -------------------------------------------------------------------
+
+    async def _wake(self, due_at: int) -> None:
+        self._armed.discard(due_at)
+        # Claim by the job's own second, not by "now": a wake-up a hair early must
+        # still find its rows.
+        await self.run_due(datetime.fromtimestamp(max(due_at, _epoch(self._clock.now())), UTC))
+
+    async def run_due(self, up_to: datetime | None = None) -> int:
+        """Claim and run every pending timer due by ``up_to`` (default: now).
+
+        Tests with an injected clock call this directly instead of waiting."""
+        limit = _epoch(up_to or self._clock.now())
+        started: list[asyncio.Task[None]] = []
+        while True:
+            claimed = await repo.claim_due(
+                self._db, limit, _epoch(self._clock.now()), self._claim_batch
+            )
+            for timer in claimed:
+                task = asyncio.create_task(self._execute(timer), name=f"timer-{timer.id}")
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+                started.append(task)
+            if len(claimed) < self._claim_batch:
+                break
+        if started:
+            await asyncio.gather(*started, return_exceptions=True)
+        return len(started)
+
+    async def _execute(self, timer: Timer) -> None:
+        kind = self._kinds.get(timer.kind)
+        now = self._clock.now()
+        if kind is None:
+            log.error("timer %s has unknown kind %r", timer.id, timer.kind)
+            await repo.finish(self._db, timer.id, "failed", _epoch(now), "unknown kind")
+            return
+        if kind.late_after is not None and now - timer.due > kind.late_after:
+            log.info("timer %s (%s) missed: %s late", timer.id, timer.kind, now - timer.due)
+            await self._conclude(timer, "missed", kind.on_missed)
+            return
+        try:
+            async with self._slots:
+                await kind.handler(timer)
+        except TimerMissed:
+            await self._conclude(timer, "missed", kind.on_missed)
+        except Exception as exc:
+            await self._handle_failure(timer, kind, exc)
+        else:
+            await self._conclude(timer, "sent", None)
+
+    async def _conclude(self, timer: Timer, state: str, hook: Hook | None) -> None:
+        await repo.finish(self._db, timer.id, state, _epoch(self._clock.now()))
+        await self._book_next(timer)
+        if hook is not None:
+            try:
+                await hook(timer)
+            except Exception:
+                log.exception("%s hook failed for timer %s", state, timer.id)
+
+    async def _handle_failure(self, timer: Timer, kind: TimerKind, exc: Exception) -> None:
+        now = self._clock.now()
+        error = f"{type(exc).__name__}: {exc}"[:500]
+        if self._is_transient(exc) and timer.attempts < self._max_attempts:
+            delay = min(self._backoff_cap, self._backoff_base**timer.attempts)
+            retry_at = _epoch(now) + max(1, round(delay))
+            log.warning(
+                "timer %s (%s) attempt %d failed (%s); retrying in %.0f s",
+                timer.id,
+                timer.kind,
+                timer.attempts,
+                error,
+                delay,
+            )
+            if await repo.retry_later(self._db, timer.id, retry_at, _epoch(now), error):
+                self._arm(retry_at)
+            return
+        log.error("timer %s (%s) failed for good: %s", timer.id, timer.kind, error, exc_info=exc)
+        await repo.finish(self._db, timer.id, "failed", _epoch(now), error)
+        await self._book_next(timer)
+        if kind.on_failed is not None:
+            try:
+                await kind.on_failed(timer)
+            except Exception:
+                log.exception("failure hook failed for timer %s", timer.id)
+
+    async def _book_next(self, timer: Timer) -> None:
+        data = timer.payload.get("recur")
+        if not data:
+            return
+        recur = Recurrence.from_payload(data)
+        # Next occurrence after the later of the slot just served and now: a series
+        # that was down for days resumes at its next slot instead of replaying them.
+        after = max(timer.due, self._clock.now())
+        payload = {k: v for k, v in timer.payload.items() if k != "recur"}
+        await self.schedule(
+            timer.kind,
+            recur.next_after(after),
+            guild_id=timer.guild_id,
+            subject_id=timer.subject_id,
+            user_id=timer.user_id,
+            payload=payload,
+            recur=recur,
+        )

@@ -1,0 +1,45 @@
+"""A user's own preferences, and the timezone their typed times are read in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.db import user_settings as repo
+from bot.db.database import Database
+from bot.services.guild_settings import GuildSettingsService
+from bot.timezones import resolve_zone
+
+
+@dataclass(frozen=True)
+class EffectiveZone:
+    zone: ZoneInfo
+    source: str  # "yours", "server" or "default"
+
+
+class PreferencesService:
+    def __init__(self, db: Database, clock: Clock, guilds: GuildSettingsService) -> None:
+        self._db = db
+        self._clock = clock
+        self._guilds = guilds
+
+    async def set_timezone(self, user_id: int, text: str) -> str:
+        zone = resolve_zone(text)
+        await repo.set_timezone(self._db, user_id, zone, int(self._clock.now().timestamp()))
+        return zone
+
+    async def effective_zone(self, user_id: int, guild_id: int | None) -> EffectiveZone:
+        """The user's zone, else the server's, else UTC."""
+        own = await repo.get_timezone(self._db, user_id)
+        if own:
+            return EffectiveZone(ZoneInfo(own), "yours")
+        if guild_id is not None and await self._guilds.get(guild_id) is not None:
+            return EffectiveZone(await self._guilds.zone(guild_id), "server")
+        return EffectiveZone(ZoneInfo("UTC"), "default")
+
+    async def should_tell_dm_closed(self, user_id: int) -> bool:
+        """True exactly once per user: the first time a DM to them was refused."""
+        return await repo.mark_dm_closed_notified(
+            self._db, user_id, int(self._clock.now().timestamp())
+        )

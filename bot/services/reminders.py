@@ -1,0 +1,70 @@
+"""Personal reminders: ``/remind me``, ``/remind list``, ``/remind cancel``."""
+
+from __future__ import annotations
+
+from bot.clock import Clock
+from bot.db import reminders as repo
+from bot.db.database import Database
+from bot.db.reminders import Reminder
+from bot.errors import Conflict, NotFound
+from bot.scheduling import Scheduler
+from bot.services.preferences import PreferencesService
+from bot.timeparse import parse_when
+from bot.ui.limits import require_text
+
+KIND = "reminder"
+MAX_PENDING = 25
+MAX_TEXT = 1500
+
+
+class ReminderService:
+    def __init__(
+        self, db: Database, clock: Clock, scheduler: Scheduler, preferences: PreferencesService
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._scheduler = scheduler
+        self._preferences = preferences
+
+    async def create(
+        self, *, user_id: int, guild_id: int | None, channel_id: int, when: str, what: str
+    ) -> Reminder:
+        text = require_text("reminder text", what, MAX_TEXT)
+        zone = (await self._preferences.effective_zone(user_id, guild_id)).zone
+        now = self._clock.now()
+        due = parse_when(when, zone=zone, now=now)
+        async with self._db.transaction() as conn:
+            if await repo.count_pending(conn, user_id) >= MAX_PENDING:
+                raise Conflict(
+                    f"You already have {MAX_PENDING} pending reminders, the most allowed. "
+                    "Cancel one with `/remind cancel` first."
+                )
+            reminder = await repo.insert(
+                conn,
+                user_id=user_id,
+                guild_id=guild_id,
+                channel_id=channel_id,
+                text=text,
+                due_at=int(due.timestamp()),
+                now=int(now.timestamp()),
+            )
+            await self._scheduler.schedule(
+                KIND, due, guild_id=guild_id, subject_id=reminder.id, user_id=user_id, conn=conn
+            )
+        return reminder
+
+    async def pending(self, user_id: int) -> list[Reminder]:
+        return await repo.pending_for(self._db, user_id)
+
+    async def cancel(self, user_id: int, reminder_id: int) -> Reminder:
+        reminder = await repo.get(self._db, reminder_id)
+        async with self._db.transaction() as conn:
+            deleted = reminder is not None and await repo.delete_pending(conn, user_id, reminder_id)
+        if reminder is None or not deleted:
+            raise NotFound(
+                f"You have no pending reminder #{reminder_id}. `/remind list` shows yours."
+            )
+        return reminder
+
+    async def get(self, reminder_id: int) -> Reminder | None:
+        return await repo.get(self._db, reminder_id)

@@ -1,0 +1,191 @@
+"""``/nexus setup``, ``/nexus config``, ``/nexus help``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.db.guild_settings import GuildSettings
+from bot.services import setup_check
+from bot.ui import embeds
+from cogs.autocomplete import timezone_choices
+from cogs.checks import admin_only, guild_of, is_admin, is_mentor, write_cooldown
+from cogs.nexus import strings
+
+if TYPE_CHECKING:
+    from bot.client import NexusBot
+
+
+def audience(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> str:
+    """Who a command is for, from its ``extras`` (inherited from its group)."""
+    node: Any = command
+    while node is not None:
+        if "audience" in node.extras:
+            return str(node.extras["audience"])
+        node = node.parent
+    return "anyone"
+
+
+class NexusCog(commands.Cog):
+    nexus = app_commands.Group(
+        name="nexus",
+        description="Set up Nexus for this server and see what it can do.",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+
+    @nexus.command(
+        name="setup",
+        description="Admin: choose Nexus's channels and roles.",
+        extras={"audience": "admin"},
+    )
+    @app_commands.describe(
+        qa_forum="Forum (or text channel) where questions are asked",
+        sessions_channel="Channel for study-session cards",
+        announcements_channel="Channel for announcements",
+        pairing_channel="Channel for pairing requests and pair threads",
+        mentor_role="Role of mentors (announcements, pairing rounds, moderation)",
+        helper_role="Role of helpers, pinged for unanswered questions",
+        timezone="The server's timezone, used when a member has not set theirs",
+    )
+    @app_commands.autocomplete(timezone=timezone_choices)
+    @admin_only()
+    @write_cooldown(rate=3, per=30)
+    async def setup(
+        self,
+        interaction: discord.Interaction[NexusBot],
+        qa_forum: discord.ForumChannel | discord.TextChannel,
+        sessions_channel: discord.TextChannel,
+        announcements_channel: discord.TextChannel,
+        pairing_channel: discord.TextChannel,
+        mentor_role: discord.Role,
+        helper_role: discord.Role | None = None,
+        timezone: str | None = None,
+    ) -> None:
+        settings = await self.bot.services.guilds.save(
+            guild_id=guild_of(interaction).id,
+            qa_channel_id=qa_forum.id,
+            sessions_channel_id=sessions_channel.id,
+            announcements_channel_id=announcements_channel.id,
+            pairing_channel_id=pairing_channel.id,
+            mentor_role_id=mentor_role.id,
+            helper_role_id=helper_role.id if helper_role else None,
+            timezone=timezone,
+        )
+        embed = self._settings_embed(interaction, settings, title=strings.SETUP_SAVED)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @nexus.command(
+        name="config",
+        description="Admin: show the settings and permission check.",
+        extras={"audience": "admin"},
+    )
+    @admin_only()
+    async def config(self, interaction: discord.Interaction[NexusBot]) -> None:
+        settings = await self.bot.services.guilds.get(guild_of(interaction).id)
+        if settings is None:
+            await interaction.response.send_message(
+                embed=embeds.warning(strings.CONFIG_TITLE, strings.NOT_SET_UP), ephemeral=True
+            )
+            return
+        embed = self._settings_embed(interaction, settings, title=strings.CONFIG_TITLE)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @nexus.command(name="help", description="What Nexus can do, and the commands you can use.")
+    async def help(self, interaction: discord.Interaction[NexusBot]) -> None:
+        allowed = {"anyone"}
+        if await is_mentor(interaction):
+            allowed.add("mentor")
+        if is_admin(interaction):
+            allowed.add("admin")
+        embed = embeds.info(strings.HELP_TITLE, strings.HELP_INTRO)
+        by_audience: dict[str, list[str]] = {}
+        for command in self._leaf_commands():
+            who = audience(command)
+            if who in allowed:
+                line = f"`/{command.qualified_name}` — {command.description}"
+                by_audience.setdefault(who, []).append(line)
+        for who in ("anyone", "mentor", "admin"):
+            lines = by_audience.get(who)
+            if not lines:
+                continue
+            # Split across fields so each stays within Discord's 1024-character value limit.
+            chunk: list[str] = []
+            part = 0
+            for line in [*lines, None]:
+                if line is None or len("\n".join([*chunk, line])) > 1000:
+                    part += 1
+                    title = strings.AUDIENCE_TITLES[who] + (f" ({part})" if part > 1 else "")
+                    embeds.add_field(embed, title, "\n".join(chunk))
+                    chunk = []
+                if line is not None:
+                    chunk.append(line)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    def _leaf_commands(self) -> Iterable[app_commands.Command[Any, ..., Any]]:
+        found = [c for c in self.bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
+        return sorted(found, key=lambda c: c.qualified_name)
+
+    def _settings_embed(
+        self, interaction: discord.Interaction[NexusBot], settings: GuildSettings, *, title: str
+    ) -> discord.Embed:
+        guild = guild_of(interaction)
+        me = guild.me
+        helper = f"<@&{settings.helper_role_id}>" if settings.helper_role_id else "not set"
+        embed = embeds.info(
+            title,
+            f"Mentor role: <@&{settings.mentor_role_id}>\n"
+            f"Helper role: {helper}\n"
+            f"Timezone: `{settings.timezone}`",
+        )
+        checks = [
+            ("qa_forum", settings.qa_channel_id),
+            ("sessions_channel", settings.sessions_channel_id),
+            ("announcements_channel", settings.announcements_channel_id),
+            ("pairing_channel", settings.pairing_channel_id),
+        ]
+        problems = 0
+        for setting, channel_id in checks:
+            channel = guild.get_channel(channel_id)
+            if channel is None:
+                problems += 1
+                embeds.add_field(
+                    embed,
+                    strings.SETTING_LABELS[setting],
+                    f"<#{channel_id}> — I can't see this channel any more. "
+                    "Run `/nexus setup` again.",
+                )
+                continue
+            result = setup_check.check(setting, channel_id, _granted(channel.permissions_for(me)))
+            problems += not result.ok
+            embeds.add_field(embed, strings.SETTING_LABELS[setting], _render(result))
+        server = setup_check.check("server", guild.id, _granted(me.guild_permissions))
+        if server.missing_optional:
+            embeds.add_field(embed, strings.SETTING_LABELS["server"], _render(server))
+        embed.set_footer(
+            text=strings.ALL_GOOD
+            if problems == 0
+            else f"{problems} channel(s) need permission changes before every feature works."
+        )
+        return embed
+
+
+def _granted(permissions: discord.Permissions) -> set[str]:
+    return {name for name, value in permissions if value}
+
+
+def _render(result: setup_check.ChannelCheck) -> str:
+    lines = [f"<#{result.target_id}>" if result.setting != "server" else "Server permissions"]
+    if result.ok and not result.missing_optional:
+        lines[0] += " — ✅ all permissions"
+    for permission in result.missing:
+        lines.append(f"❌ missing {setup_check.describe(permission)}")
+    for permission in result.missing_optional:
+        lines.append(f"⚠️ optional: {setup_check.describe(permission)}")
+    return "\n".join(lines)

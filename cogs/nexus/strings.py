@@ -1,0 +1,20 @@
+"""Texts of the /nexus commands."""
+
+SETTING_LABELS = {
+    "qa_forum": "Q&A channel",
+    "sessions_channel": "Sessions channel",
+    "announcements_channel": "Announcements channel",
+    "pairing_channel": "Pairing channel",
+    "server": "Server-wide",
+}
+
+SETUP_SAVED = "Settings saved"
+CONFIG_TITLE = "Nexus settings"
+NOT_SET_UP = "This server is not set up yet. An admin runs `/nexus setup` to choose the channels."
+ALL_GOOD = "I have every permission I need."
+HELP_TITLE = "Nexus commands"
+HELP_INTRO = (
+    "Nexus helps this community ask and answer questions, study together, "
+    "pair up for projects and hear announcements. Commands you can use:"
+)
+AUDIENCE_TITLES = {"anyone": "Everyone", "mentor": "Mentors", "admin": "Admins"}

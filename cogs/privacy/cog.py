@@ -1,0 +1,64 @@
+"""``/privacy forget-me``: delete what the bot holds about the user, after a confirm."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ui import embeds
+from cogs.checks import write_cooldown
+from cogs.components import ConfirmView
+
+if TYPE_CHECKING:
+    from bot.client import NexusBot
+
+KEPT = "Messages you posted in threads stay; questions you asked are kept as a former member's."
+
+
+class PrivacyCog(commands.Cog):
+    privacy = app_commands.Group(name="privacy", description="Your data in Nexus.")
+
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+
+    @privacy.command(name="forget-me", description="Delete everything Nexus stores about you.")
+    @write_cooldown(rate=2, per=60)
+    async def forget_me(self, interaction: discord.Interaction[NexusBot]) -> None:
+        privacy = self.bot.services.privacy
+        held = await privacy.inventory(interaction.user.id)
+        if not held:
+            await interaction.response.send_message(
+                embed=embeds.info("Nothing to forget", "Nexus holds no data about you."),
+                ephemeral=True,
+            )
+            return
+        listing = "\n".join(f"• {label}: {count}" for label, count in held.items())
+        view = ConfirmView(interaction.user.id, confirm_label="Delete my data")
+        await interaction.response.send_message(
+            embed=embeds.warning(
+                "Delete your data?",
+                f"This deletes, in every server:\n{listing}\n\n{KEPT}\nThis cannot be undone.",
+            ),
+            view=view,
+            ephemeral=True,
+        )
+        view.message = await interaction.original_response()
+        await view.wait()
+        if view.interaction is None:
+            await interaction.edit_original_response(
+                embed=embeds.muted("Nothing deleted", "The confirmation timed out."), view=None
+            )
+            return
+        if not view.result:
+            await view.interaction.response.edit_message(
+                embed=embeds.muted("Nothing deleted", "You cancelled."), view=None
+            )
+            return
+        report = await privacy.forget(interaction.user.id)
+        done = "\n".join(f"• {label}: {count}" for label, count in report.erased.items())
+        await view.interaction.response.edit_message(
+            embed=embeds.success("Your data is deleted", f"{done}\n\n{KEPT}"), view=None
+        )

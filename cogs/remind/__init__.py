@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cogs.remind.cog import RemindCog
+
+if TYPE_CHECKING:
+    from bot.client import NexusBot
+
+
+async def setup(bot: NexusBot) -> None:
+    await bot.add_cog(RemindCog(bot))

@@ -1,0 +1,35 @@
+"""Shared fixtures: a migrated database, a fake clock, the services."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.db.database import Database
+from bot.db.migrate import migrate
+from bot.services.container import Services, build_services
+
+# pytest_plugins = ["tests.emulator.pytest_plugin"]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 28, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = Database(tmp_path / "nexus.db")
+    await database.connect()
+    await migrate(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def services(db: Database, clock: FakeClock) -> Services:
+    return build_services(db, clock)

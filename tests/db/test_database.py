@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.db.database import Database
+from bot.db.migrate import current_version, latest_version, load_migrations, migrate
+from bot.errors import SchemaTooNew
+
+
+async def test_pragmas(db: Database) -> None:
+    assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
+    assert await db.fetchval("PRAGMA foreign_keys") == 1
+    assert await db.fetchval("PRAGMA busy_timeout") == 5000
+
+
+async def test_fresh_database_reaches_latest_version(db: Database) -> None:
+    assert await current_version(db) == latest_version() >= 1
+
+
+async def test_migrate_is_idempotent(db: Database) -> None:
+    assert await migrate(db) == latest_version()
+
+
+async def test_database_newer_than_code_is_refused(tmp_path: Path) -> None:
+    database = Database(tmp_path / "future.db")
+    await database.connect()
+    await database.conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    with pytest.raises(SchemaTooNew, match="newer than this version"):
+        await migrate(database)
+    await database.close()
+
+
+def test_each_migration_is_atomic_and_sets_its_version() -> None:
+    for migration in load_migrations():
+        body = re.sub(r"--[^\n]*", "", migration.sql).strip()
+        assert body.startswith("BEGIN;"), migration.name
+        assert body.endswith("COMMIT;"), migration.name
+        assert f"PRAGMA user_version = {migration.version};" in body, migration.name
+
+
+async def test_failed_transaction_rolls_back(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO app_state (key, value) VALUES ('a', '1')")
+            raise RuntimeError("boom")
+    assert await db.fetchval("SELECT COUNT(*) FROM app_state") == 0
+
+
+async def test_transactions_do_not_interleave(db: Database) -> None:
+    """One coroutine's failure never takes another's committed work with it, or vice versa."""
+    started = asyncio.Event()
+
+    async def failing() -> None:
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO app_state (key, value) VALUES ('bad', '1')")
+            started.set()
+            await asyncio.sleep(0)
+            raise RuntimeError("boom")
+
+    async def succeeding() -> None:
+        await started.wait()
+        await db.execute("INSERT INTO app_state (key, value) VALUES ('good', '1')")
+
+    results = await asyncio.gather(failing(), succeeding(), return_exceptions=True)
+    assert isinstance(results[0], RuntimeError)
+    keys = [row["key"] for row in await db.fetchall("SELECT key FROM app_state")]
+    assert keys == ["good"]
+
+
+async def test_constraints_are_enforced(db: Database) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        await db.execute("INSERT INTO app_state (key, value) VALUES ('k', NULL)")
+
+
+async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
+    await db.execute("INSERT INTO app_state (key, value) VALUES ('k', 'v')")
+    target = tmp_path / "backups" / "copy.db"
+    await db.backup(target)
+    copy = sqlite3.connect(target)
+    try:
+        assert copy.execute("SELECT value FROM app_state WHERE key='k'").fetchone() == ("v",)
+        assert copy.execute("PRAGMA user_version").fetchone()[0] == latest_version()
+    finally:
+        copy.close()

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_settings
+from bot.errors import ConfigError
+
+SETTINGS = ("DISCORD_TOKEN", "DATABASE_PATH", "LOG_LEVEL", "DEV_GUILD_ID", "DISCORD_API_BASE")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in SETTINGS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # no stray .env
+
+
+def test_missing_token_names_the_setting() -> None:
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value).startswith("DISCORD_TOKEN is missing")
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEV_GUILD_ID", "not-a-number"),
+        ("DEV_GUILD_ID", "-5"),
+        ("LOG_LEVEL", "chatty"),
+        ("DISCORD_API_BASE", "not a url"),
+    ],
+)
+def test_malformed_setting_is_named(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "secret-token-value")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith(f"{name} is invalid")
+    assert "secret-token-value" not in message
+
+
+def test_blank_token_is_refused_without_echoing_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", "abc def")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "DISCORD_TOKEN is invalid" in str(info.value)
+    assert "abc def" not in str(info.value)
+
+
+def test_reads_dotenv_and_defaults(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "DISCORD_TOKEN=from-file\nDEV_GUILD_ID=\nLOG_LEVEL=debug\n"
+        "DISCORD_API_BASE=http://127.0.0.1:9/api/v10/\n"
+    )
+    settings = load_settings()
+    assert settings.discord_token.get_secret_value() == "from-file"
+    assert settings.dev_guild_id is None
+    assert settings.log_level == "DEBUG"
+    assert settings.database_path == Path("data/nexus.db")
+    assert settings.api_base == "http://127.0.0.1:9/api/v10"
+    assert "from-file" not in repr(settings)
