@@ -108,6 +108,7 @@ class Scheduler:
         claim_batch: int = 500,
         concurrency: int = 64,
         keep_finished: timedelta = timedelta(days=30),
+        wake: bool = True,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -119,6 +120,8 @@ class Scheduler:
         self._backoff_cap = backoff_cap
         self._claim_batch = claim_batch
         self._keep_finished = keep_finished
+        # Tests with an injected clock turn wake-ups off and call ``run_due`` themselves.
+        self._wake_enabled = wake
         self._slots = asyncio.Semaphore(concurrency)
         self._kinds: dict[str, TimerKind] = {}
         self._aps: AsyncIOScheduler | None = None
@@ -144,6 +147,8 @@ class Scheduler:
         released = await repo.release_interrupted(self._db, now)
         if released:
             log.warning("retrying %d timers interrupted mid-send", released)
+        if not self._wake_enabled:
+            return
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._aps.start()
         armed = await self.refill()
@@ -159,17 +164,20 @@ class Scheduler:
         log.info("scheduler started: %d wake-ups armed", armed)
 
     async def stop(self, grace: float = 5.0) -> None:
+        """Stop waking; give running work ``grace`` seconds, then cancel it. Unfinished
+        sends stay in ``sending`` and are retried, same nonce, at the next start."""
         if self._aps is not None:
-            self._aps.shutdown(wait=False)
-            self._aps = None
-        self._armed.clear()
+            self._aps.pause()
         if self._in_flight:
-            # Unfinished sends stay in ``sending`` and are retried, same nonce, next start.
             _, pending = await asyncio.wait(self._in_flight, timeout=grace)
             for task in pending:
                 task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(*pending, return_exceptions=True)
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        self._armed.clear()
 
     async def refill(self) -> int:
         """Arm a wake-up for every due second within the horizon (overdue ones at once)."""
@@ -207,20 +215,25 @@ class Scheduler:
         body = dict(payload or {})
         if recur is not None:
             body["recur"] = recur.to_payload()
-        values = {
-            "kind": kind,
-            "due_at": _epoch(due),
-            "now": _epoch(self._clock.now()),
-            "guild_id": guild_id,
-            "subject_id": subject_id,
-            "user_id": user_id,
-            "payload": body,
-        }
+        due_at, now = _epoch(due), _epoch(self._clock.now())
+
+        async def insert(into: aiosqlite.Connection) -> Timer:
+            return await repo.insert(
+                into,
+                kind=kind,
+                due_at=due_at,
+                now=now,
+                guild_id=guild_id,
+                subject_id=subject_id,
+                user_id=user_id,
+                payload=body,
+            )
+
         if conn is not None:
-            timer = await repo.insert(conn, **values)
+            timer = await insert(conn)
         else:
             async with self._db.transaction() as own:
-                timer = await repo.insert(own, **values)
+                timer = await insert(own)
         # Arming before the caller commits is harmless: a wake-up that finds no
         # committed row claims nothing.
         self._arm(timer.due_at)
@@ -274,9 +287,17 @@ class Scheduler:
 
     async def _wake(self, due_at: int) -> None:
         self._armed.discard(due_at)
-        # Claim by the job's own second, not by "now": a wake-up a hair early must
-        # still find its rows.
-        await self.run_due(datetime.fromtimestamp(max(due_at, _epoch(self._clock.now())), UTC))
+        task = asyncio.current_task()
+        if task is not None:
+            self._in_flight.add(task)
+        try:
+            # Claim by the job's own second, not by "now": a wake-up a hair early must
+            # still find its rows.
+            up_to = max(due_at, _epoch(self._clock.now()))
+            await self.run_due(datetime.fromtimestamp(up_to, UTC))
+        finally:
+            if task is not None:
+                self._in_flight.discard(task)
 
     async def run_due(self, up_to: datetime | None = None) -> int:
         """Claim and run every pending timer due by ``up_to`` (default: now).

@@ -50,7 +50,10 @@ class NexusView(discord.ui.View):
 
 
 class NexusModal(discord.ui.Modal):
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+    # discord.py's Modal narrows BaseView.on_error to (interaction, error).
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[Any], error: Exception, /
+    ) -> None:
         await handle_interaction_error(interaction, error, where=f"modal {type(self).__name__}")
 
 

@@ -120,7 +120,7 @@ async def send_error(interaction: discord.Interaction[Any], message: str) -> Non
 def _origin(interaction: discord.Interaction[Any]) -> str:
     if interaction.command is not None:
         return f"/{interaction.command.qualified_name}"
-    data = interaction.data or {}
+    data: dict[str, Any] = dict(interaction.data or {})
     return f"component {data.get('custom_id', '?')}"
 
 

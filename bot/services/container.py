@@ -29,9 +29,10 @@ def build_services(
     clock: Clock | None = None,
     *,
     is_transient: Callable[[BaseException], bool] = lambda _: False,
+    timer_wakeups: bool = True,
 ) -> Services:
     clock = clock or SystemClock()
-    scheduler = Scheduler(db, clock, is_transient=is_transient)
+    scheduler = Scheduler(db, clock, is_transient=is_transient, wake=timer_wakeups)
     guilds = GuildSettingsService(db, clock)
     preferences = PreferencesService(db, clock, guilds)
     privacy = PrivacyService(db)

@@ -56,3 +56,20 @@ def shorten(text: str, limit: int, placeholder: str = "…") -> str:
     if space > limit // 2:
         cut = cut[:space]
     return cut.rstrip() + placeholder
+
+
+def pack_lines(lines: list[str], limit: int) -> list[str]:
+    """Join lines into as few blocks as possible, each at most ``limit`` characters
+    (a single over-long line is shortened to fit)."""
+    blocks: list[str] = []
+    current = ""
+    for line in lines:
+        line = shorten(line, limit)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            blocks.append(current)
+            candidate = line
+        current = candidate
+    if current:
+        blocks.append(current)
+    return blocks

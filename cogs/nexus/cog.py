@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.db.guild_settings import GuildSettings
 from bot.services import setup_check
-from bot.ui import embeds
+from bot.ui import embeds, limits
 from cogs.autocomplete import timezone_choices
 from cogs.checks import admin_only, guild_of, is_admin, is_mentor, write_cooldown
 from cogs.nexus import strings
@@ -115,17 +115,10 @@ class NexusCog(commands.Cog):
             lines = by_audience.get(who)
             if not lines:
                 continue
-            # Split across fields so each stays within Discord's 1024-character value limit.
-            chunk: list[str] = []
-            part = 0
-            for line in [*lines, None]:
-                if line is None or len("\n".join([*chunk, line])) > 1000:
-                    part += 1
-                    title = strings.AUDIENCE_TITLES[who] + (f" ({part})" if part > 1 else "")
-                    embeds.add_field(embed, title, "\n".join(chunk))
-                    chunk = []
-                if line is not None:
-                    chunk.append(line)
+            blocks = limits.pack_lines(lines, limits.EMBED_FIELD_VALUE)
+            for part, block in enumerate(blocks, start=1):
+                suffix = f" ({part})" if len(blocks) > 1 else ""
+                embeds.add_field(embed, strings.AUDIENCE_TITLES[who] + suffix, block)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     def _leaf_commands(self) -> Iterable[app_commands.Command[Any, ..., Any]]:

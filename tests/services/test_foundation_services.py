@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import InvalidInput, NotConfigured
+from bot.services import setup_check
+from bot.services.container import Services
+
+GUILD = 1
+
+
+async def save(services: Services, timezone: str | None = None):
+    return await services.guilds.save(
+        guild_id=GUILD,
+        qa_channel_id=10,
+        sessions_channel_id=11,
+        announcements_channel_id=12,
+        pairing_channel_id=13,
+        mentor_role_id=20,
+        helper_role_id=None,
+        timezone=timezone,
+    )
+
+
+async def test_require_before_setup(services: Services) -> None:
+    with pytest.raises(NotConfigured, match="/nexus setup"):
+        await services.guilds.require(GUILD)
+
+
+async def test_save_resolves_timezone_and_keeps_it(services: Services) -> None:
+    saved = await save(services, timezone="lagos")
+    assert saved.timezone == "Africa/Lagos"
+    again = await save(services)  # no timezone given: keep the previous one
+    assert again.timezone == "Africa/Lagos"
+    assert (await services.guilds.require(GUILD)).mentor_role_id == 20
+
+
+async def test_unknown_timezone_is_refused(services: Services) -> None:
+    with pytest.raises(InvalidInput, match="blursville"):
+        await save(services, timezone="blursville")
+
+
+async def test_effective_zone_order(services: Services) -> None:
+    assert (await services.preferences.effective_zone(5, GUILD)).source == "default"
+    await save(services, timezone="Asia/Kolkata")
+    zone = await services.preferences.effective_zone(5, GUILD)
+    assert (zone.source, zone.zone.key) == ("server", "Asia/Kolkata")
+    await services.preferences.set_timezone(5, "new york")
+    zone = await services.preferences.effective_zone(5, GUILD)
+    assert (zone.source, zone.zone.key) == ("yours", "America/New_York")
+
+
+async def test_dm_closed_notice_once(services: Services) -> None:
+    assert await services.preferences.should_tell_dm_closed(5)
+    assert not await services.preferences.should_tell_dm_closed(5)
+    assert await services.preferences.should_tell_dm_closed(6)
+
+
+def test_permission_check_names_what_is_missing() -> None:
+    granted = {"view_channel", "send_messages", "embed_links", "read_message_history"}
+    result = setup_check.check("sessions_channel", 11, granted)
+    assert not result.ok
+    assert set(result.missing) == {
+        "send_messages_in_threads",
+        "manage_threads",
+        "create_public_threads",
+    }
+    assert result.missing_optional == ("manage_messages",)
+    assert setup_check.check("announcements_channel", 12, granted).ok
+
+
+def test_privacy_labels_are_unique(services: Services) -> None:
+    with pytest.raises(ValueError, match="already registered"):
+        services.privacy.register_rows("reminders", "reminders", "user_id")

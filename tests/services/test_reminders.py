@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.db.timers import Timer
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.scheduling import TimerKind
+from bot.services.container import Services
+from bot.services.reminders import KIND, MAX_PENDING
+
+USER, OTHER, GUILD, CHANNEL = 101, 202, 1, 10
+
+
+@pytest.fixture
+def fired(services: Services) -> list[Timer]:
+    seen: list[Timer] = []
+
+    async def handler(timer: Timer) -> None:
+        seen.append(timer)
+
+    services.scheduler.register(KIND, TimerKind(handler=handler))
+    return seen
+
+
+async def create(
+    services: Services, when: str = "in 2 hours", what: str = "review PR", user: int = USER
+):
+    return await services.reminders.create(
+        user_id=user, guild_id=GUILD, channel_id=CHANNEL, when=when, what=what
+    )
+
+
+async def test_create_list_and_fire(
+    services: Services, clock: FakeClock, fired: list[Timer]
+) -> None:
+    reminder = await create(services)
+    assert reminder.due == clock.now() + timedelta(hours=2)
+    assert [r.id for r in await services.reminders.pending(USER)] == [reminder.id]
+    clock.advance(hours=2)
+    await services.scheduler.run_due()
+    assert [t.subject_id for t in fired] == [reminder.id]
+    assert await services.reminders.pending(USER) == []
+
+
+async def test_duration_form(services: Services, clock: FakeClock, fired: list[Timer]) -> None:
+    reminder = await create(services, when="2h30m")
+    assert reminder.due == clock.now() + timedelta(hours=2, minutes=30)
+
+
+async def test_times_read_in_the_users_zone(
+    services: Services, clock: FakeClock, fired: list[Timer]
+) -> None:
+    await services.preferences.set_timezone(USER, "lagos")  # UTC+1
+    reminder = await create(services, when="2026-11-28 18:00")
+    assert reminder.due.hour == 17
+
+
+@pytest.mark.parametrize("when", ["yesterday", "blursday", "", "2020-01-01 10:00", "in 3 years"])
+async def test_bad_times_create_nothing(services: Services, fired: list[Timer], when: str) -> None:
+    with pytest.raises(InvalidInput):
+        await create(services, when=when)
+    assert await services.reminders.pending(USER) == []
+
+
+@pytest.mark.parametrize("what", ["", "   ", "x" * 5000])
+async def test_bad_text_creates_nothing(services: Services, fired: list[Timer], what: str) -> None:
+    with pytest.raises(InvalidInput):
+        await create(services, what=what)
+    assert await services.reminders.pending(USER) == []
+
+
+async def test_at_most_25_pending(services: Services, fired: list[Timer]) -> None:
+    for i in range(MAX_PENDING):
+        await create(services, when=f"in {i + 1} hours")
+    with pytest.raises(Conflict, match="25 pending"):
+        await create(services)
+    assert len(await services.reminders.pending(USER)) == MAX_PENDING
+    await create(services, user=OTHER)  # the limit is per user
+
+
+async def test_cancel_only_your_own(
+    services: Services, clock: FakeClock, fired: list[Timer]
+) -> None:
+    reminder = await create(services)
+    with pytest.raises(NotFound):
+        await services.reminders.cancel(OTHER, reminder.id)
+    await services.reminders.cancel(USER, reminder.id)
+    with pytest.raises(NotFound):
+        await services.reminders.cancel(USER, reminder.id)
+    clock.advance(hours=3)
+    assert await services.scheduler.run_due() == 0
+    assert fired == []
+
+
+async def test_forget_me_cancels_reminders(
+    services: Services, clock: FakeClock, fired: list[Timer]
+) -> None:
+    await services.preferences.set_timezone(USER, "Europe/London")
+    await create(services)
+    other = await create(services, user=OTHER)
+    assert await services.privacy.inventory(USER) == {
+        "your timezone and preferences": 1,
+        "reminders": 1,
+    }
+    report = await services.privacy.forget(USER)
+    assert report.erased == {"your timezone and preferences": 1, "reminders": 1}
+    assert await services.privacy.inventory(USER) == {}
+    clock.advance(hours=3)
+    await services.scheduler.run_due()
+    assert [t.subject_id for t in fired] == [other.id]
