@@ -13,7 +13,7 @@ from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.services.container import Services, build_services
 
-# pytest_plugins = ["tests.emulator.pytest_plugin"]
+pytest_plugins = ["tests.emulator.pytest_plugin"]
 
 
 @pytest.fixture
