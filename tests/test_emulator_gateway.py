@@ -14,7 +14,6 @@ from discord.ext import commands
 
 from tests.emulator import DiscordEmulator, Intent, run_client
 
-
 TOKEN = "test-token"
 
 

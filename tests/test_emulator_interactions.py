@@ -24,7 +24,6 @@ from tests.emulator import (
     run_client,
 )
 
-
 TOKEN = "test-token"
 ZONES = ["Africa/Lagos", "Africa/Nairobi", "Europe/Lagos-ish", "America/Lima"]
 

@@ -15,7 +15,6 @@ from discord.http import Route
 
 from tests.emulator import DiscordEmulator, Guild, Overwrite, P, User, run_client
 
-
 TOKEN = "test-token"
 
 

@@ -232,4 +232,4 @@ async def test_naive_datetimes_are_refused(db: Database, clock: FakeClock) -> No
     scheduler = make_scheduler(db, clock)
     scheduler.register("test", TimerKind(handler=Recorder()))
     with pytest.raises(ValueError, match="aware"):
-        await scheduler.schedule("test", datetime(2026, 12, 1, 18, 0))  # noqa: DTZ001
+        await scheduler.schedule("test", datetime(2026, 12, 1, 18, 0))
