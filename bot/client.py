@@ -44,9 +44,16 @@ def use_api_base(api_base: str | None) -> None:
 
 class NexusBot(commands.Bot):
     def __init__(
-        self, *, settings: Settings, db: Database, services: Services, sync_only: bool = False
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        services: Services,
+        sync_only: bool = False,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         super().__init__(
+            guild_ready_timeout=guild_ready_timeout,
             command_prefix=commands.when_mentioned,
             intents=intents(),
             tree_cls=NexusTree,

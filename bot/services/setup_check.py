@@ -1,7 +1,7 @@
 """What the bot needs in each configured channel, and what is missing.
 
-Permission names are discord.py's ``Permissions`` attribute names, so the cog can
-pass ``{name for name, on in channel.permissions_for(me) if on}`` straight in.
+Permission names are discord.py's ``Permissions`` attribute names; the cog reads each
+of ``invite_permissions()`` off ``channel.permissions_for(me)``.
 """
 
 from __future__ import annotations

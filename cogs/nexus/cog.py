@@ -170,7 +170,9 @@ class NexusCog(commands.Cog):
 
 
 def _granted(permissions: discord.Permissions) -> set[str]:
-    return {name for name, value in permissions if value}
+    # By attribute, not by iterating: iteration yields canonical names only
+    # (read_messages), not the aliases we use (view_channel).
+    return {name for name in setup_check.invite_permissions() if getattr(permissions, name)}
 
 
 def _render(result: setup_check.ChannelCheck) -> str:

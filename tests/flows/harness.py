@@ -1,0 +1,167 @@
+"""The real bot, on a real database, against the local Discord emulator.
+
+``Nexus`` bundles what a flow test needs: the emulator, the running bot, its services,
+an injected clock (timers do not wake by themselves: a test moves the clock and calls
+``run_timers``), and a server populated like the ProDev one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.client import NexusBot
+from bot.clock import FakeClock
+from bot.config import load_settings
+from bot.db.database import Database
+from bot.db.migrate import migrate
+from bot.delivery import is_transient
+from bot.services.container import Services, build_services
+from tests.emulator import Channel, DiscordEmulator, Guild, Role, User, run_client
+from tests.emulator.permissions import P
+
+
+@dataclass
+class World:
+    guild: Guild
+    admin: User
+    mentor: User
+    helper: User
+    learners: list[User]
+    mentor_role: Role
+    helper_role: Role
+    qa_forum: Channel
+    qa_text: Channel
+    sessions: Channel
+    announcements: Channel
+    pairing: Channel
+    general: Channel
+
+    @property
+    def ada(self) -> User:
+        return self.learners[0]
+
+    @property
+    def bola(self) -> User:
+        return self.learners[1]
+
+
+def build_world(emu: DiscordEmulator, learners: int = 4) -> World:
+    admin = emu.add_user("amina")
+    guild = emu.add_guild("ProDev Nexus", owner_id=admin.id)
+    mentor_role = emu.add_role(guild.id, "Mentor")
+    helper_role = emu.add_role(guild.id, "Helper")
+    mentor = emu.add_user("mentor-musa")
+    helper = emu.add_user("helper-hana")
+    emu.add_member(guild.id, mentor, roles=[mentor_role.id])
+    emu.add_member(guild.id, helper, roles=[helper_role.id])
+    names = ["ada", "bola", "chidi", "dayo", "efe", "femi", "gozie", "halima"]
+    people = []
+    for i in range(learners):
+        user = emu.add_user(names[i] if i < len(names) else f"learner{i}")
+        emu.add_member(guild.id, user)
+        people.append(user)
+    return World(
+        guild=guild,
+        admin=admin,
+        mentor=mentor,
+        helper=helper,
+        learners=people,
+        mentor_role=mentor_role,
+        helper_role=helper_role,
+        qa_forum=emu.add_forum_channel(guild.id, "questions"),
+        qa_text=emu.add_text_channel(guild.id, "help-desk"),
+        sessions=emu.add_text_channel(guild.id, "study-sessions"),
+        announcements=emu.add_news_channel(guild.id, "announcements"),
+        pairing=emu.add_text_channel(guild.id, "pairing"),
+        general=emu.add_text_channel(guild.id, "general"),
+    )
+
+
+@dataclass
+class Nexus:
+    emu: DiscordEmulator
+    world: World
+    clock: FakeClock
+    db_path: Path
+    bot: NexusBot = field(init=False)
+    db: Database = field(init=False)
+    services: Services = field(init=False)
+
+    async def run_timers(self) -> int:
+        """Run every timer due by the injected clock, as the wake-ups would."""
+        return await self.services.scheduler.run_due()
+
+    async def slash(self, user: User, name: str, **options: Any) -> Any:
+        channel = options.pop("channel", self.world.general)
+        return await self.emu.slash(
+            user, self.world.guild.id, name, channel_id=channel.id, **options
+        )
+
+    async def reply(self, user: User, name: str, **options: Any) -> dict[str, Any]:
+        """Run a command and return the data of its (first) response."""
+        ix = await self.slash(user, name, **options)
+        body = await ix.response()
+        return dict(body.get("data") or {})
+
+    async def setup_server(
+        self, *, qa: Channel | None = None, timezone: str = "Africa/Lagos"
+    ) -> None:
+        data = await self.reply(
+            self.world.admin,
+            "nexus setup",
+            qa_forum=(qa or self.world.qa_forum).id,
+            sessions_channel=self.world.sessions.id,
+            announcements_channel=self.world.announcements.id,
+            pairing_channel=self.world.pairing.id,
+            mentor_role=self.world.mentor_role.id,
+            helper_role=self.world.helper_role.id,
+            timezone=timezone,
+        )
+        assert data["embeds"][0]["title"] == "Settings saved", data
+
+
+def embed_text(data: dict[str, Any]) -> str:
+    """Everything a reader sees in a message's embeds, as one string."""
+    parts: list[str] = [data.get("content") or ""]
+    for embed in data.get("embeds") or []:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        for f in embed.get("fields", []):
+            parts += [f["name"], f["value"]]
+        parts.append((embed.get("footer") or {}).get("text", ""))
+    return "\n".join(p for p in parts if p)
+
+
+@contextlib.asynccontextmanager
+async def running_bot(nexus: Nexus, *, dev_guild: bool = False) -> AsyncIterator[NexusBot]:
+    settings = load_settings(
+        discord_token=nexus.emu.token,
+        database_path=nexus.db_path,
+        discord_api_base=nexus.emu.api_base,
+        dev_guild_id=nexus.world.guild.id if dev_guild else None,
+    )
+    db = Database(nexus.db_path)
+    await db.connect()
+    await migrate(db)
+    services = build_services(db, nexus.clock, is_transient=is_transient, timer_wakeups=False)
+    # Every guild arrives right after READY here; don't wait 2 s for stragglers.
+    bot = NexusBot(settings=settings, db=db, services=services, guild_ready_timeout=0.05)
+    nexus.bot, nexus.db, nexus.services = bot, db, services
+    try:
+        async with run_client(nexus.emu, bot, nexus.emu.token):
+            yield bot
+    finally:
+        await db.close()
+
+
+def fake_now() -> FakeClock:
+    """An injected clock that starts at the real instant, so Discord ids and timestamps
+    the emulator makes stay plausible; it only moves when a test moves it."""
+    return FakeClock(datetime.now(UTC).replace(microsecond=0))
+
+
+MANAGE_GUILD = P.MANAGE_GUILD

@@ -1,0 +1,214 @@
+"""The foundation through the emulator: login and sync, /nexus, /timezone, /privacy,
+the error pipeline, cooldowns, and riding out Discord's failures."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.emulator import Overwrite
+from tests.emulator.permissions import P
+from tests.flows.harness import Nexus, embed_text, running_bot
+
+EPHEMERAL = 64
+
+
+async def test_login_syncs_every_command_once(bare: Nexus) -> None:
+    names = {c["name"] for c in bare.emu.commands()}
+    assert {"nexus", "timezone", "privacy", "remind"} <= names
+    assert bare.emu.sync_count == 1
+
+
+async def test_restart_does_not_resync_unchanged_commands(bare: Nexus) -> None:
+    await bare.bot.close()
+    async with running_bot(bare):
+        assert bare.emu.sync_count == 1
+        data = await bare.reply(bare.world.ada, "timezone show")
+        assert "UTC" in embed_text(data)
+
+
+async def test_dev_guild_syncs_to_that_server(bare: Nexus) -> None:
+    await bare.bot.close()
+    async with running_bot(bare, dev_guild=True):
+        guild_commands = {c["name"] for c in bare.emu.commands(bare.world.guild.id)}
+        assert "nexus" in guild_commands
+
+
+async def test_setup_by_admin_stores_settings_and_checks_permissions(bare: Nexus) -> None:
+    world = bare.world
+    # The bot may not manage threads in this sessions channel.
+    sessions = bare.emu.add_text_channel(
+        world.guild.id,
+        "locked-sessions",
+        overwrites=[Overwrite.role(world.guild.bot_role_id, deny=P.MANAGE_THREADS)],
+    )
+    ix = await bare.slash(
+        world.admin,
+        "nexus setup",
+        qa_forum=world.qa_forum.id,
+        sessions_channel=sessions.id,
+        announcements_channel=world.announcements.id,
+        pairing_channel=world.pairing.id,
+        mentor_role=world.mentor_role.id,
+        timezone="lagos",
+    )
+    body = await ix.response()
+    assert ix.ephemeral
+    text = embed_text(body["data"])
+    assert "Africa/Lagos" in text
+    assert "missing Manage Threads" in text
+    assert "1 channel(s) need permission changes" in text
+    stored = await bare.services.guilds.require(world.guild.id)
+    assert (stored.sessions_channel_id, stored.mentor_role_id) == (
+        sessions.id,
+        world.mentor_role.id,
+    )
+
+
+async def test_setup_refused_for_a_learner(bare: Nexus) -> None:
+    w = bare.world
+    ix = await bare.slash(
+        w.ada,
+        "nexus setup",
+        qa_forum=w.qa_forum.id,
+        sessions_channel=w.sessions.id,
+        announcements_channel=w.announcements.id,
+        pairing_channel=w.pairing.id,
+        mentor_role=w.mentor_role.id,
+    )
+    body = await ix.response()
+    assert ix.ephemeral
+    assert "Only admins" in embed_text(body["data"])
+    assert await bare.services.guilds.get(w.guild.id) is None
+
+
+async def test_setup_refuses_an_unknown_timezone(bare: Nexus) -> None:
+    w = bare.world
+    data = await bare.reply(
+        w.admin,
+        "nexus setup",
+        qa_forum=w.qa_text.id,
+        sessions_channel=w.sessions.id,
+        announcements_channel=w.announcements.id,
+        pairing_channel=w.pairing.id,
+        mentor_role=w.mentor_role.id,
+        timezone="Blursday/Nowhere",
+    )
+    assert "Blursday/Nowhere" in embed_text(data)
+    assert await bare.services.guilds.get(w.guild.id) is None
+
+
+async def test_config_before_and_after_setup(bare: Nexus) -> None:
+    data = await bare.reply(bare.world.admin, "nexus config")
+    assert "not set up" in embed_text(data)
+    await bare.setup_server()
+    data = await bare.reply(bare.world.admin, "nexus config")
+    text = embed_text(data)
+    assert f"<#{bare.world.pairing.id}>" in text
+    assert "I have every permission I need." in text
+    refused = await bare.reply(bare.world.ada, "nexus config")
+    assert "Only admins" in embed_text(refused)
+
+
+async def test_help_shows_each_user_their_commands(nexus: Nexus) -> None:
+    learner = embed_text(await nexus.reply(nexus.world.ada, "nexus help"))
+    assert "/remind me" in learner
+    assert "/nexus setup" not in learner
+    admin = embed_text(await nexus.reply(nexus.world.admin, "nexus help"))
+    assert "/nexus setup" in admin
+
+
+async def test_timezone_set_show_and_autocomplete(nexus: Nexus) -> None:
+    ada = nexus.world.ada
+    ix = await nexus.emu.autocomplete(
+        ada, nexus.world.guild.id, "timezone set", focused="zone", value="lag"
+    )
+    await ix.response()
+    assert "Africa/Lagos" in [c["value"] for c in ix.choices or []]
+
+    shown = embed_text(await nexus.reply(ada, "timezone show"))
+    assert "Africa/Lagos" in shown and "server" in shown  # the server's zone until set
+
+    saved = embed_text(await nexus.reply(ada, "timezone set", zone="new york"))
+    assert "America/New_York" in saved
+    shown = embed_text(await nexus.reply(ada, "timezone show"))
+    assert "America/New_York" in shown and "your own setting" in shown
+
+
+async def test_unknown_timezone_is_refused_with_suggestions(nexus: Nexus) -> None:
+    ix = await nexus.slash(nexus.world.ada, "timezone set", zone="Lagoss")
+    body = await ix.response()
+    assert ix.ephemeral
+    text = embed_text(body["data"])
+    assert "Lagoss" in text and "Africa/Lagos" in text
+
+
+async def test_forget_me_deletes_after_confirmation(nexus: Nexus) -> None:
+    ada = nexus.world.ada
+    await nexus.reply(ada, "timezone set", zone="Europe/London")
+    await nexus.reply(ada, "remind me", when="in 3 hours", what="stand-up notes")
+
+    ix = await nexus.slash(ada, "privacy forget-me")
+    body = await ix.response()
+    assert "reminders: 1" in embed_text(body["data"])
+    prompt = ix.original_message
+    assert prompt is not None
+    cancel_id = prompt.components[0]["components"][1]["custom_id"]
+
+    cancelled = await nexus.emu.click(ada, prompt, cancel_id)
+    assert "Nothing deleted" in embed_text((await cancelled.response())["data"])
+    assert await nexus.services.privacy.inventory(ada.id) != {}
+
+    ix = await nexus.slash(ada, "privacy forget-me")
+    await ix.response()
+    prompt = ix.original_message
+    assert prompt is not None
+    confirmed = await nexus.emu.click(
+        ada, prompt, prompt.components[0]["components"][0]["custom_id"]
+    )
+    assert "Your data is deleted" in embed_text((await confirmed.response())["data"])
+    assert await nexus.services.privacy.inventory(ada.id) == {}
+    assert await nexus.services.reminders.pending(ada.id) == []
+
+
+async def test_unexpected_error_shows_a_reference(
+    nexus: Nexus, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(nexus.services.preferences, "effective_zone", broken)
+    ix = await nexus.slash(nexus.world.ada, "timezone show")
+    body = await ix.response()
+    assert ix.ephemeral
+    text = embed_text(body["data"])
+    assert "Something went wrong" in text and "ref `" in text
+    ref = text.split("ref `")[1][:6]
+    assert any(ref in r.getMessage() and r.exc_info for r in caplog.records)
+
+
+async def test_write_commands_are_rate_limited_per_user(nexus: Nexus) -> None:
+    ada, bola = nexus.world.ada, nexus.world.bola
+    for _ in range(5):
+        assert "Timezone saved" in embed_text(await nexus.reply(ada, "timezone set", zone="UTC"))
+    refused = embed_text(await nexus.reply(ada, "timezone set", zone="UTC"))
+    assert "a little fast" in refused and "Try again in" in refused
+    assert "Timezone saved" in embed_text(await nexus.reply(bola, "timezone set", zone="UTC"))
+
+
+async def test_rides_out_a_429_on_the_interaction_callback(nexus: Nexus) -> None:
+    nexus.emu.inject_failure("POST", r"/interactions/\d+/[^/]+/callback", 429, retry_after=0.3)
+    data = await nexus.reply(nexus.world.ada, "timezone show")
+    assert "Africa/Lagos" in embed_text(data)
+    attempts = nexus.emu.calls_to("POST", r"/interactions/\d+/[^/]+/callback")
+    assert [c.status for c in attempts][-2:] == [429, 204] or [c.status for c in attempts][-2:] == [
+        429,
+        200,
+    ]
+
+
+async def test_resumes_after_a_dropped_websocket(nexus: Nexus) -> None:
+    await nexus.emu.drop_websocket()
+    await nexus.emu.wait_for_resume()
+    assert nexus.emu.gateway.resume_count >= 1
+    data = await nexus.reply(nexus.world.ada, "timezone show")
+    assert "Africa/Lagos" in embed_text(data)
