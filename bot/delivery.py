@@ -44,6 +44,43 @@ class Delivered:
 class Delivery:
     def __init__(self, bot: NexusBot) -> None:
         self._bot = bot
+        self._dm_channels: dict[int, int] = {}
+        self._dm_locks: dict[int, asyncio.Lock] = {}
+        self._background: set[asyncio.Task[None]] = set()
+
+    def open_dm_soon(self, user_id: int) -> None:
+        """Open (and remember) the user's DM channel in the background, so the first
+        delivery to them does not pay for it at its due time."""
+
+        async def open_dm() -> None:
+            try:
+                await self.dm_channel_id(user_id)
+            except discord.HTTPException:
+                log.info("could not open a DM channel with user %s yet", user_id, exc_info=True)
+
+        task = asyncio.create_task(open_dm(), name=f"open-dm-{user_id}")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def dm_channel_id(self, user_id: int) -> int:
+        """The DM channel with the user: remembered in memory and in the database, and
+        opened at most once at a time per user. Opening one is rate limited by Discord,
+        so a burst of reminders after a restart must not open it again per message."""
+        if user_id in self._dm_channels:
+            return self._dm_channels[user_id]
+        lock = self._dm_locks.setdefault(user_id, asyncio.Lock())
+        async with lock:
+            if user_id in self._dm_channels:
+                return self._dm_channels[user_id]
+            preferences = self._bot.services.preferences
+            channel_id = await preferences.dm_channel(user_id)
+            if channel_id is None:
+                channel = await self._bot.create_dm(discord.Object(user_id))
+                channel_id = channel.id
+                await preferences.remember_dm_channel(user_id, channel_id)
+            self._dm_channels[user_id] = channel_id
+        self._dm_locks.pop(user_id, None)
+        return channel_id
 
     async def dm(
         self,
@@ -53,7 +90,8 @@ class Delivery:
         content: str | None = None,
         embed: discord.Embed | None = None,
     ) -> discord.Message:
-        channel = await self._bot.create_dm(discord.Object(user_id))
+        channel_id = await self.dm_channel_id(user_id)
+        channel = self._bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
         return await channel.send(
             content=content,
             embed=embed,  # type: ignore[arg-type]

@@ -36,3 +36,21 @@ async def mark_dm_closed_notified(db: Database, user_id: int, now: int) -> bool:
             (user_id, now, now),
         )
         return cursor.rowcount > 0
+
+
+async def get_dm_channel(db: Database, user_id: int) -> int | None:
+    value = await db.fetchval(
+        "SELECT dm_channel_id FROM user_settings WHERE user_id = ?", (user_id,)
+    )
+    return None if value is None else int(value)
+
+
+async def set_dm_channel(db: Database, user_id: int, channel_id: int, now: int) -> None:
+    await db.execute(
+        """
+        INSERT INTO user_settings (user_id, dm_channel_id, updated_at) VALUES (?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET
+            dm_channel_id = excluded.dm_channel_id, updated_at = excluded.updated_at
+        """,
+        (user_id, channel_id, now),
+    )

@@ -43,3 +43,9 @@ class PreferencesService:
         return await repo.mark_dm_closed_notified(
             self._db, user_id, int(self._clock.now().timestamp())
         )
+
+    async def dm_channel(self, user_id: int) -> int | None:
+        return await repo.get_dm_channel(self._db, user_id)
+
+    async def remember_dm_channel(self, user_id: int, channel_id: int) -> None:
+        await repo.set_dm_channel(self._db, user_id, channel_id, int(self._clock.now().timestamp()))

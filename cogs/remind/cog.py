@@ -52,6 +52,7 @@ class RemindCog(commands.Cog):
             "I'll DM you, or mention you here if your DMs are closed.",
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
+        self.bot.delivery.open_dm_soon(interaction.user.id)
 
     @remind.command(name="list", description="Your pending reminders.")
     async def list_(self, interaction: discord.Interaction[NexusBot]) -> None:

@@ -20,6 +20,8 @@ CREATE TABLE user_settings (
     timezone                  TEXT,
     -- When the user was last told that their DMs are closed, so it is said once.
     dm_closed_notified_at     INTEGER,
+    -- The bot's DM channel with the user: stable, so it is created once, not per DM.
+    dm_channel_id             INTEGER,
     updated_at                INTEGER NOT NULL
 ) STRICT;
 

@@ -1,0 +1,173 @@
+"""Exactly-once reminders across SIGKILL: the bot runs as a real process (``python -m
+bot``) against the emulator and is killed and restarted at random instants while 300
+reminders fall due over 30 seconds.
+
+The learners have had a DM from the bot before (a first reminder, due at once), as users
+of a running server have: opening a DM channel is rate limited by Discord, and the bot
+opens each one once and remembers it.
+
+Timing bounds: a reminder that fell due while the bot ran, with its 2 s to spare before a
+kill, arrives within 2 s of its due time; one due while the bot was down, starting, or in
+the last 2 s before a kill arrives within 5 s of the restart."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import random
+import signal
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.db.database import Database
+from bot.db.migrate import migrate
+from bot.db.timers import Timer
+from bot.scheduling import TimerKind
+from bot.services.container import build_services
+from tests.emulator import DiscordEmulator
+from tests.flows.harness import build_world
+
+ROOT = Path(__file__).resolve().parents[2]
+REMINDERS = 300
+WINDOW = 30  # seconds over which they fall due
+KILLS = 3
+
+
+@dataclass
+class Run:
+    spawned: float
+    ready: float | None = None
+    killed: float | None = None
+
+
+async def seed(
+    db_path: Path, users: list[int], channel_id: int, start: datetime
+) -> dict[str, float]:
+    db = Database(db_path)
+    await db.connect()
+    await migrate(db)
+    services = build_services(db, SystemClock())
+
+    async def not_here(timer: Timer) -> None:
+        raise AssertionError("the test process never delivers")
+
+    services.scheduler.register("reminder", TimerKind(handler=not_here))
+    for uid in users:
+        await services.reminders.create(
+            user_id=uid, guild_id=None, channel_id=channel_id, when="in 1 second", what="hello"
+        )
+    due: dict[str, float] = {}
+    for i in range(REMINDERS):
+        at = start + timedelta(seconds=(i * WINDOW) // REMINDERS)
+        text = f"crash-test #{i}"
+        await services.reminders.create(
+            user_id=users[i % len(users)],
+            guild_id=None,
+            channel_id=channel_id,
+            when=at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            what=text,
+        )
+        due[text] = at.timestamp()
+    await db.close()
+    return due
+
+
+async def spawn(
+    emu: DiscordEmulator, db_path: Path, log: Path
+) -> tuple[asyncio.subprocess.Process, Run]:
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": emu.token,
+        "DATABASE_PATH": str(db_path),
+        "DISCORD_API_BASE": emu.api_base,
+        "LOG_LEVEL": "INFO",
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("DEV_GUILD_ID", None)
+    handle = log.open("ab")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", env=env, cwd=ROOT, stdout=handle, stderr=handle
+    )
+    handle.close()
+    return process, Run(spawned=asyncio.get_running_loop().time())
+
+
+async def wait_ready(log: Path, previous_readies: int, run: Run, timeout: float = 15) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while log.read_text(errors="replace").count("scheduler started") <= previous_readies:
+        assert loop.time() < deadline, f"bot did not start:\n{log.read_text()[-3000:]}"
+        await asyncio.sleep(0.05)
+    run.ready = loop.time()
+
+
+async def test_reminders_survive_sigkill_exactly_once(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    rng = random.Random(os.environ.get("CRASH_SEED", "nexus"))
+    world = build_world(emulator, learners=15)  # 25 pending each at most
+    users = [u.id for u in world.learners]
+    db_path, log = tmp_path / "nexus.db", Path("/tmp/crashbot.log")
+    log.unlink(missing_ok=True)
+    loop = asyncio.get_running_loop()
+    wall_offset = datetime.now(UTC).timestamp() - loop.time()  # loop time → epoch
+
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
+    due = await seed(db_path, users, world.general.id, start)
+    t0 = start.timestamp() - wall_offset
+
+    runs: list[Run] = []
+    process, run = await spawn(emulator, db_path, log)
+    runs.append(run)
+    await wait_ready(log, 0, run)
+
+    kill_at = sorted(t0 + rng.uniform(1, WINDOW - 4) for _ in range(KILLS))
+    for instant in kill_at:
+        await asyncio.sleep(max(0.0, instant - loop.time()))
+        process.send_signal(signal.SIGKILL)
+        await process.wait()
+        run.killed = loop.time()
+        await asyncio.sleep(rng.uniform(0.2, 2.5))
+        process, run = await spawn(emulator, db_path, log)
+        runs.append(run)
+        await wait_ready(log, len(runs) - 1, run)
+
+    delivered: list[tuple[str, float]] = []
+    deadline = t0 + WINDOW + 15
+    while loop.time() < deadline:
+        delivered = [
+            (m.content.removeprefix("⏰ **Reminder:** ").split("\n")[0], m.created_at - wall_offset)
+            for uid in users
+            for m in emulator.dm_messages(uid)
+            if "crash-test" in m.content
+        ]
+        if len(delivered) >= REMINDERS and loop.time() > t0 + WINDOW + 2:
+            break
+        await asyncio.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.wait(), 15)
+
+    counts = Counter(text for text, _ in delivered)
+    assert set(counts) == set(due), f"missing: {sorted(set(due) - set(counts))[:10]}"
+    assert [t for t, n in counts.items() if n > 1] == []
+
+    late_while_up, late_after_restart = [], []
+    for text, arrived in delivered:
+        due_at = due[text] - wall_offset
+        up = next((r for r in runs if r.ready and r.ready <= due_at < (r.killed or 1e18)), None)
+        if up is not None and (up.killed is None or due_at + 2 <= up.killed):
+            late_while_up.append(arrived - due_at)
+        else:
+            restart = next(r for r in runs if (r.ready or 0) > due_at)
+            late_after_restart.append(arrived - max(due_at, restart.spawned))
+    print(
+        f"\n{REMINDERS} reminders, {KILLS} kills: {len(late_while_up)} due while up "
+        f"(max {max(late_while_up, default=0):.2f} s late), {len(late_after_restart)} due while "
+        f"down (max {max(late_after_restart, default=0):.2f} s after restart)"
+    )
+    assert max(late_while_up, default=0) < 2.0
+    assert max(late_after_restart, default=0) < 5.0
