@@ -3,9 +3,11 @@
     python bench/timers.py            # N = 10k and 100k, 1,000 timers in one second
     python bench/timers.py --sizes 10000 --same-second 1000
 
-Each rebuild runs in a fresh process so its memory is its own. "spread" books the N
-timers over the next 30 days (a real server's shape); "all-soon" books them all within
-the next hour, the worst case for the in-memory wake-ups.
+Each rebuild runs in a fresh process that has imported the whole bot (discord.py
+included), so its memory is a real bot's. Shapes: "spread" books the N timers over the
+next 30 days (a real server's shape); "all-soon" books them all within the next hour,
+the worst case for the in-memory wake-ups; "overdue" has them all past due, as after a
+long outage, and also measures draining them (no-op handler) with the peak memory.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import SystemClock  # noqa: E402
-from bot.db.database import Database  # noqa: E402
-from bot.db.migrate import migrate  # noqa: E402
-from bot.db.timers import Timer  # noqa: E402
-from bot.scheduling import Scheduler, TimerKind  # noqa: E402
+from bot.clock import SystemClock
+from bot.db.database import Database
+from bot.db.migrate import migrate
+from bot.db.timers import Timer
+from bot.scheduling import Scheduler, TimerKind
 
 
 def rss_mb() -> tuple[float, float]:
@@ -46,7 +48,8 @@ async def seed(path: Path, n: int, shape: str) -> None:
     await migrate(db)
     now = int(time.time())
     span = 30 * 86400 if shape == "spread" else 3600
-    rows = [("bench", i, now + 60 + (i * span) // n, now, now) for i in range(n)]
+    first = now - 86400 - span if shape == "overdue" else now + 60
+    rows = [("bench", i, first + (i * span) // n, now, now) for i in range(n)]
     await db.executemany(
         "INSERT INTO timers (kind, subject_id, due_at, created_at, updated_at)"
         " VALUES (?, ?, ?, ?, ?)",
@@ -55,25 +58,39 @@ async def seed(path: Path, n: int, shape: str) -> None:
     await db.close()
 
 
-async def measure_rebuild(path: Path) -> dict[str, float]:
+async def measure_rebuild(path: Path, drain: bool) -> dict[str, float]:
+    import bot.client  # noqa: F401 - counts the whole bot's memory
+
     before_rss, _ = rss_mb()
     db = Database(path)
     await db.connect()
     scheduler = Scheduler(db, SystemClock())
 
+    pending = await db.fetchval("SELECT COUNT(*) FROM timers WHERE state = 'pending'")
+    finished = asyncio.Event()
+    handled = 0
+
     async def handler(timer: Timer) -> None:
-        return None
+        nonlocal handled
+        handled += 1
+        if handled == pending:
+            finished.set()
 
     scheduler.register("bench", TimerKind(handler=handler))
     started = time.perf_counter()
     await scheduler.start()
     elapsed = time.perf_counter() - started
-    pending = await db.fetchval("SELECT COUNT(*) FROM timers WHERE state = 'pending'")
     rss, peak = rss_mb()
+    drain_s = 0.0
+    if drain:
+        await asyncio.wait_for(finished.wait(), timeout=600)
+        drain_s = time.perf_counter() - started
+        rss, peak = rss_mb()
     await scheduler.stop()
     await db.close()
     return {
         "seconds": elapsed,
+        "drain_s": drain_s,
         "rss_mb": rss,
         "peak_mb": peak,
         "baseline_mb": before_rss,
@@ -115,7 +132,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def child(path: str) -> None:
-    result = asyncio.run(measure_rebuild(Path(path)))
+    result = asyncio.run(measure_rebuild(Path(path), drain="overdue" in path))
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -131,10 +148,13 @@ def main() -> None:
         return
 
     print("== start-up rebuild (fresh process each run; median of runs)")
-    print(f"{'N':>8} {'shape':>9} {'rebuild s':>10} {'RSS MB':>8} {'peak MB':>8} {'base MB':>8}")
+    print(
+        f"{'N':>8} {'shape':>9} {'rebuild s':>10} {'drain s':>8} {'RSS MB':>8} "
+        f"{'peak MB':>8} {'base MB':>8}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            for shape in ("spread", "all-soon"):
+            for shape in ("spread", "all-soon", "overdue"):
                 path = Path(tmp) / f"timers-{n}-{shape}.db"
                 asyncio.run(seed(path, n, shape))
                 runs = []
@@ -147,10 +167,15 @@ def main() -> None:
                     )
                     runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
                 seconds = statistics.median(r["seconds"] for r in runs)
+                drain = statistics.median(r["drain_s"] for r in runs)
                 rss = statistics.median(r["rss_mb"] for r in runs)
                 peak = statistics.median(r["peak_mb"] for r in runs)
                 base = statistics.median(r["baseline_mb"] for r in runs)
-                print(f"{n:>8} {shape:>9} {seconds:>10.3f} {rss:>8.1f} {peak:>8.1f} {base:>8.1f}")
+                drained = f"{drain:>8.2f}" if drain else f"{'-':>8}"
+                print(
+                    f"{n:>8} {shape:>9} {seconds:>10.3f} {drained} {rss:>8.1f} {peak:>8.1f} "
+                    f"{base:>8.1f}"
+                )
 
     print(f"\n== lateness: {args.same_second} timers due in the same second (real clock)")
     lateness = asyncio.run(measure_lateness(args.same_second))

@@ -106,6 +106,7 @@ class Scheduler:
         backoff_base: float = 2.0,
         backoff_cap: float = 300.0,
         claim_batch: int = 500,
+        max_running: int = 2000,
         concurrency: int = 64,
         keep_finished: timedelta = timedelta(days=30),
         wake: bool = True,
@@ -119,6 +120,7 @@ class Scheduler:
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._claim_batch = claim_batch
+        self._max_running = max_running
         self._keep_finished = keep_finished
         # Tests with an injected clock turn wake-ups off and call ``run_due`` themselves.
         self._wake_enabled = wake
@@ -180,9 +182,13 @@ class Scheduler:
         self._armed.clear()
 
     async def refill(self) -> int:
-        """Arm a wake-up for every due second within the horizon (overdue ones at once)."""
+        """Arm a wake-up for every due second within the horizon; everything overdue
+        (after downtime, say) shares one wake-up now, however many rows it is."""
+        now = _epoch(self._clock.now())
         until = _epoch(self._clock.now() + self._horizon + self._refill_every)
-        seconds = await repo.live_due_seconds(self._db, until)
+        seconds = await repo.live_due_seconds(self._db, since=now, until=until)
+        if await repo.has_due(self._db, now):
+            seconds.insert(0, now)
         for second in seconds:
             self._arm(second)
         return len(seconds)
@@ -304,8 +310,13 @@ class Scheduler:
 
         Tests with an injected clock call this directly instead of waiting."""
         limit = _epoch(up_to or self._clock.now())
-        started: list[asyncio.Task[None]] = []
+        running: set[asyncio.Task[None]] = set()
+        total = 0
         while True:
+            # Bounded: a backlog of 100,000 overdue rows is claimed as earlier ones
+            # finish, not all at once; unclaimed rows simply stay pending.
+            while len(running) >= self._max_running:
+                _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             claimed = await repo.claim_due(
                 self._db, limit, _epoch(self._clock.now()), self._claim_batch
             )
@@ -313,12 +324,13 @@ class Scheduler:
                 task = asyncio.create_task(self._execute(timer), name=f"timer-{timer.id}")
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
-                started.append(task)
+                running.add(task)
+            total += len(claimed)
             if len(claimed) < self._claim_batch:
                 break
-        if started:
-            await asyncio.gather(*started, return_exceptions=True)
-        return len(started)
+        if running:
+            await asyncio.gather(*running, return_exceptions=True)
+        return total
 
     async def _execute(self, timer: Timer) -> None:
         kind = self._kinds.get(timer.kind)

@@ -100,14 +100,21 @@ async def release_interrupted(db: Database, now: int) -> int:
     )
 
 
-async def live_due_seconds(db: Database, until: int) -> list[int]:
-    """The distinct due seconds of pending timers up to ``until``, soonest first."""
+async def live_due_seconds(db: Database, *, since: int, until: int) -> list[int]:
+    """The distinct due seconds of pending timers in ``(since, until]``, soonest first."""
     rows = await db.fetchall(
-        "SELECT DISTINCT due_at FROM timers WHERE state = 'pending' AND due_at <= ?"
+        "SELECT DISTINCT due_at FROM timers WHERE state = 'pending' AND due_at > ? AND due_at <= ?"
         " ORDER BY due_at",
-        (until,),
+        (since, until),
     )
     return [row[0] for row in rows]
+
+
+async def has_due(db: Database, now: int) -> bool:
+    row = await db.fetchone(
+        "SELECT 1 FROM timers WHERE state = 'pending' AND due_at <= ? LIMIT 1", (now,)
+    )
+    return row is not None
 
 
 async def claim_due(db: Database, up_to: int, now: int, limit: int) -> list[Timer]:

@@ -194,7 +194,7 @@ class DiscordEmulator(WorldMixin):
 
     # -- gateway control ------------------------------------------------------------------------
 
-    async def wait_until_ready(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    async def wait_until_ready(self, timeout: float = 10.0) -> None:
         try:
             await asyncio.wait_for(self.gateway.ready.wait(), timeout)
         except TimeoutError:
@@ -205,7 +205,7 @@ class DiscordEmulator(WorldMixin):
     async def drop_websocket(self, code: int | None = None) -> None:
         await self.gateway.drop(code)
 
-    async def wait_for_resume(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+    async def wait_for_resume(self, timeout: float = 10.0) -> None:
         try:
             await asyncio.wait_for(self.gateway.resumed.wait(), timeout)
         except TimeoutError:

@@ -52,7 +52,7 @@ class InteractionRecord:
     def notify(self) -> None:
         self._changed.set()
 
-    async def _wait(self, done: Any, timeout: float, what: str) -> None:  # noqa: ASYNC109
+    async def _wait(self, done: Any, timeout: float, what: str) -> None:
         seen = len(self.rejections)
 
         async def loop() -> None:
@@ -68,17 +68,17 @@ class InteractionRecord:
             detail = f"; the emulator rejected: {self.rejections}" if self.rejections else ""
             raise AssertionError(f"{self!r}: no {what} within {timeout}s{detail}")
 
-    async def response(self, timeout: float = 5.0) -> JSON:  # noqa: ASYNC109
+    async def response(self, timeout: float = 5.0) -> JSON:
         """The callback body the bot posted (``{"type": ..., "data": ...}``)."""
         await self._wait(lambda: self.callback is not None, timeout, "the interaction callback")
         assert self.callback is not None
         return self.callback
 
-    async def followups(self, count: int = 1, timeout: float = 5.0) -> list[Message]:  # noqa: ASYNC109
+    async def followups(self, count: int = 1, timeout: float = 5.0) -> list[Message]:
         await self._wait(lambda: len(self.followup_ids) >= count, timeout, f"{count} followup(s)")
         return [self.emu.state.messages[i] for i in self.followup_ids]
 
-    async def wait_for_edit(self, timeout: float = 5.0) -> Message:  # noqa: ASYNC109
+    async def wait_for_edit(self, timeout: float = 5.0) -> Message:
         """Wait until the original response has been edited (e.g. after a defer)."""
 
         def edited() -> bool:

@@ -21,7 +21,7 @@ async def run_client(
     token: str,
     *,
     set_globals: bool = False,
-    timeout: float = 10.0,  # noqa: ASYNC109
+    timeout: float = 10.0,
 ) -> AsyncIterator[discord.Client]:
     """Run ``client.start(token)`` against the emulator until ready; close it cleanly on exit.
 
@@ -51,7 +51,7 @@ async def _wait_ready(
     emu: DiscordEmulator,
     client: discord.Client,
     task: asyncio.Task[None],
-    timeout: float,  # noqa: ASYNC109
+    timeout: float,
 ) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

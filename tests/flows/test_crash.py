@@ -111,8 +111,7 @@ async def test_reminders_survive_sigkill_exactly_once(
     rng = random.Random(os.environ.get("CRASH_SEED", "nexus"))
     world = build_world(emulator, learners=15)  # 25 pending each at most
     users = [u.id for u in world.learners]
-    db_path, log = tmp_path / "nexus.db", Path("/tmp/crashbot.log")
-    log.unlink(missing_ok=True)
+    db_path, log = tmp_path / "nexus.db", tmp_path / "bot.log"
     loop = asyncio.get_running_loop()
     wall_offset = datetime.now(UTC).timestamp() - loop.time()  # loop time → epoch
 
