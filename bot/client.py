@@ -25,6 +25,7 @@ EXTENSIONS = (
     "cogs.timezone",
     "cogs.privacy",
     "cogs.remind",
+    "cogs.sessions",
 )
 
 

@@ -12,6 +12,7 @@ from bot.services.guild_settings import GuildSettingsService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
 from bot.services.reminders import ReminderService
+from bot.services.sessions import SessionService
 
 
 @dataclass
@@ -22,6 +23,7 @@ class Services:
     preferences: PreferencesService
     privacy: PrivacyService
     reminders: ReminderService
+    sessions: SessionService
 
 
 def build_services(
@@ -40,6 +42,8 @@ def build_services(
     reminders = ReminderService(db, clock, scheduler, preferences)
     # Deleting a reminder cancels its timer (a trigger in the schema).
     privacy.register_rows("reminders", "reminders", "user_id")
+    sessions = SessionService(db, clock, scheduler, preferences)
+    sessions.register_privacy(privacy)
     return Services(
         clock=clock,
         scheduler=scheduler,
@@ -47,4 +51,5 @@ def build_services(
         preferences=preferences,
         privacy=privacy,
         reminders=reminders,
+        sessions=sessions,
     )

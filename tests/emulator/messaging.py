@@ -66,6 +66,7 @@ def build_attachments(
         meta = declared.get(str(index), {})
         att_id = emu.ids.next()
         url = f"https://cdn.discordapp.com/attachments/{channel_id}/{att_id}/{upload.filename}"
+        emu.state.cdn[url] = upload.data
         att: JSON = {
             "id": str(att_id),
             "filename": meta.get("filename", upload.filename),

@@ -26,6 +26,7 @@ class EmulatorState:
         self.global_commands: list[JSON] = []
         self.guild_commands: dict[int, list[JSON]] = {}
         self.pins: dict[int, list[tuple[int, str]]] = {}  # channel id -> (message id, pinned_at)
+        self.cdn: dict[str, bytes] = {}  # attachment url -> the bytes Discord's CDN serves
         self.bot_user: User | None = None
 
     # -- lookups ------------------------------------------------------------------------------

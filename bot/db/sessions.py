@@ -1,0 +1,285 @@
+"""Repository: study sessions, one row per occurrence."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.db.database import Database
+from bot.errors import Conflict
+
+OPEN = ("scheduled", "live")
+# Must match the partial index `sessions_open_by_start` word for word to use it.
+_OPEN_SQL = "status IN ('scheduled', 'live')"
+
+
+@dataclass(frozen=True)
+class Session:
+    id: int
+    guild_id: int
+    host_id: int | None
+    title: str
+    topic: str | None
+    description: str | None
+    starts_at: int
+    duration_min: int
+    capacity: int | None
+    repeat: str
+    zone: str
+    voice_channel_id: int | None
+    status: str
+    cancel_reason: str | None
+    previous_id: int | None
+    channel_id: int | None
+    message_id: int | None
+    thread_id: int | None
+    event_id: int | None
+    sequence: int
+    created_at: int
+    updated_at: int
+
+    @property
+    def start(self) -> datetime:
+        return datetime.fromtimestamp(self.starts_at, UTC)
+
+    @property
+    def end(self) -> datetime:
+        return self.start + timedelta(minutes=self.duration_min)
+
+    @property
+    def is_open(self) -> bool:
+        """Scheduled or live: people may still join, and it may still change."""
+        return self.status in OPEN
+
+    @property
+    def talk_channel_id(self) -> int | None:
+        """Where messages about the session go: its thread, else its card's channel."""
+        return self.thread_id or self.channel_id
+
+    @property
+    def card_url(self) -> str | None:
+        """A link to the session's card, for calendars and scheduled events."""
+        if self.channel_id is None:
+            return None
+        base = f"https://discord.com/channels/{self.guild_id}/{self.channel_id}"
+        return base if self.message_id is None else f"{base}/{self.message_id}"
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A session with its head counts, as lists show it."""
+
+    session: Session
+    going: int
+    waiting: int
+
+
+_FIELDS = tuple(Session.__dataclass_fields__)
+
+
+def from_row(row: sqlite3.Row) -> Session:
+    return Session(**{name: row[name] for name in _FIELDS})
+
+
+def _summary(row: sqlite3.Row) -> SessionSummary:
+    return SessionSummary(from_row(row), going=row["going"], waiting=row["waiting"])
+
+
+_COUNTS = """
+    (SELECT COUNT(*) FROM session_rsvps r WHERE r.session_id = s.id AND r.status = 'going')
+        AS going,
+    (SELECT COUNT(*) FROM session_rsvps r WHERE r.session_id = s.id AND r.status = 'waitlist')
+        AS waiting
+"""
+
+
+async def insert(conn: aiosqlite.Connection, values: dict[str, Any]) -> Session:
+    columns = ", ".join(values)
+    marks = ", ".join("?" for _ in values)
+    # Column names come from our own code (the service), never from users.
+    cursor = await conn.execute(
+        f"INSERT INTO sessions ({columns}) VALUES ({marks}) RETURNING *",  # noqa: S608
+        tuple(values.values()),
+    )
+    row = await cursor.fetchone()
+    await cursor.close()
+    if row is None:
+        raise RuntimeError("session insert returned no row")
+    return from_row(row)
+
+
+async def get(db: Database | aiosqlite.Connection, session_id: int) -> Session | None:
+    conn = db.conn if isinstance(db, Database) else db
+    async with conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)) as cursor:
+        row = await cursor.fetchone()
+    return None if row is None else from_row(row)
+
+
+async def update(
+    conn: aiosqlite.Connection, session_id: int, values: dict[str, Any], *, where: str = ""
+) -> Session | None:
+    """Set ``values`` (column names from our code) and return the row, or None when no
+    row matched ``where`` too."""
+    assignments = ", ".join(f"{column} = ?" for column in values)
+    condition = f" AND ({where})" if where else ""
+    try:
+        cursor = await conn.execute(
+            f"UPDATE sessions SET {assignments} WHERE id = ?{condition} RETURNING *",  # noqa: S608
+            (*values.values(), session_id),
+        )
+        row = await cursor.fetchone()
+        await cursor.close()
+    except sqlite3.IntegrityError as exc:
+        if "capacity below attendees" in str(exc):
+            raise Conflict(
+                "More people are already going than that capacity allows. "
+                "Pick a capacity at least as large as the number going."
+            ) from exc
+        raise
+    return None if row is None else from_row(row)
+
+
+async def delete(conn: aiosqlite.Connection, session_id: int) -> None:
+    await conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+
+async def upcoming(
+    db: Database, guild_id: int, *, limit: int, offset: int = 0
+) -> list[SessionSummary]:
+    rows = await db.fetchall(
+        f"SELECT s.*, {_COUNTS} FROM sessions s"  # noqa: S608
+        f" WHERE s.guild_id = ? AND s.{_OPEN_SQL}"
+        " ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?",
+        (guild_id, limit, offset),
+    )
+    return [_summary(row) for row in rows]
+
+
+async def count_upcoming(db: Database, guild_id: int) -> int:
+    value = await db.fetchval(
+        f"SELECT COUNT(*) FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}",  # noqa: S608
+        (guild_id,),
+    )
+    return int(value or 0)
+
+
+_MINE = """
+    s.guild_id = ? AND s.status IN ('scheduled', 'live')
+    AND (s.host_id = ? OR EXISTS (SELECT 1 FROM session_rsvps r
+                                  WHERE r.session_id = s.id AND r.user_id = ?))
+"""
+
+
+async def joined(
+    db: Database, guild_id: int, user_id: int, *, limit: int, offset: int = 0
+) -> list[SessionSummary]:
+    """Open sessions the user joined, waits for, or hosts."""
+    rows = await db.fetchall(
+        f"SELECT s.*, {_COUNTS} FROM sessions s WHERE {_MINE}"  # noqa: S608
+        " ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?",
+        (guild_id, user_id, user_id, limit, offset),
+    )
+    return [_summary(row) for row in rows]
+
+
+async def count_joined(db: Database, guild_id: int, user_id: int) -> int:
+    value = await db.fetchval(
+        f"SELECT COUNT(*) FROM sessions s WHERE {_MINE}",  # noqa: S608
+        (guild_id, user_id, user_id),
+    )
+    return int(value or 0)
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def search_open(db: Database, guild_id: int, text: str, *, limit: int) -> list[Session]:
+    """Open sessions whose id, title or topic contains ``text``, soonest first."""
+    needle = text.strip().lstrip("#")
+    if not needle:
+        rows = await db.fetchall(
+            f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}"  # noqa: S608
+            " ORDER BY s.starts_at, s.id LIMIT ?",
+            (guild_id, limit),
+        )
+    else:
+        pattern = _like(needle)
+        rows = await db.fetchall(
+            f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}"  # noqa: S608
+            " AND (CAST(s.id AS TEXT) LIKE ? ESCAPE '\\' OR s.title LIKE ? ESCAPE '\\'"
+            "      OR s.topic LIKE ? ESCAPE '\\')"
+            " ORDER BY s.starts_at, s.id LIMIT ?",
+            (guild_id, pattern, pattern, pattern, limit),
+        )
+    return [from_row(row) for row in rows]
+
+
+async def for_export(db: Database, guild_id: int, user_id: int, since: int) -> list[Session]:
+    """Sessions the user hosts or RSVPed to that have not ended by ``since``, cancelled
+    ones included (so a calendar that imported them learns they are off)."""
+    rows = await db.fetchall(
+        """
+        SELECT s.* FROM sessions s
+        WHERE s.guild_id = ? AND s.starts_at + s.duration_min * 60 > ?
+          AND (s.host_id = ? OR EXISTS (SELECT 1 FROM session_rsvps r
+                                        WHERE r.session_id = s.id AND r.user_id = ?))
+        ORDER BY s.starts_at, s.id
+        """,
+        (guild_id, since, user_id, user_id),
+    )
+    return [from_row(row) for row in rows]
+
+
+async def needing_mirror(db: Database, guild_id: int, now: int) -> list[Session]:
+    """Sessions whose scheduled event may need creating, moving, ending or cancelling:
+    open and not over yet, or still pointing at an event."""
+    rows = await db.fetchall(
+        """
+        SELECT * FROM sessions
+        WHERE guild_id = ?
+          AND ((status IN ('scheduled', 'live') AND starts_at + duration_min * 60 > ?)
+               OR event_id IS NOT NULL)
+        ORDER BY starts_at, id
+        """,
+        (guild_id, now),
+    )
+    return [from_row(row) for row in rows]
+
+
+async def hosted_by(conn: aiosqlite.Connection, user_id: int) -> list[int]:
+    async with conn.execute("SELECT id FROM sessions WHERE host_id = ?", (user_id,)) as cursor:
+        return [row[0] for row in await cursor.fetchall()]
+
+
+async def count_hosted(conn: aiosqlite.Connection, user_id: int) -> int:
+    async with conn.execute(
+        "SELECT COUNT(*) FROM sessions WHERE host_id = ?", (user_id,)
+    ) as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def forget_host(conn: aiosqlite.Connection, user_id: int) -> int:
+    cursor = await conn.execute("UPDATE sessions SET host_id = NULL WHERE host_id = ?", (user_id,))
+    return cursor.rowcount
+
+
+async def next_of(db: Database, session_id: int) -> Session | None:
+    row = await db.fetchone("SELECT * FROM sessions WHERE previous_id = ?", (session_id,))
+    return None if row is None else from_row(row)
+
+
+async def open_ids(conn: aiosqlite.Connection, guild_id: int, after: int) -> list[int]:
+    """Scheduled sessions of a server starting after ``after``: those whose reminders
+    follow the server's offsets."""
+    async with conn.execute(
+        "SELECT id FROM sessions WHERE guild_id = ? AND status = 'scheduled' AND starts_at > ?",
+        (guild_id, after),
+    ) as cursor:
+        return [row[0] for row in await cursor.fetchall()]

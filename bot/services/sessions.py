@@ -1,0 +1,379 @@
+"""Study sessions: create, join (or wait), leave, edit, cancel, list, export.
+
+Rules kept here:
+* Times are typed in the user's zone; a session stores UTC seconds and its series'
+  zone (the creator's), so a weekly 18:00 stays 18:00 local across DST.
+* Capacity: joining when full puts the user on the waitlist; the decision is made
+  inside one write transaction and a trigger refuses over-capacity, so two people
+  pressing Join for the last place never both get it. A freed place goes to the first
+  waiter (``Promotion``), whom the caller tells.
+* Only the host or a mentor may edit or cancel. Cancelling an occurrence of a series
+  ends the series (the next occurrence is only created when one starts).
+* ``/privacy forget-me``: the user's RSVPs and reminder choice are deleted (their
+  places go to the waiters); sessions they host are kept, since others joined them,
+  with the host removed (shown as a former member; mentors can still manage them).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.calendar_export import build_calendar
+from bot.clock import Clock
+from bot.db import session_prefs as prefs
+from bot.db import session_rsvps as rsvps
+from bot.db import sessions as repo
+from bot.db.database import Database
+from bot.db.session_rsvps import Roster, Rsvp
+from bot.db.sessions import Session, SessionSummary
+from bot.errors import Conflict, InvalidInput, NotFound
+from bot.scheduling import Scheduler
+from bot.services.preferences import PreferencesService
+from bot.services.privacy import PrivacyService
+from bot.services.sessions_rules import (
+    DURATION_DEFAULT,
+    EditResult,
+    ForgetEffects,
+    JoinResult,
+    LeaveResult,
+    Promotion,
+    check_capacity,
+    check_description,
+    check_duration,
+    check_mode,
+    check_reason,
+    check_repeat,
+    check_title,
+    check_topic,
+    pending_changes,
+    require_manager,
+)
+from bot.services.sessions_timeline import SessionTimeline
+from bot.timeparse import parse_when
+
+log = logging.getLogger(__name__)
+
+
+def _epoch(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def _promotions(promoted: list[Rsvp]) -> list[Promotion]:
+    return [Promotion(r.session_id, r.user_id, r.id) for r in promoted]
+
+
+class SessionService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        preferences: PreferencesService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._preferences = preferences
+        self.timeline = SessionTimeline(db, clock, scheduler)
+        self._forgotten: dict[int, ForgetEffects] = {}
+
+    # -- reading ------------------------------------------------------------------------
+
+    async def get(self, session_id: int, guild_id: int | None) -> Session:
+        session = await repo.get(self._db, session_id)
+        if session is None or session.guild_id != guild_id:
+            raise NotFound(
+                f"There is no session #{session_id} in this server. "
+                "`/session list` shows the upcoming ones."
+            )
+        return session
+
+    async def find(self, session_id: int) -> Session | None:
+        return await repo.get(self._db, session_id)
+
+    async def roster(self, session_id: int) -> Roster:
+        return await rsvps.roster(self._db, session_id)
+
+    async def upcoming(
+        self, guild_id: int, *, user_id: int | None = None, limit: int = 10, offset: int = 0
+    ) -> tuple[list[SessionSummary], int]:
+        """A page of open sessions, soonest first (only the user's when ``user_id``),
+        and how many there are in all."""
+        if user_id is None:
+            page = await repo.upcoming(self._db, guild_id, limit=limit, offset=offset)
+            return page, await repo.count_upcoming(self._db, guild_id)
+        page = await repo.joined(self._db, guild_id, user_id, limit=limit, offset=offset)
+        return page, await repo.count_joined(self._db, guild_id, user_id)
+
+    async def suggest(self, guild_id: int, text: str, limit: int = 25) -> list[Session]:
+        return await repo.search_open(self._db, guild_id, text, limit=limit)
+
+    async def needing_mirror(self, guild_id: int) -> list[Session]:
+        return await repo.needing_mirror(self._db, guild_id, _epoch(self._clock.now()))
+
+    async def next_in_series(self, session_id: int) -> Session | None:
+        return await repo.next_of(self._db, session_id)
+
+    # -- creating -----------------------------------------------------------------------
+
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        host_id: int,
+        title: str,
+        when: str,
+        duration: int | None = None,
+        topic: str | None = None,
+        description: str | None = None,
+        capacity: int | None = None,
+        repeat: str = "none",
+        voice_channel_id: int | None = None,
+    ) -> Session:
+        values = {
+            "title": check_title(title),
+            "topic": check_topic(topic),
+            "description": check_description(description),
+            "duration_min": check_duration(DURATION_DEFAULT if duration is None else duration),
+            "capacity": check_capacity(capacity),
+            "repeat": check_repeat(repeat),
+        }
+        zone = (await self._preferences.effective_zone(host_id, guild_id)).zone
+        now = self._clock.now()
+        start = parse_when(when, zone=zone, now=now)
+        values |= {
+            "guild_id": guild_id,
+            "host_id": host_id,
+            "starts_at": _epoch(start),
+            "zone": zone.key,
+            "voice_channel_id": voice_channel_id,
+            "created_at": _epoch(now),
+            "updated_at": _epoch(now),
+        }
+        async with self._db.transaction() as conn:
+            session = await repo.insert(conn, values)
+            await self.timeline.book(conn, session)
+        log.info("session %s created in guild %s by %s", session.id, guild_id, host_id)
+        return session
+
+    async def discard(self, session_id: int) -> None:
+        """Remove a session whose card could not be posted (its timers go with it)."""
+        async with self._db.transaction() as conn:
+            await self.timeline.drop(conn, session_id)
+            await repo.delete(conn, session_id)
+
+    async def attach_card(
+        self, session_id: int, *, channel_id: int, message_id: int, thread_id: int | None
+    ) -> Session:
+        return await self._set(
+            session_id, {"channel_id": channel_id, "message_id": message_id, "thread_id": thread_id}
+        )
+
+    async def attach_event(self, session_id: int, event_id: int | None) -> Session:
+        return await self._set(session_id, {"event_id": event_id})
+
+    async def _set(self, session_id: int, values: dict[str, int | None]) -> Session:
+        async with self._db.transaction() as conn:
+            session = await repo.update(conn, session_id, values)
+        if session is None:
+            raise NotFound(f"Session #{session_id} is gone.")
+        return session
+
+    # -- RSVPs ----------------------------------------------------------------------------
+
+    async def join(self, session_id: int, guild_id: int | None, user_id: int) -> JoinResult:
+        await self.get(session_id, guild_id)
+        now = _epoch(self._clock.now())
+        async with self._db.transaction() as conn:
+            session = await self._open(conn, session_id, "join")
+            existing = await rsvps.get(conn, session_id, user_id)
+            if existing is not None:
+                return JoinResult(
+                    session, existing.status, await self._line(conn, existing), already=True
+                )
+            going = await rsvps.count_going(conn, session_id)
+            full = session.capacity is not None and going >= session.capacity
+            rsvp = await rsvps.add(conn, session_id, user_id, "waitlist" if full else "going", now)
+            return JoinResult(session, rsvp.status, await self._line(conn, rsvp), already=False)
+
+    async def _line(self, conn: aiosqlite.Connection, rsvp: Rsvp) -> int | None:
+        if rsvp.status == "going":
+            return None
+        async with conn.execute(
+            "SELECT COUNT(*) FROM session_rsvps WHERE session_id = ? AND status = 'waitlist'"
+            " AND position <= ?",
+            (rsvp.session_id, rsvp.position),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else None
+
+    async def leave(self, session_id: int, guild_id: int | None, user_id: int) -> LeaveResult:
+        await self.get(session_id, guild_id)
+        async with self._db.transaction() as conn:
+            session = await self._open(conn, session_id, "leave")
+            removed = await rsvps.remove(conn, session_id, user_id)
+            if removed is None:
+                raise Conflict(
+                    f"You are not on session #{session_id}, so there is nothing to leave."
+                )
+            promoted: list[Rsvp] = []
+            if removed.status == "going":
+                promoted = await rsvps.promote_waiters(conn, session_id, session.capacity)
+        return LeaveResult(session, removed.status, _promotions(promoted))
+
+    async def _open(self, conn: aiosqlite.Connection, session_id: int, action: str) -> Session:
+        session = await repo.get(conn, session_id)
+        if session is None:
+            raise NotFound(f"Session #{session_id} is gone.")
+        if session.status == "cancelled":
+            raise Conflict(f"Session #{session_id} was cancelled, so you can't {action} it.")
+        if session.status == "ended":
+            raise Conflict(f"Session #{session_id} is over, so you can't {action} it.")
+        return session
+
+    # -- editing and cancelling -----------------------------------------------------------
+
+    async def edit(
+        self,
+        session_id: int,
+        guild_id: int | None,
+        *,
+        actor_id: int,
+        is_mentor: bool,
+        title: str | None = None,
+        when: str | None = None,
+        duration: int | None = None,
+        description: str | None = None,
+        capacity: int | None = None,
+    ) -> EditResult:
+        session = await self.get(session_id, guild_id)
+        require_manager(session, actor_id, is_mentor=is_mentor, action="edit")
+        if all(v is None for v in (title, when, duration, description, capacity)):
+            raise InvalidInput(
+                "Tell me what to change: `title`, `when`, `duration`, `description` or `capacity`."
+            )
+        wanted: dict[str, object] = {}
+        if title is not None:
+            wanted["title"] = check_title(title)
+        if description is not None:
+            wanted["description"] = check_description(description)
+        if duration is not None:
+            wanted["duration_min"] = check_duration(duration)
+        if capacity is not None:
+            wanted["capacity"] = check_capacity(capacity)
+        if when is not None:
+            zone = (await self._preferences.effective_zone(actor_id, guild_id)).zone
+            wanted["starts_at"] = _epoch(parse_when(when, zone=zone, now=self._clock.now()))
+        now = _epoch(self._clock.now())
+        async with self._db.transaction() as conn:
+            current = await self._open(conn, session_id, "edit")
+            if "starts_at" in wanted and current.status != "scheduled":
+                raise Conflict(f"Session #{session_id} already started; its time can't move now.")
+            changes = pending_changes(current, wanted)
+            if not changes:
+                raise InvalidInput("That is what the session already says; nothing changed.")
+            values = {c.column: c.value for c in changes}
+            values |= {"sequence": current.sequence + 1, "updated_at": now}
+            updated = await repo.update(conn, session_id, values)
+            if updated is None:  # pragma: no cover - the row was read in this transaction
+                raise NotFound(f"Session #{session_id} is gone.")
+            promoted: list[Rsvp] = []
+            if "capacity" in values:
+                promoted = await rsvps.promote_waiters(conn, session_id, updated.capacity)
+            if "starts_at" in values or "duration_min" in values:
+                await self.timeline.rebook(conn, updated)
+        return EditResult(updated, [c.change for c in changes], _promotions(promoted))
+
+    async def cancel(
+        self,
+        session_id: int,
+        guild_id: int | None,
+        *,
+        actor_id: int,
+        is_mentor: bool,
+        reason: str | None = None,
+    ) -> Session:
+        session = await self.get(session_id, guild_id)
+        require_manager(session, actor_id, is_mentor=is_mentor, action="cancel")
+        reason = check_reason(reason)
+        now = _epoch(self._clock.now())
+        async with self._db.transaction() as conn:
+            current = await self._open(conn, session_id, "cancel")
+            if current.status == "live":
+                raise Conflict(
+                    f"Session #{session_id} is under way; it ends by itself at its end time."
+                )
+            values = {
+                "status": "cancelled",
+                "cancel_reason": reason,
+                "sequence": current.sequence + 1,
+                "updated_at": now,
+            }
+            cancelled = await repo.update(conn, session_id, values)
+            await self.timeline.drop(conn, session_id)
+        if cancelled is None:  # pragma: no cover - the row was read in this transaction
+            raise NotFound(f"Session #{session_id} is gone.")
+        log.info("session %s cancelled by %s", session_id, actor_id)
+        return cancelled
+
+    # -- preferences ----------------------------------------------------------------------
+
+    async def set_notify(self, user_id: int, mode: str) -> str:
+        mode = check_mode(mode)
+        await prefs.set_mode(self._db, user_id, mode, _epoch(self._clock.now()))
+        return mode
+
+    async def notify_mode(self, user_id: int) -> str:
+        return await prefs.get_mode(self._db, user_id) or "channel"
+
+    async def set_offsets(self, guild_id: int, text: str) -> list[timedelta]:
+        return await self.timeline.set_offsets(guild_id, text)
+
+    # -- export ---------------------------------------------------------------------------
+
+    async def export(self, guild_id: int, user_id: int) -> tuple[bytes, int]:
+        """An iCalendar file of the user's sessions that have not ended (hosted or
+        RSVPed, cancelled ones marked so), and how many it holds."""
+        now = self._clock.now()
+        sessions = await repo.for_export(self._db, guild_id, user_id, _epoch(now))
+        return build_calendar(sessions, now=now), len(sessions)
+
+    # -- privacy --------------------------------------------------------------------------
+
+    def register_privacy(self, privacy: PrivacyService) -> None:
+        privacy.register("session RSVPs", rsvps.count_for_user, self._erase_rsvps)
+        privacy.register_rows("session reminder choice", "session_notify", "user_id")
+        privacy.register(
+            "sessions you host (kept for attendees, your name removed)",
+            repo.count_hosted,
+            self._erase_host,
+        )
+
+    async def _erase_rsvps(self, conn: aiosqlite.Connection, user_id: int) -> int:
+        touched = await rsvps.sessions_of(conn, user_id)
+        erased = await rsvps.delete_for_user(conn, user_id)
+        promoted: list[Rsvp] = []
+        for session_id in touched:
+            session = await repo.get(conn, session_id)
+            if session is not None and session.is_open:
+                promoted += await rsvps.promote_waiters(conn, session_id, session.capacity)
+        self._note_forgotten(user_id, set(touched), _promotions(promoted))
+        return erased
+
+    async def _erase_host(self, conn: aiosqlite.Connection, user_id: int) -> int:
+        hosted = await repo.hosted_by(conn, user_id)
+        self._note_forgotten(user_id, set(hosted), [])
+        return await repo.forget_host(conn, user_id)
+
+    def _note_forgotten(self, user_id: int, ids: set[int], promoted: list[Promotion]) -> None:
+        before = self._forgotten.get(user_id, ForgetEffects(set(), []))
+        self._forgotten[user_id] = ForgetEffects(
+            before.session_ids | ids, before.promoted + promoted
+        )
+
+    def take_forget_effects(self, user_id: int) -> ForgetEffects:
+        """What the last forget-me of ``user_id`` changed (cards to refresh, waiters to
+        tell), once."""
+        return self._forgotten.pop(user_id, ForgetEffects(set(), []))

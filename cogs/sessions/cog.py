@@ -1,0 +1,346 @@
+"""``/session …``: study sessions with RSVP cards, waitlists, reminders, recurrence,
+the scheduled-event mirror and calendar export. The rules live in
+``bot/services/sessions.py``; this adapter reads interactions, renders, and drives the
+Discord side (``publisher``, ``mirror``), including the session timers."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.services.sessions_rules import DURATION_MAX, DURATION_MIN
+from bot.timeparse import format_duration
+from bot.ui import embeds, limits
+from cogs.checks import admin_only, guild_of, is_mentor, write_cooldown
+from cogs.sessions import card, strings
+from cogs.sessions.mirror import EventMirror
+from cogs.sessions.publisher import Publisher
+from cogs.sessions.timers import SessionTimers
+from cogs.sessions.views import ListPager
+
+if TYPE_CHECKING:
+    from bot.client import NexusBot
+
+log = logging.getLogger(__name__)
+
+PAGE = 10
+
+
+class SessionsCog(commands.Cog):
+    session = app_commands.Group(name="session", description=strings.GROUP, guild_only=True)
+
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+        self.publisher = Publisher(bot)
+        self.mirror = EventMirror(bot, self.publisher)
+        self.reconcile_tasks: dict[int, asyncio.Task[int]] = {}
+        SessionTimers(bot, self.publisher, self.mirror).register(bot.services.scheduler)
+        bot.services.privacy.after_forget(self._after_forget)
+
+    async def cog_unload(self) -> None:
+        for task in self.reconcile_tasks.values():
+            task.cancel()
+
+    # -- commands ---------------------------------------------------------------------
+
+    @session.command(name="create", description="Schedule a study session and post its card.")
+    @app_commands.describe(
+        title="What the session is (at most 100 characters)",
+        when="Start, in your timezone: tomorrow 18:00, friday 6pm, 2026-12-01 18:00",
+        duration=f"Length in minutes ({DURATION_MIN}–{DURATION_MAX}, default 60)",
+        topic="Topic, e.g. django, async, databases",
+        description="What you'll cover and how to prepare (at most 1,000 characters)",
+        capacity="Places (1–500); leave out for no limit. Extra joiners wait in line",
+        repeat="Repeat every day or every week at the same local time",
+        voice_channel="The voice or stage channel it happens in",
+    )
+    @write_cooldown(rate=3, per=60)
+    async def create(
+        self,
+        interaction: discord.Interaction[NexusBot],
+        title: str,
+        when: str,
+        duration: app_commands.Range[int, DURATION_MIN, DURATION_MAX] = 60,
+        topic: str | None = None,
+        description: str | None = None,
+        capacity: int | None = None,
+        repeat: Literal["none", "daily", "weekly"] = "none",
+        voice_channel: discord.VoiceChannel | discord.StageChannel | None = None,
+    ) -> None:
+        guild = guild_of(interaction)
+        services = self.bot.services
+        await services.guilds.require(guild.id)
+        session = await services.sessions.create(
+            guild_id=guild.id,
+            host_id=interaction.user.id,
+            title=title,
+            when=when,
+            duration=duration,
+            topic=topic,
+            description=description,
+            capacity=capacity,
+            repeat=repeat,
+            voice_channel_id=voice_channel.id if voice_channel else None,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            session = await self.publisher.post_card(session)
+        except BaseException:
+            await self.publisher.withdraw(session.id)
+            raise
+        await self.mirror.sync_quietly(session)
+        offsets = await services.sessions.timeline.offsets(guild.id)
+        lines = [embeds.when(session.start), f"Card: {session.card_url}"]
+        if offsets:
+            before = ", ".join(format_duration(o) for o in offsets)
+            lines.append(f"Reminders go to attendees {before} before the start.")
+        await interaction.followup.send(
+            embed=embeds.success(f"Session #{session.id} scheduled", "\n".join(lines)),
+            ephemeral=True,
+        )
+
+    @session.command(name="list", description="Upcoming sessions, soonest first.")
+    @app_commands.describe(mine="Only the sessions you joined, wait for, or host")
+    async def list_(self, interaction: discord.Interaction[NexusBot], mine: bool = False) -> None:
+        guild_id = guild_of(interaction).id
+        user_id = interaction.user.id if mine else None
+        sessions = self.bot.services.sessions
+        page, total = await sessions.upcoming(guild_id, user_id=user_id, limit=PAGE)
+        embed = card.list_embed(page, total=total, offset=0, mine=mine)
+        if total <= PAGE:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        offset = 0
+
+        async def turn(click: discord.Interaction[Any], view: ListPager, step: int) -> None:
+            nonlocal offset
+            offset = max(0, offset + step * PAGE)
+            page, total = await sessions.upcoming(
+                guild_id, user_id=user_id, limit=PAGE, offset=offset
+            )
+            view.previous.disabled = offset == 0
+            view.next.disabled = offset + PAGE >= total
+            shown = card.list_embed(page, total=total, offset=offset, mine=mine)
+            await click.response.edit_message(embed=shown, view=view)
+
+        view = ListPager(interaction.user.id, turn, has_next=True)
+        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+        view.message = await interaction.original_response()
+
+    @session.command(name="info", description="One session with its attendees and waitlist.")
+    @app_commands.describe(id="The session")
+    async def info(self, interaction: discord.Interaction[NexusBot], id: int) -> None:
+        session = await self.bot.services.sessions.get(id, guild_of(interaction).id)
+        roster = await self.bot.services.sessions.roster(id)
+        await interaction.response.send_message(
+            embed=card.info_embed(session, roster), ephemeral=True
+        )
+
+    @session.command(name="join", description="Join a session (or its waitlist when full).")
+    @app_commands.describe(id="The session")
+    @write_cooldown()
+    async def join(self, interaction: discord.Interaction[NexusBot], id: int) -> None:
+        await self.rsvp(interaction, id, join=True)
+
+    @session.command(name="leave", description="Leave a session or its waitlist.")
+    @app_commands.describe(id="The session")
+    @write_cooldown()
+    async def leave(self, interaction: discord.Interaction[NexusBot], id: int) -> None:
+        await self.rsvp(interaction, id, join=False)
+
+    @session.command(name="edit", description="Host or mentor: change a session.")
+    @app_commands.describe(
+        id="The session",
+        title="New title (at most 100 characters)",
+        when="New start, in your timezone",
+        duration=f"New length in minutes ({DURATION_MIN}–{DURATION_MAX})",
+        description="New description (at most 1,000 characters)",
+        capacity="New number of places (1–500); waiters get freed places",
+    )
+    @write_cooldown()
+    async def edit(
+        self,
+        interaction: discord.Interaction[NexusBot],
+        id: int,
+        title: str | None = None,
+        when: str | None = None,
+        duration: app_commands.Range[int, DURATION_MIN, DURATION_MAX] | None = None,
+        description: str | None = None,
+        capacity: int | None = None,
+    ) -> None:
+        guild = guild_of(interaction)
+        result = await self.bot.services.sessions.edit(
+            id,
+            guild.id,
+            actor_id=interaction.user.id,
+            is_mentor=await is_mentor(interaction),
+            title=title,
+            when=when,
+            duration=duration,
+            description=description,
+            capacity=capacity,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._quietly(self.publisher.refresh(id), "refresh", id)
+        if any(change.field == "title" for change in result.changes):
+            await self._quietly(self.publisher.rename_thread(result.session), "rename", id)
+        await self.mirror.sync_quietly(result.session)
+        await self.publisher.notify_edit(result, interaction.user.id)
+        await self.publisher.tell_promoted(result.promoted)
+        await interaction.followup.send(
+            embed=embeds.success(
+                f"Session #{id} updated",
+                "\n".join(card.change_lines(result.changes)) + "\nAttendees have been told.",
+            ),
+            ephemeral=True,
+        )
+
+    @session.command(name="cancel", description="Host or mentor: cancel a session.")
+    @app_commands.describe(id="The session", reason="Why, for the attendees")
+    @write_cooldown()
+    async def cancel(
+        self, interaction: discord.Interaction[NexusBot], id: int, reason: str | None = None
+    ) -> None:
+        guild = guild_of(interaction)
+        session = await self.bot.services.sessions.cancel(
+            id,
+            guild.id,
+            actor_id=interaction.user.id,
+            is_mentor=await is_mentor(interaction),
+            reason=reason,
+        )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._quietly(self.publisher.refresh(id), "refresh", id)
+        await self.mirror.sync_quietly(session)
+        await self.publisher.notify_cancel(session, interaction.user.id)
+        await self._quietly(self.publisher.archive_thread(session), "archive", id)
+        text = "Attendees have been told; its reminders are dropped."
+        if session.repeat != "none":
+            text += " This ends the series: no further occurrences will be created."
+        await interaction.followup.send(
+            embed=embeds.success(f"Session #{id} cancelled", text), ephemeral=True
+        )
+
+    @session.command(name="export", description="Your upcoming sessions as a calendar file.")
+    async def export(self, interaction: discord.Interaction[NexusBot]) -> None:
+        guild = guild_of(interaction)
+        data, count = await self.bot.services.sessions.export(guild.id, interaction.user.id)
+        if not count:
+            await interaction.response.send_message(
+                embed=embeds.info("Nothing to export", strings.EXPORT_EMPTY), ephemeral=True
+            )
+            return
+        await interaction.response.send_message(
+            embed=embeds.success("Your sessions", strings.EXPORT_DONE.format(count=count)),
+            file=discord.File(io.BytesIO(data), filename="nexus-sessions.ics"),
+            ephemeral=True,
+        )
+
+    @session.command(name="notify", description="How you get session reminders.")
+    @app_commands.describe(mode="channel: mentioned in the thread · dm: by DM · off: none")
+    @write_cooldown()
+    async def notify(
+        self, interaction: discord.Interaction[NexusBot], mode: Literal["channel", "dm", "off"]
+    ) -> None:
+        chosen = await self.bot.services.sessions.set_notify(interaction.user.id, mode)
+        await interaction.response.send_message(
+            embed=embeds.success("Saved", strings.NOTIFY_SAVED[chosen]), ephemeral=True
+        )
+
+    @session.command(
+        name="reminders",
+        description="Admin: when reminders go out before sessions.",
+        extras={"audience": "admin"},
+    )
+    @app_commands.describe(offsets="Before the start, e.g. 1d,1h,10m (default 1d,15m) or off")
+    @admin_only()
+    @write_cooldown(rate=3, per=60)
+    async def reminders(self, interaction: discord.Interaction[NexusBot], offsets: str) -> None:
+        guild = guild_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        chosen = await self.bot.services.sessions.set_offsets(guild.id, offsets)
+        text = (
+            "Reminders go out " + ", ".join(format_duration(o) for o in chosen) + " before start."
+            if chosen
+            else "Session reminders are off in this server."
+        )
+        await interaction.followup.send(
+            embed=embeds.success("Reminder offsets saved", text), ephemeral=True
+        )
+
+    @info.autocomplete("id")
+    @join.autocomplete("id")
+    @leave.autocomplete("id")
+    @edit.autocomplete("id")
+    @cancel.autocomplete("id")
+    async def session_choices(
+        self, interaction: discord.Interaction[NexusBot], current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None:
+            return []
+        services = self.bot.services
+        zone = (
+            await services.preferences.effective_zone(interaction.user.id, interaction.guild_id)
+        ).zone
+        found = await services.sessions.suggest(
+            interaction.guild_id, current, limit=limits.AUTOCOMPLETE_CHOICES
+        )
+        return [app_commands.Choice(name=card.choice_name(s, zone), value=s.id) for s in found]
+
+    # -- Join / Leave -----------------------------------------------------------------
+
+    async def rsvp(
+        self, interaction: discord.Interaction[NexusBot], session_id: int, *, join: bool
+    ) -> None:
+        """The Join/Leave buttons and ``/session join|leave``. Defers first: the card
+        edit shares a per-channel rate limit with every other click on it."""
+        sessions = self.bot.services.sessions
+        user_id = interaction.user.id
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if join:
+            joined = await sessions.join(session_id, interaction.guild_id, user_id)
+            title, text = card.joined_text(joined)
+        else:
+            left = await sessions.leave(session_id, interaction.guild_id, user_id)
+            title, text = "You left", card.left_text(left)
+        await self._quietly(self.publisher.refresh(session_id), "refresh", session_id)
+        if not join:
+            await self.publisher.tell_promoted(left.promoted)
+        await interaction.followup.send(embed=embeds.success(title, text), ephemeral=True)
+
+    # -- privacy and reconciliation ---------------------------------------------------
+
+    async def _after_forget(self, user_id: int) -> None:
+        effects = self.bot.services.sessions.take_forget_effects(user_id)
+        for session_id in sorted(effects.session_ids):
+            await self._quietly(self.publisher.refresh(session_id), "refresh", session_id)
+        await self.publisher.tell_promoted(effects.promoted)
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Once per server per start: Discord does not replay what happened to scheduled
+        events while the bot was down, so compare them with the sessions."""
+        if guild.id not in self.reconcile_tasks:
+            self.reconcile_tasks[guild.id] = asyncio.create_task(
+                self._reconcile(guild), name=f"sessions-reconcile-{guild.id}"
+            )
+
+    async def _reconcile(self, guild: discord.Guild) -> int:
+        try:
+            return await self.mirror.reconcile(guild)
+        except Exception:
+            log.exception("reconciling scheduled events failed in guild %s", guild.id)
+            return 0
+
+    async def _quietly(self, action: Any, what: str, session_id: int) -> None:
+        """A Discord side effect after the change is stored: logged if it fails."""
+        try:
+            await action
+        except discord.HTTPException as error:
+            log.warning("session %s: %s failed: %s", session_id, what, error)

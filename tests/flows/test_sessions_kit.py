@@ -1,0 +1,78 @@
+"""Helpers for the study-session flow tests (no tests here)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.db.sessions import Session
+from tests.emulator import Message, User
+from tests.emulator.records import InteractionRecord
+from tests.flows.harness import Nexus, embed_text
+
+
+async def finished(nexus: Nexus, ix: InteractionRecord) -> dict[str, Any]:
+    """What the user finally sees: the reply, or the message a deferred reply became."""
+    body = await ix.response()
+    if body["type"] == 5:
+        return nexus.emu.payload(await ix.wait_for_edit())
+    return dict(body.get("data") or {})
+
+
+async def said(nexus: Nexus, user: User, name: str, **options: Any) -> str:
+    """Run a command; the text the user finally sees."""
+    return embed_text(await finished(nexus, await nexus.slash(user, name, **options)))
+
+
+async def create(nexus: Nexus, user: User | None = None, **options: Any) -> Session:
+    """``/session create`` through Discord; the stored session it made."""
+    options.setdefault("title", "Django ORM clinic")
+    options.setdefault("when", "in 3 days")
+    ix = await nexus.slash(user or nexus.world.mentor, "session create", **options)
+    text = embed_text(await finished(nexus, ix))
+    found = re.search(r"Session #(\d+) scheduled", text)
+    assert found, text
+    return await stored(nexus, int(found[1]))
+
+
+async def stored(nexus: Nexus, session_id: int) -> Session:
+    session = await nexus.services.sessions.find(session_id)
+    assert session is not None
+    return session
+
+
+def card(nexus: Nexus, session: Session) -> Message:
+    assert session.message_id is not None, "the session has no card"
+    return nexus.emu.message(session.message_id)
+
+
+def card_data(nexus: Nexus, session: Session) -> dict[str, Any]:
+    return nexus.emu.payload(card(nexus, session))
+
+
+def card_text(nexus: Nexus, session: Session) -> str:
+    return embed_text(card_data(nexus, session))
+
+
+def custom_ids(message: Message) -> list[str]:
+    return [c["custom_id"] for row in message.components for c in row["components"]]
+
+
+async def click(nexus: Nexus, user: User, session: Session, action: str) -> str:
+    """Press Join or Leave on the card; the text of the (ephemeral) answer."""
+    ix = await nexus.emu.click(user, card(nexus, session), f"session:{action}:{session.id}")
+    return embed_text(await finished(nexus, ix))
+
+
+def thread_messages(nexus: Nexus, session: Session) -> list[Message]:
+    assert session.thread_id is not None
+    return [m for m in nexus.emu.messages(session.thread_id) if m.id != session.thread_id]
+
+
+def bot_posts(nexus: Nexus, channel_id: int) -> list[dict[str, Any]]:
+    """The bodies of every message the bot posted to a channel (allowed_mentions included)."""
+    return [
+        c.json
+        for c in nexus.emu.calls_to("POST", rf"/channels/{channel_id}/messages")
+        if c.status == 200
+    ]
