@@ -26,6 +26,7 @@ EXTENSIONS = (
     "cogs.privacy",
     "cogs.remind",
     "cogs.sessions",
+    "cogs.qa",
 )
 
 

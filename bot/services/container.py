@@ -11,6 +11,7 @@ from bot.scheduling import Scheduler
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
+from bot.services.qa import QAService
 from bot.services.reminders import ReminderService
 from bot.services.sessions import SessionService
 
@@ -24,6 +25,7 @@ class Services:
     privacy: PrivacyService
     reminders: ReminderService
     sessions: SessionService
+    qa: QAService
 
 
 def build_services(
@@ -44,6 +46,8 @@ def build_services(
     privacy.register_rows("reminders", "reminders", "user_id")
     sessions = SessionService(db, clock, scheduler, preferences)
     sessions.register_privacy(privacy)
+    qa = QAService(db, clock, scheduler, guilds)
+    qa.register_privacy(privacy)
     return Services(
         clock=clock,
         scheduler=scheduler,
@@ -52,4 +56,5 @@ def build_services(
         privacy=privacy,
         reminders=reminders,
         sessions=sessions,
+        qa=qa,
     )

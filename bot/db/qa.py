@@ -1,0 +1,411 @@
+"""Repository: Q&A questions, drafts, credits, subscriptions and per-server timings.
+
+Full-text search over the questions lives in ``bot/db/qa_search.py``.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from bot.db.database import Database
+
+UNANSWERED_AFTER = 6 * 3600
+NUDGE_AFTER = 24 * 3600
+DORMANT_AFTER = 72 * 3600
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    guild_id: int
+    channel_id: int
+    thread_id: int
+    opener_id: int
+    asker_id: int | None
+    topic: str
+    title: str
+    body: str
+    status: str  # open, solved, closed
+    close_reason: str | None
+    duplicate_of: int | None
+    summary: str | None
+    answer_message_id: int | None
+    answerer_id: int | None
+    resolved_by: int | None
+    resolved_at: int | None
+    asked_at: int
+    last_activity_at: int
+    first_reply_at: int | None
+    escalation: int
+    nudged: bool
+    nudge_timer_id: int | None
+    dormant_timer_id: int | None
+
+    @property
+    def asked(self) -> datetime:
+        return datetime.fromtimestamp(self.asked_at, UTC)
+
+    @property
+    def last_activity(self) -> datetime:
+        return datetime.fromtimestamp(self.last_activity_at, UTC)
+
+    @property
+    def has_reply(self) -> bool:
+        return self.first_reply_at is not None
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Per-server delays of the automatic timers, in seconds."""
+
+    unanswered_after: int = UNANSWERED_AFTER
+    nudge_after: int = NUDGE_AFTER
+    dormant_after: int = DORMANT_AFTER
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: int
+    guild_id: int
+    user_id: int
+    topic: str
+    title: str
+    body: str
+    created_at: int
+
+
+def question_from_row(row: sqlite3.Row) -> Question:
+    return Question(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        thread_id=row["thread_id"],
+        opener_id=row["opener_id"],
+        asker_id=row["asker_id"],
+        topic=row["topic"],
+        title=row["title"],
+        body=row["body"],
+        status=row["status"],
+        close_reason=row["close_reason"],
+        duplicate_of=row["duplicate_of"],
+        summary=row["summary"],
+        answer_message_id=row["answer_message_id"],
+        answerer_id=row["answerer_id"],
+        resolved_by=row["resolved_by"],
+        resolved_at=row["resolved_at"],
+        asked_at=row["asked_at"],
+        last_activity_at=row["last_activity_at"],
+        first_reply_at=row["first_reply_at"],
+        escalation=row["escalation"],
+        nudged=bool(row["nudged"]),
+        nudge_timer_id=row["nudge_timer_id"],
+        dormant_timer_id=row["dormant_timer_id"],
+    )
+
+
+async def _one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> sqlite3.Row | None:
+    async with conn.execute(sql, tuple(params)) as cursor:
+        row: sqlite3.Row | None = await cursor.fetchone()
+    return row
+
+
+# -- questions ----------------------------------------------------------------------
+
+
+async def insert_question(
+    conn: aiosqlite.Connection,
+    *,
+    guild_id: int,
+    channel_id: int,
+    thread_id: int,
+    opener_id: int,
+    asker_id: int,
+    topic: str,
+    title: str,
+    body: str,
+    now: int,
+) -> Question:
+    row = await _one(
+        conn,
+        """
+        INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id, topic,
+                                  title, body, asked_at, last_activity_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        RETURNING *
+        """,
+        (guild_id, channel_id, thread_id, opener_id, asker_id, topic, title, body, now, now),
+    )
+    if row is None:
+        raise RuntimeError("question insert returned no row")
+    return question_from_row(row)
+
+
+async def get(db: Database, question_id: int) -> Question | None:
+    row = await db.fetchone("SELECT * FROM qa_questions WHERE id = ?", (question_id,))
+    return None if row is None else question_from_row(row)
+
+
+async def by_thread(db: Database, thread_id: int) -> Question | None:
+    row = await db.fetchone("SELECT * FROM qa_questions WHERE thread_id = ?", (thread_id,))
+    return None if row is None else question_from_row(row)
+
+
+async def lock(conn: aiosqlite.Connection, question_id: int) -> Question | None:
+    """Re-read a question inside a write transaction (the state every decision is based on)."""
+    row = await _one(conn, "SELECT * FROM qa_questions WHERE id = ?", (question_id,))
+    return None if row is None else question_from_row(row)
+
+
+_UPDATABLE = frozenset(
+    {
+        "status",
+        "close_reason",
+        "duplicate_of",
+        "summary",
+        "answer_message_id",
+        "answerer_id",
+        "resolved_by",
+        "resolved_at",
+        "last_activity_at",
+        "first_reply_at",
+        "escalation",
+        "nudged",
+        "nudge_timer_id",
+        "dormant_timer_id",
+    }
+)
+
+
+async def update(conn: aiosqlite.Connection, question_id: int, **fields: Any) -> Question:
+    unknown = set(fields) - _UPDATABLE
+    if unknown:
+        raise ValueError(f"not updatable: {sorted(unknown)}")
+    # Column names come from the fixed set above, never from users.
+    assignments = ", ".join(f"{name} = ?" for name in fields)
+    row = await _one(
+        conn,
+        f"UPDATE qa_questions SET {assignments} WHERE id = ? RETURNING *",  # noqa: S608
+        (*fields.values(), question_id),
+    )
+    if row is None:
+        raise LookupError(f"question {question_id} vanished")
+    return question_from_row(row)
+
+
+async def unanswered(
+    db: Database, guild_id: int, topic: str | None, limit: int
+) -> tuple[list[Question], int]:
+    """Open questions without a reply from anyone but the asker, oldest first, and how
+    many there are in all."""
+    where = "guild_id = ? AND status = 'open' AND first_reply_at IS NULL"
+    params: list[Any] = [guild_id]
+    if topic is not None:
+        where += " AND topic = ?"
+        params.append(topic)
+    total = await db.fetchval(f"SELECT COUNT(*) FROM qa_questions WHERE {where}", params)  # noqa: S608
+    rows = await db.fetchall(
+        f"SELECT * FROM qa_questions WHERE {where} ORDER BY asked_at, id LIMIT ?",  # noqa: S608
+        (*params, limit),
+    )
+    return [question_from_row(row) for row in rows], int(total or 0)
+
+
+async def asked_by(conn: aiosqlite.Connection, user_id: int) -> list[Question]:
+    async with conn.execute(
+        "SELECT * FROM qa_questions WHERE asker_id = ? ORDER BY id", (user_id,)
+    ) as cursor:
+        rows = await cursor.fetchall()
+    return [question_from_row(row) for row in rows]
+
+
+async def count_involving(conn: aiosqlite.Connection, user_id: int) -> int:
+    row = await _one(
+        conn,
+        "SELECT COUNT(*) FROM qa_questions WHERE ? IN (asker_id, answerer_id, resolved_by)",
+        (user_id,),
+    )
+    return int(row[0]) if row else 0
+
+
+async def anonymise(conn: aiosqlite.Connection, user_id: int) -> int:
+    """Questions stay; the user's id is taken off them (asker, answerer, resolver)."""
+    total = 0
+    for column in ("asker_id", "answerer_id", "resolved_by"):
+        cursor = await conn.execute(
+            f"UPDATE qa_questions SET {column} = NULL WHERE {column} = ?",  # noqa: S608
+            (user_id,),
+        )
+        total += max(cursor.rowcount, 0)
+    return total
+
+
+# -- drafts -------------------------------------------------------------------------
+
+
+async def insert_draft(
+    conn: aiosqlite.Connection,
+    *,
+    guild_id: int,
+    user_id: int,
+    topic: str,
+    title: str,
+    body: str,
+    now: int,
+) -> Draft:
+    row = await _one(
+        conn,
+        "INSERT INTO qa_drafts (guild_id, user_id, topic, title, body, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+        (guild_id, user_id, topic, title, body, now),
+    )
+    if row is None:
+        raise RuntimeError("draft insert returned no row")
+    return _draft(row)
+
+
+def _draft(row: sqlite3.Row) -> Draft:
+    return Draft(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        topic=row["topic"],
+        title=row["title"],
+        body=row["body"],
+        created_at=row["created_at"],
+    )
+
+
+async def get_draft(db: Database, draft_id: int) -> Draft | None:
+    row = await db.fetchone("SELECT * FROM qa_drafts WHERE id = ?", (draft_id,))
+    return None if row is None else _draft(row)
+
+
+async def take_draft(conn: aiosqlite.Connection, draft_id: int, user_id: int) -> Draft | None:
+    """Delete and return the user's draft: whoever takes it first posts it, once."""
+    row = await _one(
+        conn,
+        "DELETE FROM qa_drafts WHERE id = ? AND user_id = ? RETURNING *",
+        (draft_id, user_id),
+    )
+    return None if row is None else _draft(row)
+
+
+async def restore_draft(conn: aiosqlite.Connection, draft: Draft) -> None:
+    """Put back a taken draft (posting it failed), under the same id: its buttons work."""
+    await conn.execute(
+        "INSERT OR IGNORE INTO qa_drafts (id, guild_id, user_id, topic, title, body, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            draft.id,
+            draft.guild_id,
+            draft.user_id,
+            draft.topic,
+            draft.title,
+            draft.body,
+            draft.created_at,
+        ),
+    )
+
+
+async def prune_drafts(conn: aiosqlite.Connection, before: int) -> int:
+    cursor = await conn.execute("DELETE FROM qa_drafts WHERE created_at < ?", (before,))
+    return cursor.rowcount
+
+
+# -- credits ------------------------------------------------------------------------
+
+
+async def set_credit(
+    conn: aiosqlite.Connection, question_id: int, guild_id: int, helper_id: int | None, now: int
+) -> None:
+    await conn.execute("DELETE FROM qa_credits WHERE question_id = ?", (question_id,))
+    if helper_id is not None:
+        await conn.execute(
+            "INSERT INTO qa_credits (question_id, guild_id, helper_id, credited_at)"
+            " VALUES (?, ?, ?, ?)",
+            (question_id, guild_id, helper_id, now),
+        )
+
+
+async def leaderboard(
+    db: Database, guild_id: int, since: int | None, limit: int
+) -> list[tuple[int, int]]:
+    rows = await db.fetchall(
+        """
+        SELECT helper_id, COUNT(*) AS credits FROM qa_credits
+        WHERE guild_id = ? AND credited_at >= ?
+        GROUP BY helper_id
+        ORDER BY credits DESC, MIN(credited_at), helper_id
+        LIMIT ?
+        """,
+        (guild_id, since if since is not None else 0, limit),
+    )
+    return [(row["helper_id"], row["credits"]) for row in rows]
+
+
+# -- subscriptions ------------------------------------------------------------------
+
+
+async def replace_subscriptions(
+    conn: aiosqlite.Connection, guild_id: int, user_id: int, topics: Iterable[str], now: int
+) -> None:
+    await conn.execute(
+        "DELETE FROM qa_subscriptions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+    await conn.executemany(
+        "INSERT INTO qa_subscriptions (guild_id, user_id, topic, created_at) VALUES (?, ?, ?, ?)",
+        [(guild_id, user_id, topic, now) for topic in topics],
+    )
+
+
+async def subscriptions(db: Database, guild_id: int, user_id: int) -> list[str]:
+    rows = await db.fetchall(
+        "SELECT topic FROM qa_subscriptions WHERE guild_id = ? AND user_id = ? ORDER BY topic",
+        (guild_id, user_id),
+    )
+    return [row["topic"] for row in rows]
+
+
+async def subscribers(db: Database, guild_id: int, topic: str, limit: int) -> list[int]:
+    rows = await db.fetchall(
+        "SELECT user_id FROM qa_subscriptions WHERE guild_id = ? AND topic = ?"
+        " ORDER BY created_at, user_id LIMIT ?",
+        (guild_id, topic, limit),
+    )
+    return [row["user_id"] for row in rows]
+
+
+# -- timings ------------------------------------------------------------------------
+
+
+async def timings(db: Database, guild_id: int) -> Timings:
+    row = await db.fetchone("SELECT * FROM qa_settings WHERE guild_id = ?", (guild_id,))
+    if row is None:
+        return Timings()
+    return Timings(
+        unanswered_after=row["unanswered_after"],
+        nudge_after=row["nudge_after"],
+        dormant_after=row["dormant_after"],
+    )
+
+
+async def save_timings(db: Database, guild_id: int, timings: Timings, now: int) -> None:
+    await db.execute(
+        """
+        INSERT INTO qa_settings (guild_id, unanswered_after, nudge_after, dormant_after,
+                                 updated_at)
+        VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (guild_id) DO UPDATE SET
+            unanswered_after = excluded.unanswered_after,
+            nudge_after = excluded.nudge_after,
+            dormant_after = excluded.dormant_after,
+            updated_at = excluded.updated_at
+        """,
+        (guild_id, timings.unanswered_after, timings.nudge_after, timings.dormant_after, now),
+    )

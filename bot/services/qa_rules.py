@@ -1,0 +1,147 @@
+"""Q&A rules that need no storage: topics, reasons, periods, limits, the shapes passed
+between the service and the cog, and parsing of what users type."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.db.qa import Draft, Question
+from bot.errors import InvalidInput
+from bot.services.qa_search import SearchHit
+
+TOPICS = (
+    "python",
+    "django",
+    "rest-api",
+    "graphql",
+    "databases",
+    "async",
+    "caching",
+    "auth",
+    "docker",
+    "ci-cd",
+    "testing",
+    "frontend",
+    "career",
+    "other",
+)
+CLOSE_REASONS = ("duplicate", "off-topic", "stale")
+STATUSES = ("open", "solved", "closed")
+PERIODS: dict[str, timedelta | None] = {
+    "week": timedelta(days=7),
+    "month": timedelta(days=30),
+    "all": None,
+}
+
+KIND_UNANSWERED = "qa_unanswered"
+KIND_NUDGE = "qa_nudge"
+KIND_DORMANT = "qa_dormant"
+TIMER_KINDS = (KIND_UNANSWERED, KIND_NUDGE, KIND_DORMANT)
+
+TITLE_MAX = 100  # a thread name
+BODY_MAX = 4000  # a modal paragraph
+SUMMARY_MAX = 200
+DRAFT_TTL = timedelta(hours=24)
+# Thread activity moves the timers at most once a minute per thread.
+ACTIVITY_DEBOUNCE = 60
+MAX_PINGED_USERS = 50
+LEADERBOARD_SIZE = 10
+UNANSWERED_LIST = 15
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: their id, their role ids in the server, and whether they are an admin."""
+
+    user_id: int
+    role_ids: frozenset[int] = frozenset()
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class Ask:
+    topic: str
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated question; with a draft when similar solved questions were found."""
+
+    ask: Ask
+    draft: Draft | None
+    similar: list[SearchHit]
+
+
+@dataclass(frozen=True)
+class Ping:
+    """An unanswered question's escalation: whom to ping, in its thread."""
+
+    question: Question
+    stage: int  # 1: subscribed helpers or the helper role; 2: the mentor role
+    user_ids: list[int]
+    role_id: int | None
+    waited: timedelta
+
+
+@dataclass(frozen=True)
+class Activity:
+    question: Question
+    reopened: bool  # a reply reopened a solved or closed question
+
+
+def normalise_topic(text: str) -> str | None:
+    """``REST API``, ``rest_api`` and ``rest-api`` are the same topic."""
+    key = re.sub(r"[^a-z0-9]", "", text.casefold())
+    for topic in TOPICS:
+        if topic.replace("-", "") == key:
+            return topic
+    return None
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def parse_thread_ref(text: str) -> int | None:
+    """A thread link (``…/channels/guild/thread``), a mention (``<#id>``) or a bare id."""
+    text = text.strip()
+    link = re.search(r"/channels/(?:\d+|@me)/(\d+)(?:/\d+)?/?$", text)
+    if link:
+        return int(link.group(1))
+    mention = re.fullmatch(r"<#(\d+)>", text)
+    if mention:
+        return int(mention.group(1))
+    if re.fullmatch(r"\d{15,21}", text):
+        return int(text)
+    return None
+
+
+def parse_topics(text: str) -> list[str]:
+    cleaned = text.strip().casefold()
+    if cleaned in ("none", "off", "nothing", "-"):
+        return []
+    if cleaned in ("all", "every", "everything", "*"):
+        return list(TOPICS)
+    chosen: list[str] = []
+    unknown: list[str] = []
+    for part in re.split(r"[,;\n]+", text):
+        part = part.strip()
+        if not part:
+            continue
+        topic = normalise_topic(part)
+        if topic is None:
+            unknown.append(part)
+        elif topic not in chosen:
+            chosen.append(topic)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown topic(s): {', '.join(f'`{u[:30]}`' for u in unknown[:5])}. "
+            f"Topics are: {', '.join(TOPICS)} (or `all`, or `none` to stop)."
+        )
+    if not chosen:
+        raise InvalidInput("Name at least one topic, `all`, or `none` to stop the pings.")
+    return chosen

@@ -1,0 +1,181 @@
+"""Search over the Q&A archive: ``/qa search`` and the similar solved questions shown
+before a question is posted.
+
+The user's text never reaches FTS5's query syntax: it is split into words, stop words
+and filler ("hey guys, please help") are dropped, and each remaining word becomes a
+quoted term; the terms are joined with OR and bm25 ranks the matches (title heaviest),
+so word order, inflections (porter stemming) and extra words do not hide a match.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from dataclasses import dataclass
+
+from bot.db import qa_search as repo
+from bot.db.database import Database
+from bot.db.qa import Question
+
+MAX_TERMS = 24
+MIN_TERM = 2
+SIMILAR_LIMIT = 3
+# A suggestion must cover at least this share of the title's weight (terms weighted by
+# rarity), and at least two of its terms: sharing "django" alone is not similar.
+SIMILAR_TITLE_COVERAGE = 0.5
+SIMILAR_MIN_TERMS = 2
+# Candidates a big archive ranks: those holding one of the query's rarer words, up to
+# this share of the archive (never fewer than GATE_MIN_DOCS).
+GATE_SHARE = 0.05
+GATE_MIN_DOCS = 1000
+FREQUENCY_TTL = 600.0  # seconds
+FREQUENCY_CACHE_SIZE = 20_000
+
+_WORD = re.compile(r"[^\W_]+")
+
+_STOP_TEXT = """
+    a about above after again against all almost also am an and any are aren as at be
+    because been before being below between both but by can cannot could couldn did didn do
+    does doesn doing don done down during each either else even ever every few for from
+    further had hadn has hasn have haven having he her here hers herself him himself his how
+    i if im in into is isn it its itself ive just least less let like ll made make makes me
+    might mine more most much must my myself neither no nor not now of off on once one only
+    or other ought our ours ourselves out over own per quite rather re same shan she should
+    shouldn since so some still such than that the their theirs them themselves then there
+    these they this those though through thus to too under until up upon us ve very via was
+    wasn we were weren what whatever when where whether which while who whom whose why will
+    with within without won would wouldn yet you your yours yourself yourselves
+    hey hi hello hiya guys guy folks everyone anyone anybody someone somebody
+    please pls plz help helps helped thanks thank thx ty cheers getting get gets got keep
+    keeps keeping kept quick question questions really actually basically literally
+    trying tried try want wanted wants need needed needs know idea ok okay something
+    anything thing things way stuff bit lot lots sure maybe perhaps appreciated advance
+"""
+STOP_WORDS = frozenset(_STOP_TEXT.split())
+
+
+def terms(text: str, limit: int = MAX_TERMS) -> list[str]:
+    """The searchable words of ``text``: lower-cased, without stop words, each once."""
+    found: list[str] = []
+    seen: set[str] = set()
+    for word in _WORD.findall(text.casefold()):
+        if len(word) < MIN_TERM or word in STOP_WORDS or word in seen:
+            continue
+        seen.add(word)
+        found.append(word)
+        if len(found) >= limit:
+            break
+    return found
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    question: Question
+    score: float  # bm25: lower is more relevant
+
+
+def choose_gate(words: list[str], frequency: dict[str, int], total: int) -> list[str]:
+    """The query's rarer words, whose matches together stay within a small share of the
+    archive: every result must hold one of them, so a big archive ranks thousands of
+    candidates rather than every question that says "django". A small archive, or a
+    query of rare words only, is ranked in full."""
+    budget = max(GATE_MIN_DOCS, GATE_SHARE * total)
+    gate: list[str] = []
+    covered = 0
+    for word in sorted(words, key=lambda w: (frequency.get(w, 0), words.index(w))):
+        n = frequency.get(word, 0)
+        if gate and covered + n > budget:
+            break
+        gate.append(word)
+        covered += n
+    return gate
+
+
+class QASearch:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        # Document frequencies move slowly; a short-lived cache spares a count per word.
+        self._frequencies: dict[str, tuple[int, float]] = {}
+
+    async def search(
+        self,
+        guild_id: int,
+        text: str,
+        *,
+        topic: str | None = None,
+        status: str | None = None,
+        limit: int = 10,
+    ) -> list[SearchHit]:
+        words = terms(text)
+        if not words:
+            return []
+        frequency, total = await self._statistics(words)
+        rows = await repo.ranked(
+            self._db,
+            words,
+            guild_id=guild_id,
+            gate=choose_gate(words, frequency, total),
+            topic=topic,
+            status=status,
+            limit=limit,
+        )
+        return [SearchHit(question, score) for question, score in rows]
+
+    async def similar_solved(self, guild_id: int, title: str, body: str) -> list[SearchHit]:
+        """Up to 3 solved questions of this server that look like the one being asked.
+
+        Ranked by bm25 over the title and question together. A suggestion must contain
+        at least two of the new title's words, together at least half of the title's
+        weight, each word weighted by how rare it is in the archive: sharing "django" or
+        "error" alone never makes a question similar."""
+        title_terms = terms(title)
+        if len(title_terms) < SIMILAR_MIN_TERMS:
+            return []
+        words = terms(f"{title} {body}", limit=MAX_TERMS + 8)
+        frequency, total = await self._statistics(words)
+        candidates = await repo.ranked(
+            self._db,
+            words,
+            guild_id=guild_id,
+            gate=choose_gate(words, frequency, total),
+            status="solved",
+            limit=SIMILAR_LIMIT,
+        )
+        if not candidates:
+            return []
+        matched = await repo.matched_terms(
+            self._db, title_terms, [question.id for question, _ in candidates]
+        )
+        weight = {word: idf(frequency.get(word, 0), total) for word in title_terms}
+        whole = sum(weight.values())
+        hits = []
+        for question, score in candidates:
+            shared = matched.get(question.id, set())
+            share = sum(weight[t] for t in shared) / whole if whole else 0.0
+            if len(shared) >= SIMILAR_MIN_TERMS and share >= SIMILAR_TITLE_COVERAGE:
+                hits.append(SearchHit(question, score))
+        return hits
+
+    async def _statistics(self, words: list[str]) -> tuple[dict[str, int], int]:
+        now = time.monotonic()
+        known = {}
+        for word in words:
+            cached = self._frequencies.get(word)
+            if cached is not None and cached[1] > now:
+                known[word] = cached[0]
+        missing = [word for word in words if word not in known]
+        if missing:
+            fresh = await repo.document_frequencies(self._db, missing)
+            if len(self._frequencies) > FREQUENCY_CACHE_SIZE:
+                self._frequencies.clear()
+            for word in missing:
+                count = fresh.get(word, 0)
+                known[word] = count
+                self._frequencies[word] = (count, now + FREQUENCY_TTL)
+        return known, await repo.size(self._db)
+
+
+def idf(n: int, total: int) -> float:
+    """Inverse document frequency, always positive."""
+    return math.log(1 + (max(total, n) - n + 0.5) / (n + 0.5))

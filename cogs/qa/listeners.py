@@ -1,0 +1,128 @@
+"""Q&A events: thread activity from message events (author and time only; no message
+content needed), the automatic timers, and re-attributing a forgotten asker's openers."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+from discord.ext import commands
+
+from bot.db.timers import Timer
+from bot.scheduling import Scheduler, TimerKind
+from bot.services.qa_rules import KIND_DORMANT, KIND_NUDGE, KIND_UNANSWERED
+from cogs.qa import render, strings
+from cogs.qa.threads import QAThreads
+from cogs.qa.views import nudge_view
+
+if TYPE_CHECKING:
+    from bot.client import NexusBot
+
+log = logging.getLogger(__name__)
+
+# Message types that are someone writing in the thread (not joins, pins or renames).
+WRITTEN = (discord.MessageType.default, discord.MessageType.reply)
+
+
+class QAEvents(commands.Cog):
+    def __init__(self, bot: NexusBot, threads: QAThreads) -> None:
+        self.bot = bot
+        self.threads = threads
+        self.register(bot.services.scheduler)
+        bot.services.privacy.after_forget(self._after_forget)
+
+    def register(self, scheduler: Scheduler) -> None:
+        scheduler.register(KIND_UNANSWERED, TimerKind(handler=self.unanswered))
+        scheduler.register(KIND_NUDGE, TimerKind(handler=self.nudge))
+        scheduler.register(KIND_DORMANT, TimerKind(handler=self.dormant))
+
+    # -- thread activity ---------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.bot or message.type not in WRITTEN:
+            return
+        channel = message.channel
+        # Any thread may be a question's (also one opened before the Q&A channel was
+        # changed); an uncached thread arrives as a partial channel. One indexed lookup.
+        if not isinstance(channel, discord.Thread | discord.PartialMessageable):
+            return
+        activity = await self.bot.services.qa.timers.record_message(
+            channel.id, message.author.id, message.created_at
+        )
+        if activity is None or not activity.reopened:
+            return
+        thread = channel if isinstance(channel, discord.Thread) else None
+        thread = thread or await self.threads.thread(channel.id)
+        if thread is not None:
+            try:
+                await self.threads.reopen(thread, unarchive=False)
+            except discord.HTTPException:
+                log.warning("could not untag reopened thread %s", channel.id, exc_info=True)
+
+    # -- timers ------------------------------------------------------------------------
+
+    async def unanswered(self, timer: Timer) -> None:
+        ping = await self.bot.services.qa.timers.escalation_due(
+            timer.subject_id or 0, int(timer.payload.get("stage", 1))
+        )
+        if ping is None:
+            return
+        question = ping.question
+        if ping.user_ids:
+            who = " ".join(f"<@{user}>" for user in ping.user_ids)
+        else:
+            who = f"<@&{ping.role_id}>"
+        template = strings.ESCALATE_MENTORS if ping.stage >= 2 else strings.ESCALATE_HELPERS
+        content = template.format(
+            mentions=who, topic=question.topic, waited=render.duration(ping.waited.total_seconds())
+        )
+        await self.threads.send(
+            question.thread_id,
+            nonce=timer.nonce(),
+            content=content,
+            users=ping.user_ids,
+            role=None if ping.user_ids else ping.role_id,
+        )
+
+    async def nudge(self, timer: Timer) -> None:
+        question = await self.bot.services.qa.timers.nudge_due(timer.subject_id or 0, timer.id)
+        if question is None or question.asker_id is None:
+            return
+        timings = await self.bot.services.qa.timings(question.guild_id)
+        content = strings.NUDGE.format(
+            asker=render.mention(question.asker_id), hours=round(timings.nudge_after / 3600)
+        )
+        await self.threads.send(
+            question.thread_id,
+            nonce=timer.nonce(),
+            content=content,
+            view=nudge_view(question.id),
+            users=[question.asker_id],
+        )
+
+    async def dormant(self, timer: Timer) -> None:
+        question = await self.bot.services.qa.timers.dormant_due(timer.subject_id or 0, timer.id)
+        if question is None:
+            return
+        timings = await self.bot.services.qa.timings(question.guild_id)
+        await self.threads.send(
+            question.thread_id,
+            nonce=timer.nonce(),
+            embed=render.dormant(timings.dormant_after / 3600),
+        )
+        thread = await self.threads.thread(question.thread_id)
+        if thread is not None and not thread.archived:
+            await self.threads.archive(thread, solved=False)
+
+    # -- privacy -----------------------------------------------------------------------
+
+    async def _after_forget(self, user_id: int) -> None:
+        for question in self.bot.services.qa.take_forgotten(user_id):
+            try:
+                await self.threads.reattribute(question)
+            except discord.HTTPException:
+                log.warning(
+                    "could not re-attribute the opener of question %s", question.id, exc_info=True
+                )

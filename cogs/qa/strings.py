@@ -1,0 +1,103 @@
+"""Texts of the Q&A commands, threads and timers."""
+
+from __future__ import annotations
+
+OPENER_CONTENT = "{asker} asked a **{topic}** question."
+FORMER_MEMBER = "a former member"
+OPENER_FORMER = "A former member asked a **{topic}** question."
+GUIDE_TITLE = "How to get a good answer"
+GUIDE = (
+    "• Say what you are trying to do and what you already tried.\n"
+    "• Paste the full error message and traceback.\n"
+    "• Share the smallest code that shows the problem, in a code block "
+    "(```` ```py ```` … ```` ``` ````).\n"
+    "• Mention versions (Python, Django, …) and what you expected to happen."
+)
+OPENER_FOOTER = "Solved? Right-click the answer → Apps → Mark as solution, or use /qa solved here."
+
+SOLVED_TAG = "Solved"
+
+MODAL_ASK_TITLE = "Ask a question"
+MODAL_TITLE_LABEL = "Title"
+MODAL_TITLE_HINT = "One line: what goes wrong, e.g. “migrate fails: relation already exists”"
+MODAL_BODY_LABEL = "Details"
+MODAL_BODY_HINT = "What you tried, the error, and the code (use ``` code blocks)."
+MODAL_SOLVE_TITLE = "Mark as solved"
+MODAL_SUMMARY_LABEL = "One-line solution"
+MODAL_SUMMARY_HINT = "What fixed it, in one line, for the next person who searches."
+
+SIMILAR_TITLE = "Similar questions were solved before"
+SIMILAR_INTRO = (
+    "One of these may already answer yours. If not, press **Post anyway** and your "
+    "question goes up exactly as you wrote it."
+)
+POST_ANYWAY = "Post anyway"
+CANCEL = "Cancel"
+POSTED_TITLE = "Question posted"
+POSTED = "Your question is up: {link}\nYou'll be notified of replies there."
+NOT_POSTED = "Not posted. Your question was not sent."
+
+SOLVED_TITLE = "Solved"
+SOLVED_BY = "Answer by {answerer} · [jump to the answer]({link})"
+SOLVED_NO_LINK = "Answer by {answerer}"
+SOLVED_SELF = "Solved by the asker"
+SOLVED_FOOTER = "Archived. A new reply reopens it; so does /qa reopen."
+CREDIT = "{answerer}, thanks for helping: this counts on `/qa leaderboard`."
+
+CLOSED_TITLE = "Closed"
+CLOSE_REASONS = {
+    "duplicate": "Closed as a duplicate of {original}.",
+    "off-topic": "Closed as off-topic for this channel.",
+    "stale": "Closed as stale.",
+}
+CLOSED_FOOTER = "Archived. A new reply reopens it; so does /qa reopen."
+REOPENED_TITLE = "Reopened"
+REOPENED = "{who} reopened this question."
+
+DORMANT_TITLE = "Closed: no activity"
+DORMANT = (
+    "Nobody has posted here for {hours} hours, so I've closed this question as stale.\n"
+    "Still need help? **Reply in this thread** (it reopens), or run `/qa reopen`."
+)
+
+ESCALATE_HELPERS = (
+    "{mentions} this **{topic}** question has had no reply for {waited}. Can you take a look?"
+)
+ESCALATE_MENTORS = (
+    "{mentions} this **{topic}** question is still unanswered after {waited}. "
+    "A mentor's eyes would help."
+)
+
+NUDGE = (
+    "{asker} it's been quiet here for {hours} hours. Is your question solved? "
+    "If it is, press **Solved** to close it with a one-line summary for the archive."
+)
+NUDGE_SOLVED = "Solved"
+NUDGE_HELP = "Still need help"
+STILL_NEEDS_HELP = "**Still open:** {asker} still needs help. Helpers, can anyone take a look?"
+
+SEARCH_TITLE = "Search: {query}"
+SEARCH_NONE = (
+    "Nothing in the archive matches. Try other words (the error message works well), "
+    "or ask with `/ask`."
+)
+UNANSWERED_TITLE = "Unanswered questions"
+UNANSWERED_NONE = "Every open question has a reply. Nice work, helpers!"
+UNANSWERED_MORE = "…and {more} more."
+LEADERBOARD_TITLE = "Top helpers ({period})"
+LEADERBOARD_NONE = "No solved questions credited in this period yet."
+PERIOD_NAMES = {"week": "last 7 days", "month": "last 30 days", "all": "all time"}
+SUBSCRIBED_TITLE = "Topic pings"
+SUBSCRIBED = (
+    "You'll be pinged for unanswered questions about: {topics}.\n"
+    "Change with `/qa subscribe`, or `/qa subscribe none` to stop."
+)
+UNSUBSCRIBED = "You won't be pinged for any topic. `/qa subscribe` picks topics again."
+
+STATUS_ICONS = {"open": "🟢 open", "solved": "✅ solved", "closed": "⚪ closed"}
+
+PICK_A_REPLY = "Pick a reply in the thread, not the question itself."
+PICK_A_MEMBER = "Pick a member's reply: messages from bots can't be solutions."
+NOT_A_FORUM_OR_TEXT = (
+    "The Q&A channel must be a forum or a text channel. An admin can change it with `/nexus setup`."
+)

@@ -1,0 +1,232 @@
+"""Discord side of Q&A threads: posting a question into a forum or a text channel, forum
+tags (found by name, created when missing and allowed), archiving and reopening.
+
+Every send passes explicit allowed mentions: none, or exactly the users or role pinged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+import discord
+
+from bot.db.qa import Question
+from bot.errors import NotConfigured
+from bot.services.qa_rules import Ask
+from bot.ui import limits
+from cogs.qa import render, strings
+
+if TYPE_CHECKING:
+    from bot.client import NexusBot
+
+log = logging.getLogger(__name__)
+
+MAX_FORUM_TAGS = 20
+MAX_APPLIED_TAGS = 5
+ARCHIVE_AFTER_MINUTES: Literal[10080] = 10080  # Discord's longest: our timers close quiet threads
+THREAD_ARCHIVED = 50083
+NONE = discord.AllowedMentions.none()
+
+
+def mentions(users: list[int] | None = None, role: int | None = None) -> discord.AllowedMentions:
+    """Exactly these users and this role, never @everyone."""
+    return discord.AllowedMentions(
+        everyone=False,
+        users=[discord.Object(u) for u in users or []],
+        roles=[discord.Object(role)] if role is not None else [],
+        replied_user=False,
+    )
+
+
+def tag_key(name: str) -> str:
+    """``REST API``, ``rest-api`` and ``Rest_Api`` name the same tag."""
+    return re.sub(r"[^a-z0-9]", "", name.casefold())
+
+
+def find_tag(tags: Any, name: str) -> discord.ForumTag | None:
+    key = tag_key(name)
+    return next((tag for tag in tags if tag_key(tag.name) == key), None)
+
+
+class QAThreads:
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+        self._tag_locks: dict[int, asyncio.Lock] = {}
+
+    async def channel(self, channel_id: int) -> Any:
+        found = self.bot.get_channel(channel_id)
+        if found is None:
+            found = await self.bot.fetch_channel(channel_id)
+        return found
+
+    async def thread(self, thread_id: int) -> discord.Thread | None:
+        try:
+            found = await self.channel(thread_id)
+        except (discord.NotFound, discord.Forbidden):
+            return None
+        return found if isinstance(found, discord.Thread) else None
+
+    # -- posting -----------------------------------------------------------------------
+
+    async def post(
+        self, guild: discord.Guild, channel_id: int, asker: discord.abc.User, ask: Ask
+    ) -> tuple[discord.Thread, int]:
+        """Open the question's post (forum) or thread (text channel); returns the thread
+        and the opener message's id."""
+        channel = await self.channel(channel_id)
+        content, embed = render.opener(ask, asker.id)
+        name = limits.shorten(ask.title, limits.THREAD_NAME)
+        if isinstance(channel, discord.ForumChannel):
+            tag = await self.ensure_tag(channel, ask.topic)
+            created = await channel.create_thread(
+                name=name,
+                content=content,
+                embed=embed,
+                applied_tags=[tag] if tag else [],
+                allowed_mentions=NONE,
+                auto_archive_duration=ARCHIVE_AFTER_MINUTES,
+            )
+            thread, opener_id = created.thread, created.message.id
+        elif isinstance(channel, discord.TextChannel):
+            opener = await channel.send(content=content, embed=embed, allowed_mentions=NONE)
+            thread = await opener.create_thread(
+                name=name, auto_archive_duration=ARCHIVE_AFTER_MINUTES
+            )
+            opener_id = opener.id
+        else:
+            raise NotConfigured(strings.NOT_A_FORUM_OR_TEXT)
+        # The bot opened the thread: add the asker so replies notify them.
+        with contextlib.suppress(discord.HTTPException):
+            await thread.add_user(asker)
+        log.info(
+            "posted question thread %s in channel %s guild=%s", thread.id, channel_id, guild.id
+        )
+        return thread, opener_id
+
+    # -- tags --------------------------------------------------------------------------
+
+    async def ensure_tag(self, forum: discord.ForumChannel, name: str) -> discord.ForumTag | None:
+        """The forum's tag called ``name`` (any case or punctuation); created when missing
+        and the bot may manage the channel, otherwise None (post without it)."""
+        tag = find_tag(forum.available_tags, name)
+        if tag is not None:
+            return tag
+        lock = self._tag_locks.setdefault(forum.id, asyncio.Lock())
+        async with lock:
+            # The cache may lag behind a tag created a moment ago: read the forum afresh.
+            fresh = await self.bot.fetch_channel(forum.id)
+            current = fresh if isinstance(fresh, discord.ForumChannel) else forum
+            tag = find_tag(current.available_tags, name)
+            if tag is not None:
+                return tag
+            me = forum.guild.me
+            allowed = me is not None and forum.permissions_for(me).manage_channels
+            if not allowed or len(current.available_tags) >= MAX_FORUM_TAGS:
+                return None
+            try:
+                created = await current.create_tag(name=name[: limits.FORUM_TAG_NAME])
+            except discord.HTTPException:
+                log.warning("could not create tag %r in forum %s", name, forum.id, exc_info=True)
+                return None
+            log.info("created tag %r (%s) in forum %s", name, created.id, forum.id)
+            return created
+
+    async def _parent_forum(self, thread: discord.Thread) -> discord.ForumChannel | None:
+        parent = thread.parent
+        if parent is None and thread.parent_id:
+            with contextlib.suppress(discord.HTTPException):
+                parent = await self.channel(thread.parent_id)
+        return parent if isinstance(parent, discord.ForumChannel) else None
+
+    async def _tags_with(
+        self, thread: discord.Thread, forum: discord.ForumChannel, solved: bool
+    ) -> list[discord.ForumTag] | None:
+        """The thread's tags with (or without) ``Solved``, at most 5; None if unchanged.
+
+        Works on tag ids: a tag created a moment ago may not be in the cache yet."""
+        current = list(thread._applied_tags)
+        if solved:
+            tag = await self.ensure_tag(forum, strings.SOLVED_TAG)
+            if tag is None:
+                return None
+            others = [i for i in current if i != tag.id]
+            wanted = [*others[: MAX_APPLIED_TAGS - 1], tag.id]
+        else:
+            tag = find_tag(forum.available_tags, strings.SOLVED_TAG)
+            wanted = [i for i in current if tag is None or i != tag.id]
+        if wanted == current:
+            return None
+        # Thread.edit only reads each tag's id.
+        return cast(list[discord.ForumTag], [discord.Object(i) for i in wanted])
+
+    # -- state changes -----------------------------------------------------------------
+
+    async def archive(self, thread: discord.Thread, *, solved: bool) -> None:
+        """Archive (never lock: a new reply reopens it), tagging ``Solved`` when solved."""
+        changes: dict[str, Any] = {"archived": True}
+        forum = await self._parent_forum(thread)
+        if forum is not None:
+            tags = await self._tags_with(thread, forum, solved)
+            if tags is not None:
+                changes["applied_tags"] = tags
+        await thread.edit(**changes)
+
+    async def reopen(self, thread: discord.Thread, *, unarchive: bool) -> None:
+        """Drop the ``Solved`` tag and (when asked) unarchive."""
+        changes: dict[str, Any] = {}
+        if unarchive and thread.archived:
+            changes["archived"] = False
+        forum = await self._parent_forum(thread)
+        if forum is not None:
+            tags = await self._tags_with(thread, forum, solved=False)
+            if tags is not None:
+                changes["applied_tags"] = tags
+        if changes:
+            await thread.edit(**changes)
+
+    async def send(
+        self,
+        thread_id: int,
+        *,
+        nonce: str,
+        content: str | None = None,
+        embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None,
+        users: list[int] | None = None,
+        role: int | None = None,
+    ) -> discord.Message:
+        channel = self.bot.get_partial_messageable(thread_id)
+        return await channel.send(
+            content=content,
+            embed=embed,  # type: ignore[arg-type]
+            view=view,  # type: ignore[arg-type]
+            nonce=nonce,
+            allowed_mentions=mentions(users, role),
+        )
+
+    async def reattribute(self, question: Question) -> None:
+        """Rewrite a forgotten asker's opener to name "a former member"."""
+        content, embed = render.opener_of(question)
+        channel_id = (
+            question.thread_id
+            if question.opener_id == question.thread_id
+            else (question.channel_id)
+        )
+        message = self.bot.get_partial_messageable(channel_id).get_partial_message(
+            question.opener_id
+        )
+        try:
+            await message.edit(content=content, embed=embed, allowed_mentions=NONE)
+        except discord.HTTPException as error:
+            if error.code != THREAD_ARCHIVED:
+                raise
+            thread = await self.thread(question.thread_id)
+            if thread is None:
+                return
+            await thread.edit(archived=False)
+            await message.edit(content=content, embed=embed, allowed_mentions=NONE)
+            await thread.edit(archived=True)

@@ -1,0 +1,247 @@
+"""Q&A components: persistent buttons (``DynamicItem``: they work after a restart, state
+re-read from the database) and the modals for asking and for the solution summary."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.services.qa_rules import BODY_MAX, SUMMARY_MAX, TITLE_MAX
+from bot.ui import limits
+from cogs.components import NexusModal, guarded
+from cogs.qa import strings
+
+if TYPE_CHECKING:
+    from bot.client import NexusBot
+    from cogs.qa.cog import QACog
+
+COG_NAME = "QACog"
+
+
+def qa_cog(interaction: discord.Interaction[NexusBot]) -> QACog:
+    cog = interaction.client.get_cog(COG_NAME)
+    if cog is None:
+        raise RuntimeError("the Q&A cog is not loaded")
+    return cog  # type: ignore[return-value]
+
+
+# -- modals ---------------------------------------------------------------------------
+
+
+class AskModal(NexusModal):
+    """Title and details of a question, for ``/ask`` without them."""
+
+    def __init__(self, topic: str, title: str | None, body: str | None) -> None:
+        super().__init__(title=limits.shorten(f"Ask a {topic} question", limits.MODAL_TITLE))
+        self.topic = topic
+        self.question_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=strings.MODAL_TITLE_LABEL,
+            custom_id="qa:title",
+            placeholder=strings.MODAL_TITLE_HINT,
+            max_length=TITLE_MAX,
+            default=title,
+        )
+        self.details: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=strings.MODAL_BODY_LABEL,
+            custom_id="qa:details",
+            placeholder=strings.MODAL_BODY_HINT,
+            style=discord.TextStyle.paragraph,
+            max_length=BODY_MAX,
+            default=body,
+        )
+        self.add_item(self.question_title)
+        self.add_item(self.details)
+
+    async def on_submit(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
+        await qa_cog(interaction).submit_question(
+            interaction, self.topic, self.question_title.value, self.details.value
+        )
+
+
+class SolveModal(NexusModal):
+    """The one-line solution kept with a solved question."""
+
+    def __init__(
+        self,
+        *,
+        answerer_id: int | None,
+        answer_message_id: int | None,
+        default: str | None = None,
+    ) -> None:
+        super().__init__(title=strings.MODAL_SOLVE_TITLE)
+        self.answerer_id = answerer_id
+        self.answer_message_id = answer_message_id
+        self.summary: discord.ui.TextInput[Any] = discord.ui.TextInput(
+            label=strings.MODAL_SUMMARY_LABEL,
+            custom_id="qa:summary",
+            placeholder=strings.MODAL_SUMMARY_HINT,
+            max_length=SUMMARY_MAX,
+            default=suggested_summary(default),
+        )
+        self.add_item(self.summary)
+
+    async def on_submit(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
+        await qa_cog(interaction).finish_solve(
+            interaction,
+            summary=self.summary.value,
+            answerer_id=self.answerer_id,
+            answer_message_id=self.answer_message_id,
+        )
+
+
+def suggested_summary(text: str | None) -> str | None:
+    """The answer's first line of prose, as a starting point for the summary."""
+    if not text:
+        return None
+    text = re.sub(r"```.*?(```|$)", " ", text, flags=re.DOTALL)
+    for line in text.splitlines():
+        line = " ".join(line.split()).strip("> ")
+        if line:
+            return limits.shorten(line, SUMMARY_MAX)
+    return None
+
+
+# -- persistent buttons -------------------------------------------------------------
+
+
+class PostDraftButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:draft:post:(?P<id>\d+)"
+):
+    def __init__(self, draft_id: int) -> None:
+        self.draft_id = draft_id
+        super().__init__(
+            discord.ui.Button(
+                label=strings.POST_ANYWAY,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"qa:draft:post:{draft_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> PostDraftButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
+        await guarded(
+            interaction,
+            lambda: qa_cog(interaction).post_draft(interaction, self.draft_id),
+            "qa post anyway",
+        )
+
+
+class CancelDraftButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:draft:cancel:(?P<id>\d+)"
+):
+    def __init__(self, draft_id: int) -> None:
+        self.draft_id = draft_id
+        super().__init__(
+            discord.ui.Button(
+                label=strings.CANCEL,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"qa:draft:cancel:{draft_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> CancelDraftButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
+        await guarded(
+            interaction,
+            lambda: qa_cog(interaction).cancel_draft(interaction, self.draft_id),
+            "qa cancel draft",
+        )
+
+
+class NudgeSolvedButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:nudge:solved:(?P<id>\d+)"
+):
+    def __init__(self, question_id: int) -> None:
+        self.question_id = question_id
+        super().__init__(
+            discord.ui.Button(
+                label=strings.NUDGE_SOLVED,
+                style=discord.ButtonStyle.success,
+                custom_id=f"qa:nudge:solved:{question_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> NudgeSolvedButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
+        await guarded(
+            interaction,
+            lambda: qa_cog(interaction).nudge_solved(interaction, self.question_id),
+            "qa nudge solved",
+        )
+
+
+class NudgeHelpButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:nudge:help:(?P<id>\d+)"
+):
+    def __init__(self, question_id: int) -> None:
+        self.question_id = question_id
+        super().__init__(
+            discord.ui.Button(
+                label=strings.NUDGE_HELP,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"qa:nudge:help:{question_id}",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> NudgeHelpButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
+        await guarded(
+            interaction,
+            lambda: qa_cog(interaction).still_need_help(interaction, self.question_id),
+            "qa nudge still need help",
+        )
+
+
+DYNAMIC_ITEMS = (PostDraftButton, CancelDraftButton, NudgeSolvedButton, NudgeHelpButton)
+
+
+def draft_view(draft_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(PostDraftButton(draft_id))
+    view.add_item(CancelDraftButton(draft_id))
+    return view
+
+
+def nudge_view(question_id: int) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(NudgeSolvedButton(question_id))
+    view.add_item(NudgeHelpButton(question_id))
+    return view

@@ -1,0 +1,218 @@
+"""The automatic Q&A timers through the emulator, driven by the injected clock: each
+fires once, at its time, never after the question is solved, and across a restart.
+Also thread activity from message events, and forget-me on an asker's openers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulator import Channel, Message, User
+from tests.flows.harness import Nexus, embed_text, running_bot
+from tests.flows.test_qa import (
+    advance,
+    ask,
+    eventually,
+    mark_solution,
+    pings_only,
+    public,
+    question_of,
+    submit,
+    tag_names,
+    text_of,
+)
+
+
+def bot_messages(nexus: Nexus, thread: Channel) -> list[Message]:
+    return [m for m in public(nexus, thread.id) if m.author.id == nexus.emu.bot_user.id]
+
+
+async def noticed(nexus: Nexus, thread: Channel, user: User, content: str = "reply") -> Message:
+    """A user posts in the thread; wait until the bot has recorded it."""
+    before = (await question_of(nexus, thread)).last_activity_at
+    first = (await question_of(nexus, thread)).first_reply_at
+    message = nexus.emu.user_message(thread.id, user, content)
+
+    async def recorded() -> Any:
+        now = await question_of(nexus, thread)
+        return now.last_activity_at != before or now.first_reply_at != first
+
+    await eventually(recorded, f"the bot to notice {user.username}'s message")
+    return message
+
+
+async def test_unanswered_pings_the_helper_role_then_mentors_once(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    opener_count = len(bot_messages(nexus, thread))
+    advance(nexus, hours=5, minutes=59)
+    await nexus.run_timers()
+    assert len(bot_messages(nexus, thread)) == opener_count
+    advance(nexus, minutes=1)
+    await nexus.run_timers()
+    (ping,) = bot_messages(nexus, thread)[opener_count:]
+    assert ping.mention_role_ids == [world.helper_role.id] and ping.mention_ids == []
+    pings_only(ping, roles=(world.helper_role.id,))
+    assert "6 hours" in ping.content
+    await nexus.run_timers()
+    assert len(bot_messages(nexus, thread)) == opener_count + 1
+    advance(nexus, hours=6)
+    await nexus.run_timers()
+    mentors = bot_messages(nexus, thread)[-1]
+    assert mentors.mention_role_ids == [world.mentor_role.id]
+    pings_only(mentors, roles=(world.mentor_role.id,))
+    advance(nexus, hours=12)
+    await nexus.run_timers()
+    assert len(bot_messages(nexus, thread)) == opener_count + 2
+
+
+async def test_unanswered_pings_subscribed_helpers_by_topic(nexus: Nexus) -> None:
+    world = nexus.world
+    await nexus.reply(world.helper, "qa subscribe", topics="docker")
+    await nexus.reply(world.mentor, "qa subscribe", topics="django")
+    thread = await ask(nexus, world.ada, topic="docker", title="Compose networking")
+    advance(nexus, hours=6)
+    await nexus.run_timers()
+    ping = bot_messages(nexus, thread)[-1]
+    assert ping.mention_ids == [world.helper.id] and ping.mention_role_ids == []
+    pings_only(ping, users=(world.helper.id,))
+
+
+async def test_a_reply_stops_the_escalation(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    advance(nexus, hours=1)
+    await noticed(nexus, thread, world.bola)
+    advance(nexus, hours=12)
+    await nexus.run_timers()
+    assert len(bot_messages(nexus, thread)) == 1  # the opener only
+
+
+async def test_nudge_asks_the_asker_once_with_buttons(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    advance(nexus, hours=1)
+    await noticed(nexus, thread, world.helper, "Have you tried --fake-initial?")
+    advance(nexus, hours=23, minutes=59)
+    await nexus.run_timers()
+    assert len(bot_messages(nexus, thread)) == 1
+    advance(nexus, minutes=1)
+    await nexus.run_timers()
+    nudge = bot_messages(nexus, thread)[-1]
+    pings_only(nudge, users=(world.ada.id,))
+    assert nudge.mention_ids == [world.ada.id] and "solved" in nudge.content
+    buttons = nudge.components[0]["components"]
+    assert [b["label"] for b in buttons] == ["Solved", "Still need help"]
+    await nexus.run_timers()
+    advance(nexus, hours=30)
+    await nexus.run_timers()
+    nudges = [m for m in bot_messages(nexus, thread) if m.components]
+    assert nudges == [nudge]
+
+    refused = await nexus.emu.click(world.bola, nudge, buttons[1]["custom_id"])
+    assert "Only the person who asked" in embed_text((await refused.response())["data"])
+    # The buttons outlive a restart.
+    await nexus.bot.close()
+    async with running_bot(nexus):
+        helped = await nexus.emu.click(world.ada, nudge, buttons[1]["custom_id"])
+        await helped.response()
+        edited = nexus.emu.message(nudge.id)
+        assert "still needs help" in edited.content and edited.components == []
+
+
+async def test_the_nudge_solved_button_asks_for_the_summary(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    await noticed(nexus, thread, world.helper)
+    advance(nexus, hours=24)
+    await nexus.run_timers()
+    nudge = bot_messages(nexus, thread)[-1]
+    ix = await nexus.emu.click(world.ada, nudge, nudge.components[0]["components"][0]["custom_id"])
+    done = await submit(nexus, world.ada, ix, {"qa:summary": "Faked the initial migration"})
+    await done.response()
+    await eventually(lambda: thread.archived, "the solved thread to be archived")
+    stored = await question_of(nexus, thread)
+    assert (stored.status, stored.summary) == ("solved", "Faked the initial migration")
+
+
+async def test_dormant_thread_is_closed_as_stale_and_a_reply_reopens_it(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    advance(nexus, hours=71, minutes=59)
+    await nexus.run_timers()
+    assert not [m for m in bot_messages(nexus, thread) if "no activity" in text_of(m)]
+    advance(nexus, minutes=1)
+    await nexus.run_timers()
+    closing = bot_messages(nexus, thread)[-1]
+    assert "no activity" in text_of(closing) and "/qa reopen" in text_of(closing)
+    pings_only(closing)
+    await eventually(lambda: thread.archived, "the stale thread to be archived")
+    assert not thread.locked
+    stored = await question_of(nexus, thread)
+    assert (stored.status, stored.close_reason) == ("closed", "stale")
+    count = len(bot_messages(nexus, thread))
+    advance(nexus, hours=100)
+    await nexus.run_timers()
+    assert len(bot_messages(nexus, thread)) == count
+
+    nexus.emu.user_message(thread.id, world.ada, "still broken")
+
+    async def reopened() -> bool:
+        return (await question_of(nexus, thread)).status == "open"
+
+    await eventually(reopened, "the reply to reopen the question")
+    advance(nexus, hours=72)
+    await nexus.run_timers()
+    assert len([m for m in bot_messages(nexus, thread) if "no activity" in text_of(m)]) == 2
+
+
+async def test_activity_postpones_the_dormant_close(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    advance(nexus, hours=70)
+    await noticed(nexus, thread, world.ada, "any ideas?")
+    advance(nexus, hours=3)
+    await nexus.run_timers()
+    assert (await question_of(nexus, thread)).status == "open"
+    advance(nexus, hours=69)
+    await nexus.run_timers()
+    assert (await question_of(nexus, thread)).status == "closed"
+
+
+async def test_no_timer_fires_after_the_question_is_solved(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    answer = await noticed(nexus, thread, world.bola, "the answer")
+    await mark_solution(nexus, world.ada, answer, "answered")
+    count = len(bot_messages(nexus, thread))
+    advance(nexus, hours=200)
+    await nexus.run_timers()
+    assert len(bot_messages(nexus, thread)) == count
+    assert "Solved" in tag_names(nexus, thread)
+
+
+async def test_timers_survive_a_restart(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    await nexus.bot.close()
+    async with running_bot(nexus):
+        advance(nexus, hours=6)
+        await nexus.run_timers()
+        ping = bot_messages(nexus, thread)[-1]
+        assert ping.mention_role_ids == [world.helper_role.id]
+
+
+async def test_forget_me_keeps_the_question_as_a_former_members(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    ix = await nexus.slash(world.ada, "privacy forget-me")
+    body = await ix.response()
+    assert "your name on questions" in embed_text(body["data"])
+    prompt = ix.original_message
+    assert prompt is not None
+    confirm = prompt.components[0]["components"][0]["custom_id"]
+    await (await nexus.emu.click(world.ada, prompt, confirm)).response()
+    opener = nexus.emu.message(thread.id)
+    await eventually(lambda: "a former member" in text_of(opener).lower(), "the opener rewrite")
+    assert f"<@{world.ada.id}>" not in text_of(opener)
+    stored = await question_of(nexus, thread)
+    assert stored.asker_id is None and stored.title
