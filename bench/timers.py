@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import shutil
 import statistics
 import subprocess
 import sys
@@ -68,6 +69,8 @@ async def measure_rebuild(path: Path, drain: bool) -> dict[str, float]:
 
     pending = await db.fetchval("SELECT COUNT(*) FROM timers WHERE state = 'pending'")
     finished = asyncio.Event()
+    if not pending:
+        finished.set()
     handled = 0
 
     async def handler(timer: Timer) -> None:
@@ -132,7 +135,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def child(path: str) -> None:
-    result = asyncio.run(measure_rebuild(Path(path), drain="overdue" in path))
+    result = asyncio.run(measure_rebuild(Path(path), drain=path.endswith("-overdue.db")))
     sys.stdout.write(json.dumps(result) + "\n")
 
 
@@ -155,10 +158,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
             for shape in ("spread", "all-soon", "overdue"):
-                path = Path(tmp) / f"timers-{n}-{shape}.db"
-                asyncio.run(seed(path, n, shape))
+                seeded = Path(tmp) / f"timers-{n}-{shape}.db"
+                asyncio.run(seed(seeded, n, shape))
                 runs = []
-                for _ in range(args.runs):
+                for run in range(args.runs):
+                    # A fresh copy per run: draining the overdue shape consumes it.
+                    path = Path(tmp) / f"run{run}-{shape}.db"
+                    shutil.copyfile(seeded, path)
                     out = subprocess.run(  # noqa: S603
                         [sys.executable, __file__, "--child", str(path)],
                         capture_output=True,

@@ -212,3 +212,13 @@ async def test_resumes_after_a_dropped_websocket(nexus: Nexus) -> None:
     assert nexus.emu.gateway.resume_count >= 1
     data = await nexus.reply(nexus.world.ada, "timezone show")
     assert "Africa/Lagos" in embed_text(data)
+
+
+async def test_changed_definitions_are_resynced_on_restart(bare: Nexus) -> None:
+    await bare.bot.close()
+    # The stored hash stands for the definitions of an older release.
+    await bare.db.execute("UPDATE app_state SET value = 'older' WHERE key LIKE 'commands_hash:%'")
+    async with running_bot(bare):
+        assert bare.emu.sync_count == 2
+    async with running_bot(bare):
+        assert bare.emu.sync_count == 2
