@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, quote_input
 
 __all__ = [
     "WEEKDAY_NAMES",
@@ -77,11 +77,6 @@ class WeeklyWindow:
         return (self.end_minute - self.start_minute) / 60
 
 
-def _quote(text: str, limit: int = 40) -> str:
-    flat = " ".join(text.replace("`", "'").split())
-    return f"`{flat[: limit - 1] + '…' if len(flat) > limit else flat}`"
-
-
 _T = r"(?:\d{1,2}(?:[:.]\d{2})?(?:\s*[ap]\.?m\.?)?|noon|midday|midnight)"
 _TOKEN = re.compile(
     rf"""\s*(?:
@@ -121,14 +116,14 @@ def _clock(text: str, *, is_end: bool, piece: str) -> tuple[int, str | None]:
         return (_DAY_MINUTES if is_end else 0), None
     m = _CLOCK.fullmatch(word)
     if m is None:  # pragma: no cover - the token pattern only lets clocks through
-        raise InvalidInput(f"I couldn't read {_quote(piece)} as hours. {_EXAMPLE}")
+        raise InvalidInput(f"I couldn't read {quote_input(piece)} as hours. {_EXAMPLE}")
     hour, minute, ap = int(m["h"]), int(m["m"] or 0), m["ap"]
     if ap is not None:
         if not 1 <= hour <= 12:
-            raise InvalidInput(f"{_quote(piece)} has an impossible hour. {_EXAMPLE}")
+            raise InvalidInput(f"{quote_input(piece)} has an impossible hour. {_EXAMPLE}")
         hour = hour % 12 + (12 if ap == "p" else 0)
     if minute > 59 or hour > 24 or (hour == 24 and (minute or not is_end)):
-        raise InvalidInput(f"{_quote(piece)} has an impossible time. {_EXAMPLE}")
+        raise InvalidInput(f"{quote_input(piece)} has an impossible time. {_EXAMPLE}")
     return hour * 60 + minute, ap
 
 
@@ -149,7 +144,7 @@ def _range_minutes(a_text: str, b_text: str, piece: str) -> tuple[int, int]:
     if end == 0:
         end = _DAY_MINUTES  # "22-0", "22-00:00", "0-0": until midnight
     if start == end:
-        raise InvalidInput(f"{_quote(piece)} is an empty window. {_EXAMPLE}")
+        raise InvalidInput(f"{quote_input(piece)} is an empty window. {_EXAMPLE}")
     return start, end
 
 
@@ -175,7 +170,7 @@ def parse_availability(text: str) -> list[WeeklyWindow]:
         m = _TOKEN.match(cleaned, pos)
         if m is None or m.end() == pos:
             bad = cleaned[pos:].split()[0].split(",")[0] or cleaned[pos:]
-            raise InvalidInput(f"I couldn't read {_quote(bad)} in your hours. {_EXAMPLE}")
+            raise InvalidInput(f"I couldn't read {quote_input(bad)} in your hours. {_EXAMPLE}")
         pos = m.end()
         kind = m.lastgroup if m.lastgroup not in ("a", "b") else "range"
         if kind in ("group", "dayrange", "day"):
@@ -194,7 +189,9 @@ def parse_availability(text: str) -> list[WeeklyWindow]:
         elif kind == "range":
             piece = m["range"]
             if not days:
-                raise InvalidInput(f"Which days is {_quote(piece)}? Put the days first. {_EXAMPLE}")
+                raise InvalidInput(
+                    f"Which days is {quote_input(piece)}? Put the days first. {_EXAMPLE}"
+                )
             start, end = _range_minutes(m["a"], m["b"], piece)
             for day in days:
                 if end > start:
@@ -205,10 +202,10 @@ def parse_availability(text: str) -> list[WeeklyWindow]:
             has_range = True
     if days and not has_range:
         raise InvalidInput(
-            f"{_quote(days_text)} needs hours, e.g. `{days_text.split()[0]} 18-22`. {_EXAMPLE}"
+            f"{quote_input(days_text)} needs hours, e.g. `{days_text.split()[0]} 18-22`. {_EXAMPLE}"
         )
     if not any(minutes.values()):
-        raise InvalidInput(f"I couldn't find any hours in {_quote(cleaned)}. {_EXAMPLE}")
+        raise InvalidInput(f"I couldn't find any hours in {quote_input(cleaned)}. {_EXAMPLE}")
     return _windows(minutes)
 
 

@@ -7,6 +7,15 @@ Services raise these; the one error pipeline (``cogs/errors.py``) turns a
 from __future__ import annotations
 
 
+def quote_input(text: str, limit: int = 40) -> str:
+    """User input quoted inside an error message: one line, backticks neutralised,
+    at most ``limit`` characters."""
+    flat = " ".join(text.replace("`", "'").split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1] + "…"
+    return f"`{flat}`"
+
+
 class NexusError(Exception):
     """Base of every error the bot raises on purpose."""
 

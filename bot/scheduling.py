@@ -32,7 +32,7 @@ from bot.clock import Clock
 from bot.db import timers as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.timeparse import next_daily_occurrence, next_weekly_occurrence
+from bot.wallclock import next_daily_occurrence, next_weekly_occurrence
 
 log = logging.getLogger(__name__)
 

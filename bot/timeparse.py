@@ -31,8 +31,18 @@ from bot.availability import (
     weekly_hours,
     weekly_overlap_hours,
 )
-from bot.errors import InvalidInput
+from bot.durations import duration_seconds, format_duration, parse_duration, parse_offsets
+from bot.errors import InvalidInput, quote_input
 from bot.timezones import resolve_zone
+from bot.wallclock import (
+    add_local,
+    add_wall,
+    exists_locally,
+    local_instant,
+    next_daily_occurrence,
+    next_weekly_occurrence,
+    require_aware,
+)
 
 __all__ = [
     "MAX_AHEAD",
@@ -88,177 +98,10 @@ _MONTH_RE = re.compile(
 # Words that name a day: without a clock time they get "needs a time of day too".
 _DAYISH = re.compile(rf"{WEEKDAY_PATTERN}|{_MONTH_RE.pattern}|/|\b(?:today|tom+or+ow|week|month)\b")
 _PART_WORDS = re.compile(r"\b(?:morning|afternoon|evening|night|tonight)\b")
-_UNITS = {
-    **dict.fromkeys(("fortnight", "fortnights"), 1209600),
-    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 604800),
-    **dict.fromkeys(("d", "day", "days"), 86400),
-    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
-    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
-    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
-}
-_DEFAULT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "weeks": 604800}
-_DUR_PART = re.compile(r"\s*(?:,|and\b)?\s*(?P<n>\d+(?:\.\d+)?|\.\d+|an?\b)\s*(?P<u>[a-z]+)?")
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    flat = " ".join(text.replace("`", "'").split())
-    return f"`{flat[: limit - 1] + '…' if len(flat) > limit else flat}`"
-
-
-def _require_aware(value: datetime, name: str) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError(f"{name} must be an aware datetime")
 
 
 def _zone_name(zone: tzinfo) -> str:
     return zone.key if isinstance(zone, ZoneInfo) else (zone.tzname(None) or "UTC")
-
-
-def _local(d: date, at: time, zone: tzinfo) -> datetime:
-    """``d`` ``at`` in ``zone``, fold=0 (Python's rule: skipped times move forward)."""
-    return datetime.combine(d, at.replace(tzinfo=None, fold=0), tzinfo=zone)
-
-
-def _exists(local: datetime) -> bool:
-    back = local.astimezone(UTC).astimezone(local.tzinfo)
-    return (back.date(), back.time()) == (local.date(), local.time())
-
-
-# --- wall-clock arithmetic and recurrence ---------------------------------------------
-
-
-def _add_wall(instant: datetime, delta: timedelta, zone: tzinfo) -> datetime:
-    local = instant.astimezone(zone)
-    wall = datetime.combine(local.date(), local.time(), tzinfo=UTC) + delta  # fixed-offset math
-    return _local(wall.date(), wall.time(), zone).astimezone(UTC)
-
-
-def add_local(instant: datetime, delta: timedelta, zone: ZoneInfo) -> datetime:
-    """Wall-clock arithmetic in ``zone``: 18:00 + 1 day is 18:00 the next day, DST or not.
-
-    A result that lands in a DST jump moves forward by the jump; an ambiguous one is
-    the first occurrence. Returned in UTC.
-    """
-    _require_aware(instant, "instant")
-    return _add_wall(instant, delta, zone)
-
-
-def next_weekly_occurrence(after: datetime, *, weekday: int, at: time, zone: ZoneInfo) -> datetime:
-    """The first ``weekday`` ``at`` (local time in ``zone``) strictly after ``after``, in UTC."""
-    _require_aware(after, "after")
-    if not 0 <= weekday <= 6:
-        raise ValueError("weekday must be 0..6")
-    today = after.astimezone(zone).date()
-    first = today + timedelta(days=(weekday - today.weekday()) % 7)
-    for week in range(3):
-        candidate = _local(first + timedelta(weeks=week), at, zone).astimezone(UTC)
-        if candidate > after:
-            return candidate
-    raise AssertionError("unreachable: a week always has the weekday")  # pragma: no cover
-
-
-def next_daily_occurrence(after: datetime, *, at: time, zone: ZoneInfo) -> datetime:
-    """The first ``at`` (local time in ``zone``) strictly after ``after``, in UTC."""
-    _require_aware(after, "after")
-    today = after.astimezone(zone).date()
-    for day in range(3):
-        candidate = _local(today + timedelta(days=day), at, zone).astimezone(UTC)
-        if candidate > after:
-            return candidate
-    raise AssertionError("unreachable: some day has the time")  # pragma: no cover
-
-
-# --- durations -------------------------------------------------------------------------
-
-
-def format_duration(delta: timedelta) -> str:
-    """Compact text that ``parse_duration`` reads back: ``"1d2h30m"``, ``"45m"``, ``"90s"``."""
-    seconds = int(delta.total_seconds())
-    if seconds < 0:
-        raise ValueError("durations are not negative")
-    out = ""
-    for suffix, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
-        count, seconds = divmod(seconds, size)
-        out += f"{count}{suffix}" if count else ""
-    return out or "0m"
-
-
-def _duration_seconds(text: str) -> float | None:
-    """Seconds in "2h30m", "1 hour 30 minutes", "1.5h", "an hour", "1:30"; else None."""
-    s = text.replace("half an hour", "30 minutes").replace("half a day", "12 hours")
-    if m := re.fullmatch(r"(\d+):([0-5]\d)", s):
-        return int(m[1]) * 3600 + int(m[2]) * 60
-    total, pos, last_unit = 0.0, 0, 0
-    while pos < len(s):
-        m = _DUR_PART.match(s, pos)
-        if m is None or m.end() == pos:
-            return None
-        number = 1.0 if m["n"] in ("a", "an") else float(m["n"])
-        if m["u"] is None:  # "1h30": a bare number right after hours means minutes
-            if last_unit != 3600 or m.end() != len(s):
-                return None
-            unit = 60
-        elif m["u"] in _UNITS:
-            unit = _UNITS[m["u"]]
-        else:
-            return None
-        total, pos, last_unit = total + number * unit, m.end(), unit
-    return total if pos else None
-
-
-def parse_duration(
-    text: str,
-    *,
-    default_unit: str = "minutes",
-    minimum: timedelta | None = None,
-    maximum: timedelta | None = None,
-) -> timedelta:
-    """``"90"`` (``default_unit``), ``"1h30m"``, ``"2h"``, ``"1d"``, ``"1 hour 30 minutes"``,
-    ``"1.5h"`` -> a positive timedelta, whole seconds."""
-    if default_unit not in _DEFAULT_UNITS:
-        raise ValueError(f"default_unit must be one of {sorted(_DEFAULT_UNITS)}")
-    cleaned = " ".join(text.lower().split())
-    example = f"Try `90` ({default_unit}), `1h30m` or `45m`."
-    if re.fullmatch(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", cleaned):
-        seconds: float | None = float(cleaned) * _DEFAULT_UNITS[default_unit]
-    else:
-        seconds = None if cleaned.startswith("-") else _duration_seconds(cleaned)
-    if seconds is None:
-        what = _quote(text) if cleaned else "an empty text"
-        raise InvalidInput(f"I couldn't read {what} as a duration. {example}")
-    delta = timedelta(seconds=round(seconds))
-    if delta <= timedelta(0):
-        raise InvalidInput(f"{_quote(text)} is not a length of time above zero. {example}")
-    if minimum is not None and delta < minimum:
-        raise InvalidInput(f"{_quote(text)} is too short: at least {format_duration(minimum)}.")
-    if maximum is not None and delta > maximum:
-        raise InvalidInput(f"{_quote(text)} is too long: at most {format_duration(maximum)}.")
-    return delta
-
-
-def parse_offsets(
-    text: str, *, max_count: int = 5, maximum: timedelta = timedelta(days=7)
-) -> list[timedelta]:
-    """``"1d,1h,10m"`` -> ``[1 day, 1 hour, 10 minutes]``: largest first, no duplicates.
-
-    Bare numbers are minutes. ``"none"``/``"off"`` -> ``[]``.
-    """
-    cleaned = " ".join(text.lower().split())
-    if cleaned in ("none", "off", "no"):
-        return []
-    example = "Write them like `1d, 1h, 10m`."
-    pieces = [p.strip() for p in re.split(r"[,;]", cleaned) if p.strip()]
-    if not pieces:
-        raise InvalidInput(f"Tell me when to remind you before the start. {example}")
-    found: set[timedelta] = set()
-    for piece in pieces:
-        try:
-            found.add(parse_duration(piece, maximum=maximum))
-        except InvalidInput as exc:
-            raise InvalidInput(f"In {_quote(text)}: {exc.message} {example}") from exc
-    if len(found) > max_count:
-        raise InvalidInput(f"That is {len(found)} reminders; at most {max_count}. {example}")
-    return sorted(found, reverse=True)
 
 
 # --- weekly schedule -------------------------------------------------------------------
@@ -266,7 +109,7 @@ def parse_offsets(
 
 def _clock_time(m: re.Match[str], piece: str, *, evening: bool = False) -> tuple[time, bool]:
     """The clock time a ``_CLOCK`` match names, and whether it is "midnight" (end of day)."""
-    bad = InvalidInput(f"{_quote(piece)} isn't a time of day. Use `18:30` or `6:30pm`.")
+    bad = InvalidInput(f"{quote_input(piece)} isn't a time of day. Use `18:30` or `6:30pm`.")
     if m["word"]:
         return (time(0), True) if m["word"] == "midnight" else (time(12), False)
     if m["ap"]:
@@ -296,7 +139,7 @@ def parse_weekly_schedule(text: str) -> tuple[int, time] | None:
     )
     if m is None:
         raise InvalidInput(
-            f"I couldn't read {_quote(text)} as a weekly time. "
+            f"I couldn't read {quote_input(text)} as a weekly time. "
             "Try `mon 10:00`, `weekly fri 18:30` or `off`."
         )
     at, midnight = _clock_time(m, text)
@@ -337,7 +180,9 @@ def _extract_zone(text: str) -> tuple[str, tzinfo | None]:
             sign = m["sign"] or m["sign2"]
             hours, minutes = int(m["h"] or m["h2"] or 0), int(m["m"] or m["m2"] or 0)
             if hours > 14 or minutes > 59:
-                raise InvalidInput(f"{_quote(word)} isn't a UTC offset. Try `UTC+1` or `+05:30`.")
+                raise InvalidInput(
+                    f"{quote_input(word)} isn't a UTC offset. Try `UTC+1` or `+05:30`."
+                )
             offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
             name = "UTC" + (word[3:] if m["pfx"] else "" if word == "z" else word)
             zones.append(timezone(offset, name.upper()))
@@ -361,11 +206,11 @@ def _fmt(instant: datetime, zone: tzinfo) -> str:
 
 def _resolve(d: date, at: time, zone: tzinfo, raw: str) -> datetime:
     """Typed wall time -> UTC; a skipped wall time is refused, an ambiguous one is fold=0."""
-    local = _local(d, at, zone)
-    if not _exists(local):
+    local = local_instant(d, at, zone)
+    if not exists_locally(local):
         shifted = local.astimezone(UTC).astimezone(zone)
         raise InvalidInput(
-            f"{_quote(raw)} does not exist in {_zone_name(zone)}: the clocks go forward that "
+            f"{quote_input(raw)} does not exist in {_zone_name(zone)}: the clocks go forward that "
             f"night and skip {at.strftime('%H:%M')}. Pick another time, e.g. "
             f"`{shifted.strftime('%Y-%m-%d %H:%M')}`."
         )
@@ -387,7 +232,9 @@ def _grammar(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None:
     elif part:
         at, midnight = _PARTS[part], False
     else:
-        raise InvalidInput(f"{_quote(raw)} needs a time of day too, e.g. `{raw.strip()} 18:00`.")
+        raise InvalidInput(
+            f"{quote_input(raw)} needs a time of day too, e.g. `{raw.strip()} 18:00`."
+        )
     today = now.astimezone(zone).date()
     bump = timedelta(days=1 if midnight else 0)  # "friday midnight" = the end of friday
     day, wd = groups.get("day"), groups.get("wd")
@@ -451,7 +298,7 @@ def _dateparse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None
         return None
     if found is None or not _plausible(s, found, now_local.date()):
         return None
-    result = _local(found.date(), found.time(), zone).astimezone(UTC)
+    result = local_instant(found.date(), found.time(), zone).astimezone(UTC)
     if not _CLOCK_RE.search(s) and not _PART_WORDS.search(s):
         # "dec 3", "friday", "next week": a day but no time. The past ("yesterday",
         # "2 days ago") goes on to be refused as the past.
@@ -459,7 +306,7 @@ def _dateparse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None
             return result
         if _DAYISH.search(s):
             raise InvalidInput(
-                f"{_quote(raw)} needs a time of day too, e.g. `{raw.strip()} 18:00`."
+                f"{quote_input(raw)} needs a time of day too, e.g. `{raw.strip()} 18:00`."
             )
         return None
     result = _resolve(found.date(), found.time(), zone, raw)
@@ -476,21 +323,21 @@ def _parse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None:
         try:
             d = date(int(m["y"]), int(m["mo"]), int(m["d"]))
         except ValueError:
-            raise InvalidInput(f"{_quote(raw)} isn't a real date.") from None
+            raise InvalidInput(f"{quote_input(raw)} isn't a real date.") from None
         clock = _CLOCK_RE.fullmatch(m["rest"] or "")
         if clock is None:
             if m["rest"]:
                 return None
-            raise InvalidInput(f"{_quote(raw)} needs a time of day too, e.g. `{s} 18:00`.")
+            raise InvalidInput(f"{quote_input(raw)} needs a time of day too, e.g. `{s} 18:00`.")
         at, midnight = _clock_time(clock, raw)
         return _resolve(d + timedelta(days=1 if midnight else 0), at, zone, raw)
     body = re.sub(r"^in\s+|\s+from\s+now$", "", s)
-    seconds = _duration_seconds(body) if re.search(r"[a-z]", body) else None
+    seconds = duration_seconds(body) if re.search(r"[a-z]", body) else None
     if seconds is not None and seconds > 0:  # "in 2 hours", "2h30m": from now
         # Whole days keep the wall-clock time ("in 3 days" at 18:00 is 18:00, DST or
         # not); hours and minutes are real elapsed time.
         days, rest = divmod(round(seconds), 86400)
-        start = _add_wall(now, timedelta(days=days), zone) if days else now
+        start = add_wall(now, timedelta(days=days), zone) if days else now
         return start + timedelta(seconds=rest)
     found = _grammar(s, zone, now, raw)
     if found is not None:
@@ -499,7 +346,7 @@ def _parse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None:
         a, b = int(m[1]), int(m[2])
         if a != b and a <= 12 and b <= 12:
             raise InvalidInput(
-                f"{_quote(m[0])} could be {a} {_MONTHS[b - 1].title()} or "
+                f"{quote_input(m[0])} could be {a} {_MONTHS[b - 1].title()} or "
                 f"{b} {_MONTHS[a - 1].title()}. Write the month as a word, e.g. "
                 f"`{a} {_MONTHS[b - 1]} 18:00`."
             )
@@ -522,7 +369,7 @@ def parse_when(
     and durations from now (``in 2 hours``, ``2h30m``). Refuses the past (unless
     ``allow_past``), anything more than ``max_ahead`` away, and what it cannot read.
     """
-    _require_aware(now, "now")
+    require_aware(now, "now")
     now = now.astimezone(UTC)
     s = " ".join(text.lower().split()).strip(" .!?")
     example = _TRY.format(iso=(now + timedelta(days=3)).astimezone(zone).strftime("%Y-%m-%d 18:00"))
@@ -531,20 +378,20 @@ def parse_when(
     s, named = _extract_zone(s)
     effective: tzinfo = named or zone
     if not s:
-        raise InvalidInput(f"{_quote(text)} needs a date or time too. {example}")
+        raise InvalidInput(f"{quote_input(text)} needs a date or time too. {example}")
     result = _parse(s, effective, now, text)
     if result is None:
-        raise InvalidInput(f"I couldn't read {_quote(text)} as a time. {example}")
+        raise InvalidInput(f"I couldn't read {quote_input(text)} as a time. {example}")
     result = result.astimezone(UTC).replace(microsecond=0)
     if not allow_past and result <= now:
         raise InvalidInput(
-            f"{_quote(text)} is not in the future: it reads as {_fmt(result, effective)}. "
+            f"{quote_input(text)} is not in the future: it reads as {_fmt(result, effective)}. "
             "Pick a later time, e.g. `tomorrow 18:00` or `in 2 hours`."
         )
     if result - now > max_ahead:
         span = f"{max_ahead.days} days" if max_ahead % timedelta(days=1) == timedelta(0) else None
         raise InvalidInput(
-            f"{_quote(text)} is too far ahead: it reads as {_fmt(result, effective)}. "
+            f"{quote_input(text)} is too far ahead: it reads as {_fmt(result, effective)}. "
             f"Pick a time within the next {span or format_duration(max_ahead)}."
         )
     return result

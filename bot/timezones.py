@@ -14,7 +14,7 @@ from datetime import datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, quote_input
 
 __all__ = ["COMMON_ZONES", "find_exact_zone", "resolve_zone", "suggest_zones", "zone_label"]
 
@@ -118,13 +118,6 @@ def find_exact_zone(text: str) -> str | None:
     return idx.by_norm.get(_norm(cleaned))
 
 
-def _quote(text: str, limit: int = 40) -> str:
-    flat = " ".join(text.replace("`", "'").split())
-    if len(flat) > limit:
-        flat = flat[: limit - 1] + "…"
-    return f"`{flat}`"
-
-
 def resolve_zone(text: str) -> str:
     """Turn what a user typed into an IANA zone name, forgivingly.
 
@@ -142,7 +135,7 @@ def resolve_zone(text: str) -> str:
         return exact
     if _OFFSET_LIKE.match(cleaned):
         raise InvalidInput(
-            f"{_quote(cleaned)} is an offset, not a timezone: offsets change with daylight "
+            f"{quote_input(cleaned)} is an offset, not a timezone: offsets change with daylight "
             "saving. Pick your city instead, e.g. `Africa/Lagos` or `Europe/London`."
         )
     query = _norm(cleaned)
@@ -159,7 +152,7 @@ def resolve_zone(text: str) -> str:
         listed = ", ".join(f"`{s}`" for s in suggestions)
         hint = f" Did you mean {listed}?"
     raise InvalidInput(
-        f"I don't know the timezone {_quote(cleaned)}.{hint} "
+        f"I don't know the timezone {quote_input(cleaned)}.{hint} "
         "Type a city or a full name, e.g. `Lagos` or `Africa/Lagos`."
     )
 
@@ -224,5 +217,5 @@ def zone_label(zone: str, now: datetime) -> str:
     try:
         info = ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise InvalidInput(f"I don't know the timezone {_quote(zone)}.") from exc
+        raise InvalidInput(f"I don't know the timezone {quote_input(zone)}.") from exc
     return f"{zone} ({_format_offset(now.astimezone(info))})"

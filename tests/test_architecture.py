@@ -14,6 +14,10 @@ DOMAIN = [
     ROOT / "bot" / "config.py",
     ROOT / "bot" / "timeparse.py",
     ROOT / "bot" / "timezones.py",
+    ROOT / "bot" / "durations.py",
+    ROOT / "bot" / "wallclock.py",
+    ROOT / "bot" / "availability.py",
+    ROOT / "bot" / "calendar_export.py",
     ROOT / "bot" / "ui" / "limits.py",
 ]
 

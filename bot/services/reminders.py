@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from bot.clock import Clock
 from bot.db import reminders as repo
 from bot.db.database import Database
@@ -15,6 +17,8 @@ from bot.ui.limits import require_text
 KIND = "reminder"
 MAX_PENDING = 25
 MAX_TEXT = 1500
+# A reminder delivered later than this (the bot was down) says so.
+LATE_AFTER = timedelta(minutes=1)
 
 
 class ReminderService:
@@ -68,3 +72,7 @@ class ReminderService:
 
     async def get(self, reminder_id: int) -> Reminder | None:
         return await repo.get(self._db, reminder_id)
+
+    def is_late(self, reminder: Reminder) -> bool:
+        """Delivered noticeably after its time, so the message should say so."""
+        return self._clock.now() - reminder.due > LATE_AFTER
