@@ -8,8 +8,9 @@ with "This interaction failed"; every component here answers through
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import discord
 
@@ -91,3 +92,53 @@ class ConfirmView(NexusView):
         self.result = False
         self.interaction = interaction
         self.stop()
+
+
+class RowButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"):
+    """A persistent button that carries one row id in its custom id (``prefix:42``).
+
+    Subclasses name the prefix, label and style, and implement ``act``: the button works
+    after a restart with nothing kept in memory, and failures go through the error
+    pipeline. The base itself is never registered (its template matches nothing)::
+
+        class JoinButton(RowButton, prefix="session:join", label="Join"):
+            async def act(self, interaction): ...
+    """
+
+    prefix: ClassVar[str]
+    label: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle]
+
+    def __init_subclass__(
+        cls,
+        *,
+        prefix: str,
+        label: str,
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        super().__init_subclass__(template=rf"{re.escape(prefix)}:(?P<id>\d+)")
+        cls.prefix, cls.label, cls.style = prefix, label, style
+
+    def __init__(self, row_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=self.label, style=self.style, custom_id=f"{self.prefix}:{row_id}"
+            )
+        )
+        self.row_id = row_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(interaction, lambda: self.act(interaction), f"{self.prefix}:{self.row_id}")
+
+    async def act(self, interaction: discord.Interaction[Any]) -> None:
+        raise NotImplementedError

@@ -10,7 +10,7 @@ import discord
 
 from bot.services.qa_rules import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 from bot.ui import limits
-from cogs.components import NexusModal, guarded
+from cogs.components import NexusModal, RowButton
 from cogs.qa import strings
 
 if TYPE_CHECKING:
@@ -107,127 +107,33 @@ def suggested_summary(text: str | None) -> str | None:
 
 
 class PostDraftButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:draft:post:(?P<id>\d+)"
+    RowButton,
+    prefix="qa:draft:post",
+    label=strings.POST_ANYWAY,
+    style=discord.ButtonStyle.primary,
 ):
-    def __init__(self, draft_id: int) -> None:
-        self.draft_id = draft_id
-        super().__init__(
-            discord.ui.Button(
-                label=strings.POST_ANYWAY,
-                style=discord.ButtonStyle.primary,
-                custom_id=f"qa:draft:post:{draft_id}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> PostDraftButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
-        await guarded(
-            interaction,
-            lambda: qa_cog(interaction).post_draft(interaction, self.draft_id),
-            "qa post anyway",
-        )
+    async def act(self, interaction: discord.Interaction[NexusBot]) -> None:
+        await qa_cog(interaction).post_draft(interaction, self.row_id)
 
 
-class CancelDraftButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:draft:cancel:(?P<id>\d+)"
-):
-    def __init__(self, draft_id: int) -> None:
-        self.draft_id = draft_id
-        super().__init__(
-            discord.ui.Button(
-                label=strings.CANCEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"qa:draft:cancel:{draft_id}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> CancelDraftButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
-        await guarded(
-            interaction,
-            lambda: qa_cog(interaction).cancel_draft(interaction, self.draft_id),
-            "qa cancel draft",
-        )
+class CancelDraftButton(RowButton, prefix="qa:draft:cancel", label=strings.CANCEL):
+    async def act(self, interaction: discord.Interaction[NexusBot]) -> None:
+        await qa_cog(interaction).cancel_draft(interaction, self.row_id)
 
 
 class NudgeSolvedButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:nudge:solved:(?P<id>\d+)"
+    RowButton,
+    prefix="qa:nudge:solved",
+    label=strings.NUDGE_SOLVED,
+    style=discord.ButtonStyle.success,
 ):
-    def __init__(self, question_id: int) -> None:
-        self.question_id = question_id
-        super().__init__(
-            discord.ui.Button(
-                label=strings.NUDGE_SOLVED,
-                style=discord.ButtonStyle.success,
-                custom_id=f"qa:nudge:solved:{question_id}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> NudgeSolvedButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
-        await guarded(
-            interaction,
-            lambda: qa_cog(interaction).nudge_solved(interaction, self.question_id),
-            "qa nudge solved",
-        )
+    async def act(self, interaction: discord.Interaction[NexusBot]) -> None:
+        await qa_cog(interaction).nudge_solved(interaction, self.row_id)
 
 
-class NudgeHelpButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"qa:nudge:help:(?P<id>\d+)"
-):
-    def __init__(self, question_id: int) -> None:
-        self.question_id = question_id
-        super().__init__(
-            discord.ui.Button(
-                label=strings.NUDGE_HELP,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"qa:nudge:help:{question_id}",
-            )
-        )
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> NudgeHelpButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
-        await guarded(
-            interaction,
-            lambda: qa_cog(interaction).still_need_help(interaction, self.question_id),
-            "qa nudge still need help",
-        )
+class NudgeHelpButton(RowButton, prefix="qa:nudge:help", label=strings.NUDGE_HELP):
+    async def act(self, interaction: discord.Interaction[NexusBot]) -> None:
+        await qa_cog(interaction).still_need_help(interaction, self.row_id)
 
 
 DYNAMIC_ITEMS = (PostDraftButton, CancelDraftButton, NudgeSolvedButton, NudgeHelpButton)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -17,9 +16,6 @@ from cogs.checks import write_cooldown
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
-
-# A reminder delivered this late says so, instead of pretending to be on time.
-LATE_NOTE_AFTER = timedelta(minutes=1)
 
 
 class RemindCog(commands.Cog):
@@ -110,8 +106,7 @@ class RemindCog(commands.Cog):
         if reminder is None:
             return  # deleted (cancelled or forgotten) after it was claimed
         content = f"⏰ **Reminder:** {reminder.text}"
-        late = self.bot.services.clock.now() - reminder.due
-        if late > LATE_NOTE_AFTER:
+        if self.bot.services.reminders.is_late(reminder):
             content += f"\n-# Due {embeds.timestamp(reminder.due, 'R')}; I was offline then."
         await self.bot.delivery.dm_or_mention(
             reminder.user_id, reminder.channel_id, nonce=timer.nonce(), content=content

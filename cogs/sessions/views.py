@@ -7,13 +7,12 @@ database on every click. Failures go through the error pipeline (``guarded``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
-from cogs.components import NexusView, guarded
+from cogs.components import NexusView, RowButton
 from cogs.errors import NexusCheckFailure
 from cogs.sessions import strings
 
@@ -39,63 +38,18 @@ def _handler(interaction: discord.Interaction[NexusBot]) -> RsvpHandler:
 
 
 class JoinButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"session:join:(?P<id>\d+)"
+    RowButton,
+    prefix="session:join",
+    label=strings.JOIN_LABEL,
+    style=discord.ButtonStyle.success,
 ):
-    def __init__(self, session_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=strings.JOIN_LABEL,
-                style=discord.ButtonStyle.success,
-                custom_id=f"session:join:{session_id}",
-            )
-        )
-        self.session_id = session_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> JoinButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
-        async def action() -> None:
-            await _handler(interaction).rsvp(interaction, self.session_id, join=True)
-
-        await guarded(interaction, action, f"session:join:{self.session_id}")
+    async def act(self, interaction: discord.Interaction[NexusBot]) -> None:
+        await _handler(interaction).rsvp(interaction, self.row_id, join=True)
 
 
-class LeaveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"session:leave:(?P<id>\d+)"
-):
-    def __init__(self, session_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=strings.LEAVE_LABEL,
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"session:leave:{session_id}",
-            )
-        )
-        self.session_id = session_id
-
-    @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Item[Any],
-        match: re.Match[str],
-        /,
-    ) -> LeaveButton:
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[NexusBot]) -> None:  # type: ignore[override]
-        async def action() -> None:
-            await _handler(interaction).rsvp(interaction, self.session_id, join=False)
-
-        await guarded(interaction, action, f"session:leave:{self.session_id}")
+class LeaveButton(RowButton, prefix="session:leave", label=strings.LEAVE_LABEL):
+    async def act(self, interaction: discord.Interaction[NexusBot]) -> None:
+        await _handler(interaction).rsvp(interaction, self.row_id, join=False)
 
 
 class ListPager(NexusView):
