@@ -30,27 +30,12 @@ sys.path.insert(0, str(ROOT))
 
 from bot.db.database import Database
 from bot.db.migrate import migrate
+from bot.services.qa_rules import TOPICS
 from bot.services.qa_search import QASearch
 
 DATA = ROOT / "tests" / "data"
 TARGET_MS = 20.0
 GUILD = 1
-TOPICS = [
-    "python",
-    "django",
-    "rest-api",
-    "graphql",
-    "databases",
-    "async",
-    "caching",
-    "auth",
-    "docker",
-    "ci-cd",
-    "testing",
-    "frontend",
-    "career",
-    "other",
-]
 FILLER = ["hey", "guys", "please", "help", "quick", "question", "getting", "anyone", "thanks"]
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Literal, get_args
 
 from bot.db.qa import Draft, Question
 from bot.errors import InvalidInput
 from bot.services.qa_search import SearchHit
 
-TOPICS = (
+# The topics of PRODUCT.md; as a Literal, a slash option typed with it is a picker.
+Topic = Literal[
     "python",
     "django",
     "rest-api",
@@ -26,7 +28,8 @@ TOPICS = (
     "frontend",
     "career",
     "other",
-)
+]
+TOPICS: tuple[str, ...] = get_args(Topic)
 CLOSE_REASONS = ("duplicate", "off-topic", "stale")
 STATUSES = ("open", "solved", "closed")
 PERIODS: dict[str, timedelta | None] = {

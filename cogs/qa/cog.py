@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.db.qa import Question
 from bot.errors import InvalidInput, NotFound
-from bot.services.qa_rules import BODY_MAX, TITLE_MAX, TOPICS, Actor, Ask, parse_topics
+from bot.services.qa_rules import BODY_MAX, TITLE_MAX, TOPICS, Actor, Ask, Topic, parse_topics
 from bot.ui import embeds, limits
 from cogs.checks import guild_of, is_admin, write_cooldown
 from cogs.qa import render, strings
@@ -25,22 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Topic = Literal[
-    "python",
-    "django",
-    "rest-api",
-    "graphql",
-    "databases",
-    "async",
-    "caching",
-    "auth",
-    "docker",
-    "ci-cd",
-    "testing",
-    "frontend",
-    "career",
-    "other",
-]
 ANSWER_LOOKBACK = 100  # messages searched for the credited member's latest reply
 
 
