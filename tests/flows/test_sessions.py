@@ -12,7 +12,7 @@ import icalendar
 
 from tests.emulator import Overwrite, P
 from tests.flows.harness import Nexus, embed_text, running_bot
-from tests.flows.test_sessions_kit import (
+from tests.flows.sessions_kit import (
     bot_posts,
     card,
     card_data,

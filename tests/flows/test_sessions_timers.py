@@ -14,7 +14,7 @@ from bot.services.container import build_services
 from bot.services.sessions_rules import KINDS
 from tests.emulator import DEFAULT_BOT, P
 from tests.flows.harness import Nexus, running_bot
-from tests.flows.test_sessions_kit import (
+from tests.flows.sessions_kit import (
     bot_posts,
     card,
     card_data,
