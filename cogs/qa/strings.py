@@ -16,6 +16,11 @@ GUIDE = (
 OPENER_FOOTER = "Solved? Right-click the answer → Apps → Mark as solution, or use /qa solved here."
 
 SOLVED_TAG = "Solved"
+TAG_REQUIRED = (
+    "The Q&A forum requires a tag on every post, and it has no `{topic}` tag I can use. "
+    "An admin can add that tag (or an `other` tag), or give me Manage Channels so I "
+    "create it. Your question was not posted."
+)
 
 MODAL_ASK_TITLE = "Ask a question"
 MODAL_TITLE_LABEL = "Title"

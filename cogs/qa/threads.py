@@ -82,6 +82,12 @@ class QAThreads:
         name = limits.shorten(ask.title, limits.THREAD_NAME)
         if isinstance(channel, discord.ForumChannel):
             tag = await self.ensure_tag(channel, ask.topic)
+            if tag is None and channel.flags.require_tag:
+                # Discord refuses an untagged post here: use the catch-all topic's tag,
+                # or say what an admin can do before anything is posted.
+                tag = find_tag(channel.available_tags, "other")
+                if tag is None:
+                    raise NotConfigured(strings.TAG_REQUIRED.format(topic=ask.topic))
             created = await channel.create_thread(
                 name=name,
                 content=content,

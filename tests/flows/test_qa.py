@@ -179,6 +179,27 @@ async def test_tags_are_matched_by_name_when_the_bot_may_not_create_them(nexus: 
     assert len(nexus.emu.calls_to("PATCH", rf"/channels/{forum.id}")) == patched
 
 
+async def test_a_forum_that_requires_a_tag_the_bot_cannot_create(nexus: Nexus) -> None:
+    world = nexus.world
+    deny = [Overwrite.role(world.guild.bot_role_id or 0, deny=P.MANAGE_CHANNELS)]
+    strict = nexus.emu.add_forum_channel(
+        world.guild.id, "strict", tags=["Django"], require_tag=True, overwrites=deny
+    )
+    await nexus.setup_server(qa=strict)
+    ix = await nexus.slash(world.ada, "ask", topic="docker", title="Compose", question="Why?")
+    await ix.response()
+    answer = await ix.wait_for_edit()  # the error replaces the "thinking" message
+    assert ix.ephemeral and "requires a tag" in text_of(answer)
+    assert nexus.emu.threads(strict.id) == []
+
+    lenient = nexus.emu.add_forum_channel(
+        world.guild.id, "strict-other", tags=["Other"], require_tag=True, overwrites=deny
+    )
+    await nexus.setup_server(qa=lenient)
+    thread = await ask(nexus, world.ada, topic="docker", title="Compose volumes", parent=lenient)
+    assert tag_names(nexus, thread) == ["Other"]
+
+
 async def test_a_missing_tag_is_created_once(nexus: Nexus) -> None:
     forum = nexus.world.qa_forum
     await ask(nexus, nexus.world.ada, topic="caching", title="Redis keys expire too early")
