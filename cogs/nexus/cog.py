@@ -99,7 +99,7 @@ class NexusCog(commands.Cog):
 
     @nexus.command(name="help", description="What Nexus can do, and the commands you can use.")
     async def help(self, interaction: discord.Interaction[NexusBot]) -> None:
-        allowed = {"anyone"}
+        allowed = {"anyone", "host"}  # anyone may host a session
         if await is_mentor(interaction):
             allowed.add("mentor")
         if is_admin(interaction):
@@ -111,7 +111,7 @@ class NexusCog(commands.Cog):
             if who in allowed:
                 line = f"`/{command.qualified_name}` — {command.description}"
                 by_audience.setdefault(who, []).append(line)
-        for who in ("anyone", "mentor", "admin"):
+        for who in ("anyone", "host", "mentor", "admin"):
             lines = by_audience.get(who)
             if not lines:
                 continue

@@ -17,4 +17,9 @@ HELP_INTRO = (
     "Nexus helps this community ask and answer questions, study together, "
     "pair up for projects and hear announcements. Commands you can use:"
 )
-AUDIENCE_TITLES = {"anyone": "Everyone", "mentor": "Mentors", "admin": "Admins"}
+AUDIENCE_TITLES = {
+    "anyone": "Everyone",
+    "host": "Session hosts and mentors",
+    "mentor": "Mentors",
+    "admin": "Admins",
+}

@@ -154,7 +154,9 @@ class SessionsCog(commands.Cog):
     async def leave(self, interaction: discord.Interaction[NexusBot], id: int) -> None:
         await self.rsvp(interaction, id, join=False)
 
-    @session.command(name="edit", description="Host or mentor: change a session.")
+    @session.command(
+        name="edit", description="Host or mentor: change a session.", extras={"audience": "host"}
+    )
     @app_commands.describe(
         id="The session",
         title="New title (at most 100 characters)",
@@ -201,7 +203,9 @@ class SessionsCog(commands.Cog):
             ephemeral=True,
         )
 
-    @session.command(name="cancel", description="Host or mentor: cancel a session.")
+    @session.command(
+        name="cancel", description="Host or mentor: cancel a session.", extras={"audience": "host"}
+    )
     @app_commands.describe(id="The session", reason="Why, for the attendees")
     @write_cooldown()
     async def cancel(

@@ -113,6 +113,7 @@ async def test_help_shows_each_user_their_commands(nexus: Nexus) -> None:
     learner = embed_text(await nexus.reply(nexus.world.ada, "nexus help"))
     assert "/remind me" in learner
     assert "/nexus setup" not in learner
+    assert "Session hosts and mentors\n`/session cancel`" in learner
     admin = embed_text(await nexus.reply(nexus.world.admin, "nexus help"))
     assert "/nexus setup" in admin
 
