@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import discord
 
-from cogs.errors import handle_interaction_error
+from cogs.errors import NexusCheckFailure, handle_interaction_error
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 
@@ -142,3 +142,12 @@ class RowButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"(?!)"
 
     async def act(self, interaction: discord.Interaction[Any]) -> None:
         raise NotImplementedError
+
+
+def loaded_cog(interaction: discord.Interaction[Any], name: str) -> Any:
+    """The cog a persistent component belongs to (components outlive no cog, but a
+    click can arrive while an extension reloads)."""
+    cog = interaction.client.get_cog(name)
+    if cog is None:
+        raise NexusCheckFailure("This feature is restarting; try again in a moment.")
+    return cog

@@ -10,7 +10,7 @@ import discord
 
 from bot.services.qa_rules import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 from bot.ui import limits
-from cogs.components import NexusModal, RowButton
+from cogs.components import NexusModal, RowButton, loaded_cog
 from cogs.qa import strings
 
 if TYPE_CHECKING:
@@ -21,10 +21,8 @@ COG_NAME = "QACog"
 
 
 def qa_cog(interaction: discord.Interaction[NexusBot]) -> QACog:
-    cog = interaction.client.get_cog(COG_NAME)
-    if cog is None:
-        raise RuntimeError("the Q&A cog is not loaded")
-    return cog  # type: ignore[return-value]
+    cog: QACog = loaded_cog(interaction, COG_NAME)
+    return cog
 
 
 # -- modals ---------------------------------------------------------------------------

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import discord
 
-from cogs.components import NexusView, RowButton
-from cogs.errors import NexusCheckFailure
+from cogs.components import NexusView, RowButton, loaded_cog
 from cogs.sessions import strings
 
 if TYPE_CHECKING:
@@ -30,10 +29,7 @@ class RsvpHandler(Protocol):
 
 
 def _handler(interaction: discord.Interaction[NexusBot]) -> RsvpHandler:
-    cog: Any = interaction.client.get_cog(COG_NAME)
-    if cog is None:  # pragma: no cover - the extension is always loaded with its buttons
-        raise NexusCheckFailure("Study sessions are not available right now; try again soon.")
-    handler: RsvpHandler = cog
+    handler: RsvpHandler = loaded_cog(interaction, COG_NAME)
     return handler
 
 
