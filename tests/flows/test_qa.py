@@ -271,15 +271,20 @@ async def test_similar_solved_questions_are_shown_and_post_anyway_posts_the_draf
         assert "Question posted" in text_of(edited)
 
 
-async def test_post_anyway_keeps_the_draft_when_posting_fails(nexus: Nexus) -> None:
-    world = nexus.world
-    await load_fixture(nexus.db, world.guild.id, int(nexus.clock.now().timestamp()))
+async def similar_prompt(nexus: Nexus) -> Message:
+    """Ada asks what the loaded archive already answers: the ephemeral suggestions."""
+    await load_fixture(nexus.db, nexus.world.guild.id, int(nexus.clock.now().timestamp()))
     ix = await nexus.slash(
-        world.ada, "ask", topic="python", title=SIMILAR_TITLE, question=SIMILAR_BODY
+        nexus.world.ada, "ask", topic="python", title=SIMILAR_TITLE, question=SIMILAR_BODY
     )
     await ix.response()
-    prompt = ix.original_message
-    assert prompt is not None
+    assert ix.original_message is not None
+    return ix.original_message
+
+
+async def test_post_anyway_keeps_the_draft_when_posting_fails(nexus: Nexus) -> None:
+    world = nexus.world
+    prompt = await similar_prompt(nexus)
     post_id = prompt.components[0]["components"][0]["custom_id"]
     forum = world.qa_forum
     nexus.emu.inject_failure("POST", rf"/channels/{forum.id}/threads", 403, code=50013)
@@ -295,13 +300,7 @@ async def test_post_anyway_keeps_the_draft_when_posting_fails(nexus: Nexus) -> N
 
 async def test_cancel_drops_the_draft(nexus: Nexus) -> None:
     world = nexus.world
-    await load_fixture(nexus.db, world.guild.id, int(nexus.clock.now().timestamp()))
-    ix = await nexus.slash(
-        world.ada, "ask", topic="python", title=SIMILAR_TITLE, question=SIMILAR_BODY
-    )
-    await ix.response()
-    prompt = ix.original_message
-    assert prompt is not None
+    prompt = await similar_prompt(nexus)
     cancel_id = prompt.components[0]["components"][1]["custom_id"]
     clicked = await nexus.emu.click(world.ada, prompt, cancel_id)
     body = await clicked.response()
