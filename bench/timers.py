@@ -27,11 +27,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.clock import SystemClock
 from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.db.timers import Timer
 from bot.scheduling import Scheduler, TimerKind
+from bot.time.clock import SystemClock
 
 
 def rss_mb() -> tuple[float, float]:

@@ -28,11 +28,11 @@ import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
-from bot.clock import Clock
 from bot.db import timers as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.wallclock import next_daily_occurrence, next_weekly_occurrence
+from bot.time.clock import Clock
+from bot.time.wallclock import next_daily_occurrence, next_weekly_occurrence
 
 log = logging.getLogger(__name__)
 

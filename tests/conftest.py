@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.services.container import Services, build_services
+from bot.time.clock import FakeClock
 
 pytest_plugins = ["tests.emulator.pytest_plugin"]
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import FakeClock, SystemClock
 from bot.db import timers as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
 from bot.scheduling import Recurrence, Scheduler, TimerKind, TimerMissed
+from bot.time.clock import FakeClock, SystemClock
 
 
 class Transient(Exception):

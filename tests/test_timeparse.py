@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import InvalidInput
-from bot.timeparse import (
+from bot.time.timeparse import (
     MAX_AHEAD,
     WeeklyWindow,
     add_local,
@@ -28,7 +28,7 @@ from bot.timeparse import (
     weekly_hours,
     weekly_overlap_hours,
 )
-from bot.timezones import suggest_zones
+from bot.time.timezones import suggest_zones
 
 LAGOS = ZoneInfo("Africa/Lagos")
 LONDON = ZoneInfo("Europe/London")

@@ -8,7 +8,13 @@ from zoneinfo import ZoneInfo, available_timezones
 import pytest
 
 from bot.errors import InvalidInput
-from bot.timezones import COMMON_ZONES, find_exact_zone, resolve_zone, suggest_zones, zone_label
+from bot.time.timezones import (
+    COMMON_ZONES,
+    find_exact_zone,
+    resolve_zone,
+    suggest_zones,
+    zone_label,
+)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.clock import Clock, SystemClock
 from bot.db.database import Database
 from bot.scheduling import Scheduler
 from bot.services.guild_settings import GuildSettingsService
@@ -14,6 +13,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.qa import QAService
 from bot.services.reminders import ReminderService
 from bot.services.sessions import SessionService
+from bot.time.clock import Clock, SystemClock
 
 
 @dataclass

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.db import guild_settings as repo
 from bot.db.database import Database
 from bot.db.guild_settings import GuildSettings
 from bot.errors import NotConfigured
-from bot.timezones import resolve_zone
+from bot.time.clock import Clock
+from bot.time.timezones import resolve_zone
 
 
 class GuildSettingsService:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
 from bot.db import user_settings as repo
 from bot.db.database import Database
 from bot.services.guild_settings import GuildSettingsService
-from bot.timezones import resolve_zone
+from bot.time.clock import Clock
+from bot.time.timezones import resolve_zone
 
 
 @dataclass(frozen=True)

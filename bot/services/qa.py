@@ -14,7 +14,6 @@ from dataclasses import replace
 
 import aiosqlite
 
-from bot.clock import Clock
 from bot.db import qa as repo
 from bot.db.database import Database
 from bot.db.qa import Draft, Question, Timings
@@ -42,6 +41,7 @@ from bot.services.qa_rules import (
 )
 from bot.services.qa_search import QASearch
 from bot.services.qa_timers import QATimers
+from bot.time.clock import Clock
 from bot.ui.limits import require_text
 
 log = logging.getLogger(__name__)

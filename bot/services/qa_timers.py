@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import Clock
 from bot.db import qa as repo
 from bot.db.database import Database
 from bot.db.qa import Question, Timings
@@ -31,6 +30,7 @@ from bot.services.qa_rules import (
     Activity,
     Ping,
 )
+from bot.time.clock import Clock
 
 log = logging.getLogger(__name__)
 

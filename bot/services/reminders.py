@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.clock import Clock
 from bot.db import reminders as repo
 from bot.db.database import Database
 from bot.db.reminders import Reminder
 from bot.errors import Conflict, NotFound
 from bot.scheduling import Scheduler
 from bot.services.preferences import PreferencesService
-from bot.timeparse import parse_when
+from bot.time.clock import Clock
+from bot.time.timeparse import parse_when
 from bot.ui.limits import require_text
 
 KIND = "reminder"

@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.calendar_export import build_calendar
-from bot.clock import Clock
 from bot.db import session_prefs as prefs
 from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
@@ -52,7 +51,8 @@ from bot.services.sessions_rules import (
     require_manager,
 )
 from bot.services.sessions_timeline import SessionTimeline
-from bot.timeparse import parse_when
+from bot.time.clock import Clock
+from bot.time.timeparse import parse_when
 
 log = logging.getLogger(__name__)
 

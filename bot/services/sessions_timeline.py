@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.clock import Clock
 from bot.db import session_prefs as prefs
 from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
@@ -36,7 +35,8 @@ from bot.services.sessions_rules import (
     ReminderPlan,
     StartResult,
 )
-from bot.timeparse import add_local, parse_offsets
+from bot.time.clock import Clock
+from bot.time.timeparse import add_local, parse_offsets
 
 log = logging.getLogger(__name__)
 

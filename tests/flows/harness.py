@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.client import NexusBot
-from bot.clock import FakeClock
 from bot.config import load_settings
 from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.delivery import is_transient
 from bot.services.container import Services, build_services
+from bot.time.clock import FakeClock
 from tests.emulator import Channel, DiscordEmulator, Guild, Role, User, run_client
 from tests.emulator.permissions import P
 

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.clock import SystemClock
 from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.db.timers import Timer
 from bot.scheduling import TimerKind
 from bot.services.container import build_services
+from bot.time.clock import SystemClock
 from tests.emulator import DiscordEmulator
 from tests.flows.harness import build_world
 

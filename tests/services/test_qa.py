@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.db.database import Database
 from bot.db.qa import Question
 from bot.db.timers import Timer
@@ -26,6 +25,7 @@ from bot.services.qa_rules import (
     parse_thread_ref,
     parse_topics,
 )
+from bot.time.clock import FakeClock
 from tests.services.test_qa_search import load_fixture
 
 GUILD, MENTOR_ROLE, HELPER_ROLE = 1, 20, 21

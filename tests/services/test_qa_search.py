@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.db.database import Database
 from bot.services.container import Services
 from bot.services.qa_search import STOP_WORDS, terms
+from bot.time.clock import FakeClock
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GUILD, OTHER_GUILD = 1, 2

@@ -4,12 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import FakeClock
 from bot.db.timers import Timer
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.scheduling import TimerKind
 from bot.services.container import Services
 from bot.services.reminders import KIND, MAX_PENDING
+from bot.time.clock import FakeClock
 
 USER, OTHER, GUILD, CHANNEL = 101, 202, 1, 10
 

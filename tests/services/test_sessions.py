@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
-from bot.clock import FakeClock
 from bot.db import timers as timer_rows
 from bot.db.database import Database
 from bot.db.timers import Timer
@@ -18,6 +17,7 @@ from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import TimerKind, TimerMissed
 from bot.services.container import Services
 from bot.services.sessions_rules import KIND_END, KIND_REMINDER, KIND_START
+from bot.time.clock import FakeClock
 
 GUILD, OTHER_GUILD = 1, 2
 HOST, ADA, BOLA, CHIDI, DAYO, MENTOR = 100, 101, 102, 103, 104, 900

@@ -22,7 +22,8 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from bot.availability import (
+from bot.errors import InvalidInput, quote_input
+from bot.time.availability import (
     WEEKDAY_PATTERN,
     WeeklyWindow,
     format_availability,
@@ -31,10 +32,9 @@ from bot.availability import (
     weekly_hours,
     weekly_overlap_hours,
 )
-from bot.durations import duration_seconds, format_duration, parse_duration, parse_offsets
-from bot.errors import InvalidInput, quote_input
-from bot.timezones import resolve_zone
-from bot.wallclock import (
+from bot.time.durations import duration_seconds, format_duration, parse_duration, parse_offsets
+from bot.time.timezones import resolve_zone
+from bot.time.wallclock import (
     add_local,
     add_wall,
     exists_locally,

@@ -1,6 +1,6 @@
 """Weekly availability: "mon-fri 18-22, sat 10-14" and the overlap between two people.
 
-Re-exported by ``bot.timeparse``; call it from there. Windows are wall-clock times in
+Re-exported by ``bot.time.timeparse``; call it from there. Windows are wall-clock times in
 the owner's zone; instants only appear when two people's weeks are compared.
 """
 
