@@ -28,10 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.db import sql
 from bot.db.database import Database
 from bot.db.migrate import migrate
-from bot.services.qa_rules import TOPICS
-from bot.services.qa_search import QASearch
+from bot.services.qa.rules import TOPICS
+from bot.services.qa.search import QASearch
 
 DATA = ROOT / "tests" / "data"
 TARGET_MS = 20.0
@@ -100,17 +101,20 @@ async def build(path: Path, size: int, seed: int, *, optimize: bool) -> float:
     started = time.perf_counter()
     rows = generate(size, seed)
     for start in range(0, len(rows), 10_000):
-        await db.executemany(
-            """
-            INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id,
-                                      topic, title, body, status, summary, asked_at,
-                                      last_activity_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            rows[start : start + 10_000],
-        )
+        async with db.transaction() as tx:
+            await sql.execute_many(
+                tx,
+                """
+                INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id,
+                                          topic, title, body, status, summary, asked_at,
+                                          last_activity_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                rows[start : start + 10_000],
+            )
     if optimize:  # merge the index into one segment, as a nightly job would
-        await db.execute("INSERT INTO qa_fts (qa_fts) VALUES ('optimize')")
+        async with db.transaction() as tx:
+            await sql.execute(tx, "INSERT INTO qa_fts (qa_fts) VALUES ('optimize')")
     await db.close()
     return time.perf_counter() - started
 

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.db import sql
 from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.db.timers import Timer
@@ -51,11 +52,13 @@ async def seed(path: Path, n: int, shape: str) -> None:
     span = 30 * 86400 if shape == "spread" else 3600
     first = now - 86400 - span if shape == "overdue" else now + 60
     rows = [("bench", i, first + (i * span) // n, now, now) for i in range(n)]
-    await db.executemany(
-        "INSERT INTO timers (kind, subject_id, due_at, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        rows,
-    )
+    async with db.transaction() as tx:
+        await sql.execute_many(
+            tx,
+            "INSERT INTO timers (kind, subject_id, due_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            rows,
+        )
     await db.close()
 
 
@@ -67,7 +70,9 @@ async def measure_rebuild(path: Path, drain: bool) -> dict[str, float]:
     await db.connect()
     scheduler = Scheduler(db, SystemClock())
 
-    pending = await db.fetchval("SELECT COUNT(*) FROM timers WHERE state = 'pending'")
+    pending = await sql.fetch_value(
+        db.reader, "SELECT COUNT(*) FROM timers WHERE state = 'pending'"
+    )
     finished = asyncio.Event()
     if not pending:
         finished.set()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.config import Settings, load_settings
 from bot.db.database import Database
-from bot.db.migrate import migrate
+from bot.db.migrate import current_version, migrate
 from bot.errors import ConfigError, SchemaTooNew
 
 log = logging.getLogger("bot")
@@ -78,7 +78,7 @@ async def run(settings: Settings, *, sync_only: bool = False) -> None:
 async def check(settings: Settings) -> int:
     db = await open_database(settings)
     try:
-        version = int(await db.fetchval("PRAGMA user_version"))
+        version = await current_version(db)
     finally:
         await db.close()
     sys.stdout.write(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import importlib.util
 import json
 import logging
+import pkgutil
 from typing import Any
 
 import discord
@@ -16,18 +19,20 @@ from bot.db import app_state
 from bot.db.database import Database
 from bot.delivery import Delivery
 from bot.services.container import Services
-from cogs.errors import NexusTree
+from bot.time import timeparse
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = (
-    "cogs.nexus",
-    "cogs.timezone",
-    "cogs.privacy",
-    "cogs.remind",
-    "cogs.sessions",
-    "cogs.qa",
-)
+
+# The adapters are loaded by name: bot/ never imports cogs/ (the layers point down).
+ERROR_PIPELINE = "cogs.pipeline"
+
+
+def extensions() -> list[str]:
+    """Every feature package under ``cogs/``: adding a feature is adding its folder."""
+    spec = importlib.util.find_spec("cogs")
+    paths = list(spec.submodule_search_locations or []) if spec else []
+    return sorted(f"cogs.{module.name}" for module in pkgutil.iter_modules(paths) if module.ispkg)
 
 
 def intents() -> discord.Intents:
@@ -58,7 +63,6 @@ class NexusBot(commands.Bot):
             guild_ready_timeout=guild_ready_timeout,
             command_prefix=commands.when_mentioned,
             intents=intents(),
-            tree_cls=NexusTree,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
         )
@@ -72,12 +76,14 @@ class NexusBot(commands.Bot):
     async def setup_hook(self) -> None:
         if self.settings.api_base and not self.sync_only:
             await self._use_gateway_of_api_base()
-        for extension in EXTENSIONS:
+        for extension in [ERROR_PIPELINE, *extensions()]:
             await self.load_extension(extension)
         if self.sync_only:
             await self.sync_commands(force=True)
             return
         await self.sync_commands()
+        # dateparser pays ~0.1 s on its first call; not on the first user's /remind.
+        await asyncio.to_thread(timeparse.warm_up)
         # Timers fire over REST, which works from here on; the gateway is not needed.
         await self.services.scheduler.start()
 
@@ -112,10 +118,11 @@ class NexusBot(commands.Bot):
         ).hexdigest()
         scope = f"guild:{guild.id}" if guild else "global"
         key = f"commands_hash:{self.application_id}:{scope}"
-        if not force and await app_state.get(self.db, key) == digest:
+        if not force and await app_state.get(self.db.reader, key) == digest:
             log.info("commands unchanged (%s); not syncing", scope)
             return False
         synced = await self.tree.sync(guild=guild)
-        await app_state.put(self.db, key, digest)
+        async with self.db.transaction() as tx:
+            await app_state.put(tx, key, digest)
         log.info("synced %d commands (%s)", len(synced), scope)
         return True

@@ -1,18 +1,26 @@
-"""Sending on behalf of timers: DMs with a channel fallback, and what counts as transient.
+"""The one way the bot writes to Discord: messages, DMs, edits, threads.
 
-Every send here carries a nonce from the timer row, so a retry after a crash returns the
-earlier message instead of posting twice, and an explicit ``allowed_mentions``.
+Every send carries an explicit ``allowed_mentions`` built here from exactly the users
+and role the feature intends (never @everyone unless asked), and a nonce from
+``bot.nonces``: a retry after a crash returns the earlier message instead of posting
+twice. A DM that Discord refuses (closed DMs) falls back to a mention in a channel, and
+the user is told once how to open DMs. ``is_transient`` is the one retry policy:
+timers retry what it accepts, and everything else fails for good.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 import discord
+
+from bot import nonces
+from bot.ui import limits
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -20,10 +28,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DMS_CLOSED = 50007
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+MENTIONS_PER_MESSAGE = 80
+MENTION_WIDTH = 24  # "<@" + up to 20 digits + ">" + a space
 OPEN_DMS_HINT = (
     "-# I couldn't DM you, so I'm posting here. To get these by DM, open this server's "
     "menu → **Privacy Settings** → turn on **Direct Messages**."
 )
+ArchiveMinutes = Literal[60, 1440, 4320, 10080]
 
 
 def is_transient(error: BaseException) -> bool:
@@ -33,6 +45,32 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, discord.HTTPException):
         return error.status == 429 or error.status >= 500
     return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | ConnectionError)
+
+
+def mentions(
+    users: Iterable[int] = (), role: int | None = None, *, everyone: bool = False
+) -> discord.AllowedMentions:
+    """Exactly these users and this role may be pinged; @everyone only when asked."""
+    return discord.AllowedMentions(
+        everyone=everyone,
+        users=[discord.Object(u) for u in users],
+        roles=[discord.Object(role)] if role is not None else [],
+        replied_user=False,
+    )
+
+
+def chunks(user_ids: Sequence[int], size: int = MENTIONS_PER_MESSAGE) -> Iterator[list[int]]:
+    for start in range(0, len(user_ids), size):
+        yield list(user_ids[start : start + size])
+
+
+async def quietly(action: Awaitable[Any], what: str) -> None:
+    """A Discord side effect after the change is stored (a card refresh, a notice):
+    a failure is logged with ``what`` and the command still succeeds."""
+    try:
+        await action
+    except discord.HTTPException as error:
+        log.warning("%s failed: %s", what, error)
 
 
 @dataclass(frozen=True)
@@ -82,71 +120,154 @@ class Delivery:
         self._dm_locks.pop(user_id, None)
         return channel_id
 
-    async def dm(
-        self,
-        user_id: int,
-        *,
-        nonce: str,
-        content: str | None = None,
-        embed: discord.Embed | None = None,
-    ) -> discord.Message:
-        channel_id = await self.dm_channel_id(user_id)
-        channel = self._bot.get_partial_messageable(channel_id, type=discord.ChannelType.private)
-        return await channel.send(
-            content=content,
-            embed=embed,  # type: ignore[arg-type]
-            nonce=nonce,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
-
-    async def to_channel(
+    async def send(
         self,
         channel_id: int,
         *,
         nonce: str,
         content: str | None = None,
         embed: discord.Embed | None = None,
-        mention_users: list[int] | None = None,
+        embeds: Sequence[discord.Embed] = (),
+        view: discord.ui.View | None = None,
+        users: Iterable[int] = (),
+        role: int | None = None,
+        everyone: bool = False,
     ) -> discord.Message:
+        """Post in a channel or thread; only ``users``, ``role`` (and @everyone when
+        ``everyone``) are pinged, whatever the text says."""
         channel = self._bot.get_partial_messageable(channel_id)
-        mentions = discord.AllowedMentions(
-            everyone=False,
-            roles=False,
-            users=[discord.Object(uid) for uid in mention_users or []],
-        )
+        chosen = [embed] if embed is not None else list(embeds)
         return await channel.send(
             content=content,
-            embed=embed,  # type: ignore[arg-type]
+            embeds=chosen,
+            view=view,  # type: ignore[arg-type]
             nonce=nonce,
-            allowed_mentions=mentions,
+            allowed_mentions=mentions(users, role, everyone=everyone),
         )
 
-    async def dm_or_mention(
+    async def dm(
         self,
         user_id: int,
-        fallback_channel_id: int,
         *,
         nonce: str,
         content: str,
         embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None,
+        fallback_channel_id: int | None = None,
     ) -> Delivered:
-        """DM the user; when their DMs are closed, mention them in the fallback channel
-        instead, and the first time, tell them how to open DMs."""
+        """DM the user. When their DMs are closed and there is a ``fallback_channel_id``,
+        mention them there instead and, the first time, tell them how to open DMs."""
         try:
-            message = await self.dm(user_id, nonce=nonce, content=content, embed=embed)
+            channel_id = await self.dm_channel_id(user_id)
+            message = await self.send(
+                channel_id, nonce=nonce, content=content, embed=embed, view=view
+            )
             return Delivered("dm", message.id)
         except discord.Forbidden as error:
-            if error.code != DMS_CLOSED:
+            if error.code != DMS_CLOSED or fallback_channel_id is None:
                 raise
         log.info("DMs closed for user %s; falling back to channel %s", user_id, fallback_channel_id)
         text = f"<@{user_id}> {content}"
         if await self._bot.services.preferences.should_tell_dm_closed(user_id):
             text = f"{text}\n{OPEN_DMS_HINT}"
-        message = await self.to_channel(
+        message = await self.send(
             fallback_channel_id,
-            nonce=f"{nonce}f"[:25],
+            nonce=nonces.fallback(nonce),
             content=text,
             embed=embed,
-            mention_users=[user_id],
+            view=view,
+            users=[user_id],
         )
         return Delivered("channel", message.id)
+
+    async def notify(
+        self,
+        channel_id: int | None,
+        content: str,
+        *,
+        mention: Sequence[int] = (),
+        dm: Sequence[int] = (),
+        dm_content: str | None = None,
+        nonce: Callable[[str], str],
+    ) -> None:
+        """Tell people about something: ``mention`` in the channel (at most 80 a
+        message, as many as fit beside the text), ``dm`` by DM (a mention in the channel
+        when their DMs are closed). Everyone is tried; a transient failure is raised
+        afterwards, for the caller's retry (same nonces, so nobody gets it twice).
+        ``nonce(part)`` builds each message's nonce from ``c<n>`` or ``u<user>``."""
+        failures: list[BaseException] = []
+        content = limits.shorten(content, limits.MESSAGE // 2)
+        room = (limits.MESSAGE - len(content) - 1) // MENTION_WIDTH
+        if channel_id is not None:
+            size = max(1, min(MENTIONS_PER_MESSAGE, room))
+            for index, group in enumerate(chunks(sorted(mention), size)):
+                text = f"{content}\n{' '.join(f'<@{uid}>' for uid in group)}"
+                try:
+                    await self.send(channel_id, nonce=nonce(f"c{index}"), content=text, users=group)
+                except discord.HTTPException as error:
+                    failures.append(error)
+        for user_id in sorted(dm):
+            try:
+                await self.dm(
+                    user_id,
+                    nonce=nonce(nonces.user_part(user_id)),
+                    content=dm_content or content,
+                    fallback_channel_id=channel_id,
+                )
+            except discord.HTTPException as error:
+                failures.append(error)
+        for failure in failures:
+            log.warning("a notice (%s) was not delivered: %s", nonce("c0"), failure)
+        transient = next((e for e in failures if is_transient(e)), None)
+        if transient is not None:
+            raise transient
+
+    async def edit(
+        self,
+        channel_id: int,
+        message_id: int,
+        *,
+        content: str | None = None,
+        embed: discord.Embed | None = None,
+        view: discord.ui.View | None = None,
+    ) -> None:
+        """Edit a message of the bot's in place (an edit notifies nobody)."""
+        message = self._bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await message.edit(
+            content=content,
+            embed=embed,
+            view=view,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    async def delete(self, channel_id: int, message_id: int) -> None:
+        await self._bot.http.delete_message(channel_id, message_id)
+
+    async def start_thread(
+        self, channel_id: int, message_id: int, *, name: str, archive_minutes: ArchiveMinutes
+    ) -> int:
+        """Open the thread of a message, once: a retry finds the one already opened
+        (a thread started from a message has the message's id)."""
+        try:
+            data = await self._bot.http.start_thread_with_message(
+                channel_id,
+                message_id,
+                name=limits.shorten(name, limits.THREAD_NAME),
+                auto_archive_duration=archive_minutes,
+            )
+        except discord.HTTPException as error:
+            if error.code == THREAD_EXISTS:
+                return message_id
+            raise
+        return int(data["id"])
+
+    async def edit_thread(
+        self, thread_id: int, *, name: str | None = None, archived: bool | None = None
+    ) -> None:
+        changes: dict[str, Any] = {}
+        if name is not None:
+            changes["name"] = limits.shorten(name, limits.THREAD_NAME)
+        if archived is not None:
+            changes["archived"] = archived
+        if changes:
+            await self._bot.http.edit_channel(thread_id, **changes)

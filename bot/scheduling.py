@@ -20,9 +20,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -31,8 +30,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.db import timers as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.time.clock import Clock
-from bot.time.wallclock import next_daily_occurrence, next_weekly_occurrence
+from bot.time.clock import Clock, epoch
 
 log = logging.getLogger(__name__)
 
@@ -45,52 +43,11 @@ class TimerMissed(Exception):
 
 
 @dataclass(frozen=True)
-class Recurrence:
-    """Repeat daily or weekly at a local wall time in ``zone`` (DST-correct)."""
-
-    every: str  # "daily" or "weekly"
-    at: time
-    zone: str
-    weekday: int | None = None  # 0 = Monday; weekly only
-
-    def next_after(self, instant: datetime) -> datetime:
-        zone = ZoneInfo(self.zone)
-        if self.every == "daily":
-            return next_daily_occurrence(instant, at=self.at, zone=zone)
-        if self.weekday is None:
-            raise ValueError("a weekly recurrence needs a weekday")
-        return next_weekly_occurrence(instant, weekday=self.weekday, at=self.at, zone=zone)
-
-    def to_payload(self) -> dict[str, Any]:
-        return {
-            "every": self.every,
-            "at": self.at.isoformat(timespec="minutes"),
-            "zone": self.zone,
-            "weekday": self.weekday,
-        }
-
-    @classmethod
-    def from_payload(cls, data: dict[str, Any]) -> Recurrence:
-        return cls(
-            every=data["every"],
-            at=time.fromisoformat(data["at"]),
-            zone=data["zone"],
-            weekday=data.get("weekday"),
-        )
-
-
-@dataclass(frozen=True)
 class TimerKind:
     handler: Handler
     late_after: timedelta | None = None  # claimed later than this → missed, not sent
     on_missed: Hook | None = None
     on_failed: Hook | None = None  # retries exhausted or a non-transient error
-
-
-def _epoch(instant: datetime) -> int:
-    if instant.tzinfo is None:
-        raise ValueError("timers need aware datetimes")
-    return int(instant.timestamp())
 
 
 class Scheduler:
@@ -133,9 +90,21 @@ class Scheduler:
     # -- registration -------------------------------------------------------------
 
     def register(self, kind: str, kind_spec: TimerKind) -> None:
+        """Handle ``kind`` from now on; its overdue rows are picked up at once."""
         if kind in self._kinds:
             raise ValueError(f"timer kind {kind!r} is already registered")
         self._kinds[kind] = kind_spec
+        if self._aps is not None:
+            self._arm(epoch(self._clock.now()))
+
+    def unregister(self, kind: str) -> None:
+        """Stop handling ``kind`` (its cog unloaded): its rows stay pending until a
+        handler is registered again; nothing is lost or failed meanwhile."""
+        self._kinds.pop(kind, None)
+
+    @property
+    def kinds(self) -> list[str]:
+        return sorted(self._kinds)
 
     # -- life cycle ---------------------------------------------------------------
 
@@ -145,8 +114,9 @@ class Scheduler:
 
     async def start(self) -> None:
         """Rebuild the wake-ups from the rows; retry what a crash left half done."""
-        now = _epoch(self._clock.now())
-        released = await repo.release_interrupted(self._db, now)
+        now = epoch(self._clock.now())
+        async with self._db.transaction() as tx:
+            released = await repo.release_interrupted(tx, now)
         if released:
             log.warning("retrying %d timers interrupted mid-send", released)
         if not self._wake_enabled:
@@ -184,10 +154,10 @@ class Scheduler:
     async def refill(self) -> int:
         """Arm a wake-up for every due second within the horizon; everything overdue
         (after downtime, say) shares one wake-up now, however many rows it is."""
-        now = _epoch(self._clock.now())
-        until = _epoch(self._clock.now() + self._horizon + self._refill_every)
-        seconds = await repo.live_due_seconds(self._db, since=now, until=until)
-        if await repo.has_due(self._db, now):
+        now = epoch(self._clock.now())
+        until = epoch(self._clock.now() + self._horizon + self._refill_every)
+        seconds = await repo.live_due_seconds(self._db.reader, since=now, until=until)
+        if await repo.has_due(self._db.reader, now, kinds=self.kinds):
             seconds.insert(0, now)
         for second in seconds:
             self._arm(second)
@@ -196,8 +166,9 @@ class Scheduler:
     async def _refill_job(self) -> None:
         try:
             await self.refill()
-            cutoff = _epoch(self._clock.now() - self._keep_finished)
-            await repo.prune_finished(self._db, cutoff)
+            cutoff = epoch(self._clock.now() - self._keep_finished)
+            async with self._db.transaction() as tx:
+                await repo.prune_finished(tx, cutoff)
         except Exception:
             log.exception("timer refill failed; retrying at the next interval")
 
@@ -212,16 +183,11 @@ class Scheduler:
         subject_id: int | None = None,
         user_id: int | None = None,
         payload: dict[str, Any] | None = None,
-        recur: Recurrence | None = None,
         conn: aiosqlite.Connection | None = None,
     ) -> Timer:
         """Book a timer; pass ``conn`` to make it part of the caller's transaction."""
-        if kind not in self._kinds:
-            raise ValueError(f"no handler registered for timer kind {kind!r}")
         body = dict(payload or {})
-        if recur is not None:
-            body["recur"] = recur.to_payload()
-        due_at, now = _epoch(due), _epoch(self._clock.now())
+        due_at, now = epoch(due), epoch(self._clock.now())
 
         async def insert(into: aiosqlite.Connection) -> Timer:
             return await repo.insert(
@@ -246,7 +212,7 @@ class Scheduler:
         return timer
 
     async def cancel(self, timer_id: int, *, conn: aiosqlite.Connection | None = None) -> bool:
-        now = _epoch(self._clock.now())
+        now = epoch(self._clock.now())
         if conn is not None:
             return await repo.cancel(conn, timer_id, now)
         async with self._db.transaction() as own:
@@ -255,7 +221,7 @@ class Scheduler:
     async def cancel_subject(
         self, kind: str, subject_id: int, *, conn: aiosqlite.Connection | None = None
     ) -> int:
-        now = _epoch(self._clock.now())
+        now = epoch(self._clock.now())
         if conn is not None:
             return await repo.cancel_subject(conn, kind, subject_id, now)
         async with self._db.transaction() as own:
@@ -264,7 +230,7 @@ class Scheduler:
     async def reschedule(
         self, timer_id: int, due: datetime, *, conn: aiosqlite.Connection | None = None
     ) -> bool:
-        now, due_at = _epoch(self._clock.now()), _epoch(due)
+        now, due_at = epoch(self._clock.now()), epoch(due)
         if conn is not None:
             moved = await repo.move(conn, timer_id, due_at, now)
         else:
@@ -277,7 +243,7 @@ class Scheduler:
     def _arm(self, due_at: int) -> None:
         if self._aps is None or due_at in self._armed:
             return
-        if due_at > _epoch(self._clock.now() + self._horizon + self._refill_every):
+        if due_at > epoch(self._clock.now() + self._horizon + self._refill_every):
             return  # a later refill arms it
         self._armed.add(due_at)
         self._aps.add_job(
@@ -299,7 +265,7 @@ class Scheduler:
         try:
             # Claim by the job's own second, not by "now": a wake-up a hair early must
             # still find its rows.
-            up_to = max(due_at, _epoch(self._clock.now()))
+            up_to = max(due_at, epoch(self._clock.now()))
             await self.run_due(datetime.fromtimestamp(up_to, UTC))
         finally:
             if task is not None:
@@ -309,7 +275,7 @@ class Scheduler:
         """Claim and run every pending timer due by ``up_to`` (default: now).
 
         Tests with an injected clock call this directly instead of waiting."""
-        limit = _epoch(up_to or self._clock.now())
+        limit = epoch(up_to or self._clock.now())
         running: set[asyncio.Task[None]] = set()
         total = 0
         while True:
@@ -317,9 +283,10 @@ class Scheduler:
             # finish, not all at once; unclaimed rows simply stay pending.
             while len(running) >= self._max_running:
                 _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-            claimed = await repo.claim_due(
-                self._db, limit, _epoch(self._clock.now()), self._claim_batch
-            )
+            async with self._db.transaction() as tx:
+                claimed = await repo.claim_due(
+                    tx, limit, epoch(self._clock.now()), self._claim_batch, kinds=self.kinds
+                )
             for timer in claimed:
                 task = asyncio.create_task(self._execute(timer), name=f"timer-{timer.id}")
                 self._in_flight.add(task)
@@ -336,8 +303,10 @@ class Scheduler:
         kind = self._kinds.get(timer.kind)
         now = self._clock.now()
         if kind is None:
-            log.error("timer %s has unknown kind %r", timer.id, timer.kind)
-            await repo.finish(self._db, timer.id, "failed", _epoch(now), "unknown kind")
+            # Unregistered between claim and run (its cog is reloading): put it back.
+            log.info("timer %s (%s) has no handler now; left pending", timer.id, timer.kind)
+            async with self._db.transaction() as tx:
+                await repo.release(tx, timer.id, epoch(now))
             return
         if kind.late_after is not None and now - timer.due > kind.late_after:
             log.info("timer %s (%s) missed: %s late", timer.id, timer.kind, now - timer.due)
@@ -354,8 +323,8 @@ class Scheduler:
             await self._conclude(timer, "sent", None)
 
     async def _conclude(self, timer: Timer, state: str, hook: Hook | None) -> None:
-        await repo.finish(self._db, timer.id, state, _epoch(self._clock.now()))
-        await self._book_next(timer)
+        async with self._db.transaction() as tx:
+            await repo.finish(tx, timer.id, state, epoch(self._clock.now()))
         if hook is not None:
             try:
                 await hook(timer)
@@ -367,7 +336,7 @@ class Scheduler:
         error = f"{type(exc).__name__}: {exc}"[:500]
         if self._is_transient(exc) and timer.attempts < self._max_attempts:
             delay = min(self._backoff_cap, self._backoff_base**timer.attempts)
-            retry_at = _epoch(now) + max(1, round(delay))
+            retry_at = epoch(now) + max(1, round(delay))
             log.warning(
                 "timer %s (%s) attempt %d failed (%s); retrying in %.0f s",
                 timer.id,
@@ -376,33 +345,16 @@ class Scheduler:
                 error,
                 delay,
             )
-            if await repo.retry_later(self._db, timer.id, retry_at, _epoch(now), error):
+            async with self._db.transaction() as tx:
+                retried = await repo.retry_later(tx, timer.id, retry_at, epoch(now), error)
+            if retried:
                 self._arm(retry_at)
             return
         log.error("timer %s (%s) failed for good: %s", timer.id, timer.kind, error, exc_info=exc)
-        await repo.finish(self._db, timer.id, "failed", _epoch(now), error)
-        await self._book_next(timer)
+        async with self._db.transaction() as tx:
+            await repo.finish(tx, timer.id, "failed", epoch(now), error)
         if kind.on_failed is not None:
             try:
                 await kind.on_failed(timer)
             except Exception:
                 log.exception("failure hook failed for timer %s", timer.id)
-
-    async def _book_next(self, timer: Timer) -> None:
-        data = timer.payload.get("recur")
-        if not data:
-            return
-        recur = Recurrence.from_payload(data)
-        # Next occurrence after the later of the slot just served and now: a series
-        # that was down for days resumes at its next slot instead of replaying them.
-        after = max(timer.due, self._clock.now())
-        payload = {k: v for k, v in timer.payload.items() if k != "recur"}
-        await self.schedule(
-            timer.kind,
-            recur.next_after(after),
-            guild_id=timer.guild_id,
-            subject_id=timer.subject_id,
-            user_id=timer.user_id,
-            payload=payload,
-            recur=recur,
-        )

@@ -7,7 +7,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.timezones import suggest_zones
+from bot.time.timezones import suggest_zones
 from bot.ui import limits
 
 

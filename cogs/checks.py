@@ -1,4 +1,5 @@
-"""Who may run what: admin (Manage Server) and mentor checks for app commands."""
+"""Who may run what: the ``Actor`` of an interaction, and the admin and mentor checks
+for app commands. The decisions themselves are ``bot.services.access``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.services import access
+from bot.services.access import Actor
 from cogs.errors import NexusCheckFailure
 
 if TYPE_CHECKING:
@@ -21,14 +24,18 @@ def is_admin(interaction: discord.Interaction[Any]) -> bool:
     return perms.manage_guild or perms.administrator
 
 
+def actor_of(interaction: discord.Interaction[Any]) -> Actor:
+    """Who is acting, as every service sees them."""
+    user = interaction.user
+    roles = frozenset(role.id for role in user.roles) if isinstance(user, discord.Member) else None
+    return Actor(user.id, roles or frozenset(), is_admin(interaction))
+
+
 async def is_mentor(interaction: discord.Interaction[NexusBot]) -> bool:
-    """Mentor role holder, or an admin (who can always moderate their server)."""
-    if interaction.guild_id is None or not isinstance(interaction.user, discord.Member):
+    if interaction.guild_id is None:
         return False
-    if is_admin(interaction):
-        return True
     settings = await interaction.client.services.guilds.get(interaction.guild_id)
-    return settings is not None and interaction.user.get_role(settings.mentor_role_id) is not None
+    return access.is_mentor(actor_of(interaction), settings)
 
 
 def admin_only() -> Callable[[T], T]:
@@ -45,7 +52,7 @@ def admin_only() -> Callable[[T], T]:
 def mentor_only() -> Callable[[T], T]:
     async def predicate(interaction: discord.Interaction[NexusBot]) -> bool:
         if not await is_mentor(interaction):
-            raise NexusCheckFailure("Only mentors can do this.")
+            raise NexusCheckFailure(access.MENTORS_ONLY)
         return True
 
     return app_commands.check(predicate)

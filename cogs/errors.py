@@ -124,8 +124,7 @@ def _origin(interaction: discord.Interaction[Any]) -> str:
     return f"component {data.get('custom_id', '?')}"
 
 
-class NexusTree(app_commands.CommandTree[Any]):
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
-    ) -> None:
-        await handle_interaction_error(interaction, error)
+async def on_app_command_error(
+    interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+) -> None:
+    await handle_interaction_error(interaction, error)

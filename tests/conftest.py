@@ -32,4 +32,10 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def services(db: Database, clock: FakeClock) -> Services:
-    return build_services(db, clock)
+    services = build_services(db, clock)
+    # What the feature cogs register with forget-me when they load.
+    services.preferences.register_privacy(services.privacy)
+    services.reminders.register_privacy(services.privacy)
+    services.sessions.register_privacy(services.privacy)
+    services.qa.register_privacy(services.privacy)
+    return services

@@ -1,18 +1,17 @@
 """The scheduler, with an injected clock: claims, crash recovery, late policy, retries,
-recurrence across DST. One test runs the real APScheduler wake-up in real time."""
+unregistered kinds. One test runs the real APScheduler wake-up in real time."""
 
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 import pytest
 
 from bot.db import timers as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.scheduling import Recurrence, Scheduler, TimerKind, TimerMissed
+from bot.scheduling import Scheduler, TimerKind, TimerMissed
 from bot.time.clock import FakeClock, SystemClock
 
 
@@ -38,7 +37,7 @@ def make_scheduler(db: Database, clock: FakeClock | SystemClock, **kwargs: objec
 
 
 async def state_of(db: Database, timer_id: int) -> str:
-    timer = await repo.get(db, timer_id)
+    timer = await repo.get(db.reader, timer_id)
     assert timer is not None
     return timer.state
 
@@ -76,7 +75,8 @@ async def test_timer_left_sending_by_a_crash_is_retried_with_the_same_nonce(
     first.register("test", TimerKind(handler=Recorder()))
     timer = await first.schedule("test", clock.now())
     # The process claims the row and dies before finishing.
-    claimed = await repo.claim_due(db, int(clock.now().timestamp()), 0, 10)
+    async with db.transaction() as tx:
+        claimed = await repo.claim_due(tx, int(clock.now().timestamp()), 0, 10, kinds=["test"])
     assert [t.id for t in claimed] == [timer.id]
 
     restarted = make_scheduler(db, clock)
@@ -126,7 +126,7 @@ async def test_transient_failures_retry_with_backoff_then_give_up(
     timer = await scheduler.schedule("test", clock.now())
 
     await scheduler.run_due()  # attempt 1 fails → retry in 2 s
-    current = await repo.get(db, timer.id)
+    current = await repo.get(db.reader, timer.id)
     assert current is not None and current.state == "pending"
     assert current.due_at == int(clock.now().timestamp()) + 2
     assert await scheduler.run_due() == 0  # backoff respected
@@ -179,37 +179,47 @@ async def test_cancel_and_reschedule(db: Database, clock: FakeClock) -> None:
     assert not await scheduler.cancel(moved.id)  # already sent
 
 
-async def test_weekly_timer_keeps_local_time_across_the_october_change(db: Database) -> None:
-    london = ZoneInfo("Europe/London")
-    clock = FakeClock(datetime(2026, 10, 5, 12, 0, tzinfo=UTC))
+async def test_a_kind_without_handler_stays_pending_until_registered(
+    db: Database, clock: FakeClock
+) -> None:
+    """A cog reload unregisters its kinds: their timers wait instead of failing."""
     scheduler = make_scheduler(db, clock)
     recorder = Recorder()
-    scheduler.register("digest", TimerKind(handler=recorder))
-    recur = Recurrence(every="weekly", at=time(18, 0), zone="Europe/London", weekday=0)
-    await scheduler.schedule("digest", recur.next_after(clock.now()), recur=recur)
+    scheduler.register("test", TimerKind(handler=recorder))
+    timer = await scheduler.schedule("test", clock.now() + timedelta(minutes=1))
+    scheduler.unregister("test")
+    clock.advance(minutes=5)
 
-    for _ in range(6):  # Mondays 5 Oct … 9 Nov 2026; clocks go back on Sun 25 Oct
-        pending = await db.fetchall("SELECT due_at FROM timers WHERE state = 'pending'")
-        assert len(pending) == 1
-        clock.set(datetime.fromtimestamp(pending[0]["due_at"], UTC))
-        assert await scheduler.run_due() == 1
-    local = [t.due.astimezone(london) for t in recorder.fired]
-    assert [(d.weekday(), d.hour, d.minute) for d in local] == [(0, 18, 0)] * 6
-    assert [d.utcoffset() for d in local] == [timedelta(hours=1)] * 3 + [timedelta(0)] * 3
-    assert [d.day for d in local] == [5, 12, 19, 26, 2, 9]
+    assert await scheduler.run_due() == 0
+    assert await state_of(db, timer.id) == "pending"
+    assert not await repo.has_due(db.reader, int(clock.now().timestamp()), kinds=scheduler.kinds)
+
+    scheduler.register("test", TimerKind(handler=recorder))
+    assert await scheduler.run_due() == 1
+    assert [t.id for t in recorder.fired] == [timer.id]
+    assert await state_of(db, timer.id) == "sent"
 
 
-async def test_recurrence_after_downtime_resumes_at_the_next_slot(db: Database) -> None:
-    clock = FakeClock(datetime(2026, 11, 2, 8, 0, tzinfo=UTC))
+async def test_a_kind_unregistered_mid_claim_goes_back_to_pending(
+    db: Database, clock: FakeClock
+) -> None:
     scheduler = make_scheduler(db, clock)
-    recorder = Recorder()
-    scheduler.register("digest", TimerKind(handler=recorder))
-    recur = Recurrence(every="daily", at=time(9, 0), zone="UTC")
-    await scheduler.schedule("digest", recur.next_after(clock.now()), recur=recur)
-    clock.advance(days=3)  # down for three days
-    assert await scheduler.run_due() == 1  # one catch-up, not three
-    nxt = await db.fetchval("SELECT due_at FROM timers WHERE state = 'pending'")
-    assert datetime.fromtimestamp(nxt, UTC) == datetime(2026, 11, 5, 9, 0, tzinfo=UTC)
+    scheduler.register("test", TimerKind(handler=Recorder()))
+    timer = await scheduler.schedule("test", clock.now())
+    async with db.transaction() as tx:
+        claimed = await repo.claim_due(tx, int(clock.now().timestamp()), 0, 10, kinds=["test"])
+    scheduler.unregister("test")
+    await scheduler._execute(claimed[0])
+    after = await repo.get(db.reader, timer.id)
+    assert after is not None
+    assert (after.state, after.attempts) == ("pending", 0)
+
+
+async def test_registering_a_kind_twice_is_refused(db: Database, clock: FakeClock) -> None:
+    scheduler = make_scheduler(db, clock)
+    scheduler.register("test", TimerKind(handler=Recorder()))
+    with pytest.raises(ValueError, match="already registered"):
+        scheduler.register("test", TimerKind(handler=Recorder()))
 
 
 async def test_real_wakeup_fires_on_time(db: Database) -> None:

@@ -237,7 +237,7 @@ def test_allow_past_and_max_ahead() -> None:
     assert when("yesterday 18:00", allow_past=True) == lagos(2026, 11, 27, 18)
     with pytest.raises(InvalidInput, match="within the next 7 days"):
         when("2026-12-10 18:00", max_ahead=timedelta(days=7))
-    with pytest.raises(InvalidInput, match="within the next 2h"):
+    with pytest.raises(InvalidInput, match="within the next 2 hours"):
         when("in 3 hours", max_ahead=timedelta(hours=2))
     assert when("2027-11-29 10:00") == lagos(2027, 11, 29, 10)  # 366 days: allowed
     assert timedelta(days=366) == MAX_AHEAD
@@ -401,9 +401,9 @@ def test_parse_duration(text: str, expected: timedelta) -> None:
 def test_parse_duration_default_unit_and_bounds() -> None:
     assert parse_duration("2", default_unit="hours") == timedelta(hours=2)
     assert parse_duration("1.5", default_unit="days") == timedelta(hours=36)
-    with pytest.raises(InvalidInput, match="too short: at least 15m"):
+    with pytest.raises(InvalidInput, match="too short: at least 15 minutes"):
         parse_duration("10", minimum=timedelta(minutes=15))
-    with pytest.raises(InvalidInput, match="too long: at most 4h"):
+    with pytest.raises(InvalidInput, match="too long: at most 4 hours"):
         parse_duration("5h", maximum=timedelta(hours=4))
     with pytest.raises(ValueError, match="default_unit"):
         parse_duration("5", default_unit="fortnights")
@@ -417,9 +417,10 @@ def test_parse_duration_refuses(text: str) -> None:
 
 
 def test_format_duration() -> None:
-    assert format_duration(timedelta(minutes=90)) == "1h30m"
-    assert format_duration(timedelta(days=1, seconds=5)) == "1d5s"
-    assert format_duration(timedelta(0)) == "0m"
+    assert format_duration(timedelta(minutes=90)) == "1 hour 30 minutes"
+    assert format_duration(timedelta(days=1, seconds=5)) == "1 day 5 seconds"
+    assert format_duration(timedelta(days=2, hours=1)) == "2 days 1 hour"
+    assert format_duration(timedelta(0)) == "0 minutes"
     with pytest.raises(ValueError, match="negative"):
         format_duration(timedelta(seconds=-1))
 

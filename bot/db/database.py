@@ -1,9 +1,11 @@
-"""The one database connection.
+"""The database: one connection today, handed out as ``reader`` and ``transaction()``.
 
 SQLite in WAL mode with foreign keys on. The connection runs in autocommit mode and
 every write goes through ``transaction()``, which holds an asyncio lock: on a shared
 aiosqlite connection one coroutine's COMMIT would otherwise commit another's
-half-done work.
+half-done work. Reads go through ``reader``: today the same connection, later their
+own (WAL lets readers run beside the writer), so repositories take a ``Connection``
+and never a ``Database``.
 """
 
 from __future__ import annotations
@@ -11,30 +13,39 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
 log = logging.getLogger(__name__)
 
-Params = Sequence[Any] | dict[str, Any]
+# What repositories and services name a connection and a row; nothing outside
+# ``bot/db`` imports aiosqlite or sqlite3.
+Connection = aiosqlite.Connection
+Row = sqlite3.Row
+
 BUSY_TIMEOUT_MS = 5000
 
 
 class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        self._conn: aiosqlite.Connection | None = None
+        self._conn: Connection | None = None
         self._write_lock = asyncio.Lock()
 
     @property
-    def conn(self) -> aiosqlite.Connection:
+    def conn(self) -> Connection:
+        """The one connection (the writer); for migrations and backups."""
         if self._conn is None:
             raise RuntimeError("Database.connect() has not been called")
         return self._conn
+
+    @property
+    def reader(self) -> Connection:
+        """The connection reads use (today the single connection)."""
+        return self.conn
 
     async def connect(self) -> None:
         if self.path != ":memory:":
@@ -54,7 +65,7 @@ class Database:
             self._conn = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """A write transaction: ``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on error."""
         async with self._write_lock:
             conn = self.conn
@@ -66,37 +77,6 @@ class Database:
                 raise
             else:
                 await conn.execute("COMMIT")
-
-    async def execute(self, sql: str, params: Params = ()) -> int:
-        """One write statement in its own transaction; returns the rows changed."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            return cursor.rowcount
-
-    async def insert(self, sql: str, params: Params = ()) -> int:
-        """One INSERT in its own transaction; returns the new row id."""
-        async with self.transaction() as conn:
-            cursor = await conn.execute(sql, params)
-            if cursor.lastrowid is None:
-                raise RuntimeError("INSERT produced no row id")
-            return cursor.lastrowid
-
-    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
-        async with self.transaction() as conn:
-            await conn.executemany(sql, rows)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
-
-    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return None if row is None else row[0]
 
     async def backup(self, target: str | Path) -> None:
         """A consistent copy of the live database, with SQLite's online backup API."""

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from bot.db.database import Database
+from bot.db import sql
+from bot.db.database import Connection, Row
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class GuildSettings:
     timezone: str
 
 
-def _from_row(row: sqlite3.Row) -> GuildSettings:
+def _from_row(row: Row) -> GuildSettings:
     return GuildSettings(
         guild_id=row["guild_id"],
         qa_channel_id=row["qa_channel_id"],
@@ -33,13 +33,14 @@ def _from_row(row: sqlite3.Row) -> GuildSettings:
     )
 
 
-async def get(db: Database, guild_id: int) -> GuildSettings | None:
-    row = await db.fetchone("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
+async def get(conn: Connection, guild_id: int) -> GuildSettings | None:
+    row = await sql.fetch_one(conn, "SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
     return None if row is None else _from_row(row)
 
 
-async def upsert(db: Database, settings: GuildSettings, now: int) -> None:
-    await db.execute(
+async def upsert(conn: Connection, settings: GuildSettings, now: int) -> None:
+    await sql.execute(
+        conn,
         """
         INSERT INTO guild_settings (
             guild_id, qa_channel_id, sessions_channel_id, announcements_channel_id,

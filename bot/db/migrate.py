@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
+from bot.db import sql
 from bot.db.database import Database
 from bot.errors import SchemaTooNew
 
@@ -47,7 +48,7 @@ def latest_version() -> int:
 
 
 async def current_version(db: Database) -> int:
-    return int(await db.fetchval("PRAGMA user_version"))
+    return int(await sql.fetch_value(db.conn, "PRAGMA user_version"))
 
 
 async def migrate(db: Database) -> int:

@@ -5,15 +5,13 @@ Full-text search over the questions lives in ``bot/db/qa_search.py``.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.db.database import Database
+from bot.db import sql
+from bot.db.database import Connection, Row
 
 UNANSWERED_AFTER = 6 * 3600
 NUDGE_AFTER = 24 * 3600
@@ -80,7 +78,7 @@ class Draft:
     created_at: int
 
 
-def question_from_row(row: sqlite3.Row) -> Question:
+def question_from_row(row: Row) -> Question:
     return Question(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -109,17 +107,11 @@ def question_from_row(row: sqlite3.Row) -> Question:
     )
 
 
-async def _one(conn: aiosqlite.Connection, sql: str, params: Iterable[Any]) -> sqlite3.Row | None:
-    async with conn.execute(sql, tuple(params)) as cursor:
-        row: sqlite3.Row | None = await cursor.fetchone()
-    return row
-
-
 # -- questions ----------------------------------------------------------------------
 
 
 async def insert_question(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     guild_id: int,
     channel_id: int,
@@ -131,7 +123,7 @@ async def insert_question(
     body: str,
     now: int,
 ) -> Question:
-    row = await _one(
+    row = await sql.returning_one(
         conn,
         """
         INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id, topic,
@@ -141,65 +133,41 @@ async def insert_question(
         """,
         (guild_id, channel_id, thread_id, opener_id, asker_id, topic, title, body, now, now),
     )
-    if row is None:
-        raise RuntimeError("question insert returned no row")
     return question_from_row(row)
 
 
-async def get(db: Database, question_id: int) -> Question | None:
-    row = await db.fetchone("SELECT * FROM qa_questions WHERE id = ?", (question_id,))
+async def get(conn: Connection, question_id: int) -> Question | None:
+    row = await sql.fetch_one(conn, "SELECT * FROM qa_questions WHERE id = ?", (question_id,))
     return None if row is None else question_from_row(row)
 
 
-async def by_thread(db: Database, thread_id: int) -> Question | None:
-    row = await db.fetchone("SELECT * FROM qa_questions WHERE thread_id = ?", (thread_id,))
+async def by_thread(conn: Connection, thread_id: int) -> Question | None:
+    row = await sql.fetch_one(conn, "SELECT * FROM qa_questions WHERE thread_id = ?", (thread_id,))
     return None if row is None else question_from_row(row)
 
 
-async def lock(conn: aiosqlite.Connection, question_id: int) -> Question | None:
+async def lock(conn: Connection, question_id: int) -> Question | None:
     """Re-read a question inside a write transaction (the state every decision is based on)."""
-    row = await _one(conn, "SELECT * FROM qa_questions WHERE id = ?", (question_id,))
-    return None if row is None else question_from_row(row)
+    return await get(conn, question_id)
 
 
+# The columns ``update`` may set; the rest of a question never changes.
 _UPDATABLE = frozenset(
-    {
-        "status",
-        "close_reason",
-        "duplicate_of",
-        "summary",
-        "answer_message_id",
-        "answerer_id",
-        "resolved_by",
-        "resolved_at",
-        "last_activity_at",
-        "first_reply_at",
-        "escalation",
-        "nudged",
-        "nudge_timer_id",
-        "dormant_timer_id",
-    }
+    {"status", "close_reason", "duplicate_of", "summary", "answer_message_id", "answerer_id"}
+    | {"resolved_by", "resolved_at", "last_activity_at", "first_reply_at", "escalation"}
+    | {"nudged", "nudge_timer_id", "dormant_timer_id"}
 )
 
 
-async def update(conn: aiosqlite.Connection, question_id: int, **fields: Any) -> Question:
-    unknown = set(fields) - _UPDATABLE
-    if unknown:
-        raise ValueError(f"not updatable: {sorted(unknown)}")
-    # Column names come from the fixed set above, never from users.
-    assignments = ", ".join(f"{name} = ?" for name in fields)
-    row = await _one(
-        conn,
-        f"UPDATE qa_questions SET {assignments} WHERE id = ? RETURNING *",  # noqa: S608
-        (*fields.values(), question_id),
-    )
+async def update(conn: Connection, question_id: int, **fields: Any) -> Question:
+    row = await sql.update_columns(conn, "qa_questions", "id", question_id, fields, _UPDATABLE)
     if row is None:
         raise LookupError(f"question {question_id} vanished")
     return question_from_row(row)
 
 
 async def unanswered(
-    db: Database, guild_id: int, topic: str | None, limit: int
+    conn: Connection, guild_id: int, topic: str | None, limit: int
 ) -> tuple[list[Question], int]:
     """Open questions without a reply from anyone but the asker, oldest first, and how
     many there are in all."""
@@ -208,40 +176,44 @@ async def unanswered(
     if topic is not None:
         where += " AND topic = ?"
         params.append(topic)
-    total = await db.fetchval(f"SELECT COUNT(*) FROM qa_questions WHERE {where}", params)  # noqa: S608
-    rows = await db.fetchall(
+    total = await sql.fetch_value(
+        conn,
+        f"SELECT COUNT(*) FROM qa_questions WHERE {where}",  # noqa: S608
+        params,
+    )
+    rows = await sql.fetch_all(
+        conn,
         f"SELECT * FROM qa_questions WHERE {where} ORDER BY asked_at, id LIMIT ?",  # noqa: S608
         (*params, limit),
     )
     return [question_from_row(row) for row in rows], int(total or 0)
 
 
-async def asked_by(conn: aiosqlite.Connection, user_id: int) -> list[Question]:
-    async with conn.execute(
-        "SELECT * FROM qa_questions WHERE asker_id = ? ORDER BY id", (user_id,)
-    ) as cursor:
-        rows = await cursor.fetchall()
+async def asked_by(conn: Connection, user_id: int) -> list[Question]:
+    rows = await sql.fetch_all(
+        conn, "SELECT * FROM qa_questions WHERE asker_id = ? ORDER BY id", (user_id,)
+    )
     return [question_from_row(row) for row in rows]
 
 
-async def count_involving(conn: aiosqlite.Connection, user_id: int) -> int:
-    row = await _one(
+async def count_involving(conn: Connection, user_id: int) -> int:
+    value = await sql.fetch_value(
         conn,
         "SELECT COUNT(*) FROM qa_questions WHERE ? IN (asker_id, answerer_id, resolved_by)",
         (user_id,),
     )
-    return int(row[0]) if row else 0
+    return int(value or 0)
 
 
-async def anonymise(conn: aiosqlite.Connection, user_id: int) -> int:
+async def anonymise(conn: Connection, user_id: int) -> int:
     """Questions stay; the user's id is taken off them (asker, answerer, resolver)."""
     total = 0
     for column in ("asker_id", "answerer_id", "resolved_by"):
-        cursor = await conn.execute(
+        total += await sql.execute(
+            conn,
             f"UPDATE qa_questions SET {column} = NULL WHERE {column} = ?",  # noqa: S608
             (user_id,),
         )
-        total += max(cursor.rowcount, 0)
     return total
 
 
@@ -249,7 +221,7 @@ async def anonymise(conn: aiosqlite.Connection, user_id: int) -> int:
 
 
 async def insert_draft(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     guild_id: int,
     user_id: int,
@@ -258,18 +230,16 @@ async def insert_draft(
     body: str,
     now: int,
 ) -> Draft:
-    row = await _one(
+    row = await sql.returning_one(
         conn,
         "INSERT INTO qa_drafts (guild_id, user_id, topic, title, body, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
         (guild_id, user_id, topic, title, body, now),
     )
-    if row is None:
-        raise RuntimeError("draft insert returned no row")
     return _draft(row)
 
 
-def _draft(row: sqlite3.Row) -> Draft:
+def _draft(row: Row) -> Draft:
     return Draft(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -281,14 +251,14 @@ def _draft(row: sqlite3.Row) -> Draft:
     )
 
 
-async def get_draft(db: Database, draft_id: int) -> Draft | None:
-    row = await db.fetchone("SELECT * FROM qa_drafts WHERE id = ?", (draft_id,))
+async def get_draft(conn: Connection, draft_id: int) -> Draft | None:
+    row = await sql.fetch_one(conn, "SELECT * FROM qa_drafts WHERE id = ?", (draft_id,))
     return None if row is None else _draft(row)
 
 
-async def take_draft(conn: aiosqlite.Connection, draft_id: int, user_id: int) -> Draft | None:
+async def take_draft(conn: Connection, draft_id: int, user_id: int) -> Draft | None:
     """Delete and return the user's draft: whoever takes it first posts it, once."""
-    row = await _one(
+    row = await sql.returning_one_or_none(
         conn,
         "DELETE FROM qa_drafts WHERE id = ? AND user_id = ? RETURNING *",
         (draft_id, user_id),
@@ -296,9 +266,10 @@ async def take_draft(conn: aiosqlite.Connection, draft_id: int, user_id: int) ->
     return None if row is None else _draft(row)
 
 
-async def restore_draft(conn: aiosqlite.Connection, draft: Draft) -> None:
+async def restore_draft(conn: Connection, draft: Draft) -> None:
     """Put back a taken draft (posting it failed), under the same id: its buttons work."""
-    await conn.execute(
+    await sql.execute(
+        conn,
         "INSERT OR IGNORE INTO qa_drafts (id, guild_id, user_id, topic, title, body, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
@@ -313,20 +284,20 @@ async def restore_draft(conn: aiosqlite.Connection, draft: Draft) -> None:
     )
 
 
-async def prune_drafts(conn: aiosqlite.Connection, before: int) -> int:
-    cursor = await conn.execute("DELETE FROM qa_drafts WHERE created_at < ?", (before,))
-    return cursor.rowcount
+async def prune_drafts(conn: Connection, before: int) -> int:
+    return await sql.execute(conn, "DELETE FROM qa_drafts WHERE created_at < ?", (before,))
 
 
 # -- credits ------------------------------------------------------------------------
 
 
 async def set_credit(
-    conn: aiosqlite.Connection, question_id: int, guild_id: int, helper_id: int | None, now: int
+    conn: Connection, question_id: int, guild_id: int, helper_id: int | None, now: int
 ) -> None:
-    await conn.execute("DELETE FROM qa_credits WHERE question_id = ?", (question_id,))
+    await sql.execute(conn, "DELETE FROM qa_credits WHERE question_id = ?", (question_id,))
     if helper_id is not None:
-        await conn.execute(
+        await sql.execute(
+            conn,
             "INSERT INTO qa_credits (question_id, guild_id, helper_id, credited_at)"
             " VALUES (?, ?, ?, ?)",
             (question_id, guild_id, helper_id, now),
@@ -334,9 +305,10 @@ async def set_credit(
 
 
 async def leaderboard(
-    db: Database, guild_id: int, since: int | None, limit: int
+    conn: Connection, guild_id: int, since: int | None, limit: int
 ) -> list[tuple[int, int]]:
-    rows = await db.fetchall(
+    rows = await sql.fetch_all(
+        conn,
         """
         SELECT helper_id, COUNT(*) AS credits FROM qa_credits
         WHERE guild_id = ? AND credited_at >= ?
@@ -353,27 +325,32 @@ async def leaderboard(
 
 
 async def replace_subscriptions(
-    conn: aiosqlite.Connection, guild_id: int, user_id: int, topics: Iterable[str], now: int
+    conn: Connection, guild_id: int, user_id: int, topics: Iterable[str], now: int
 ) -> None:
-    await conn.execute(
-        "DELETE FROM qa_subscriptions WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    await sql.execute(
+        conn,
+        "DELETE FROM qa_subscriptions WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
     )
-    await conn.executemany(
+    await sql.execute_many(
+        conn,
         "INSERT INTO qa_subscriptions (guild_id, user_id, topic, created_at) VALUES (?, ?, ?, ?)",
         [(guild_id, user_id, topic, now) for topic in topics],
     )
 
 
-async def subscriptions(db: Database, guild_id: int, user_id: int) -> list[str]:
-    rows = await db.fetchall(
+async def subscriptions(conn: Connection, guild_id: int, user_id: int) -> list[str]:
+    rows = await sql.fetch_all(
+        conn,
         "SELECT topic FROM qa_subscriptions WHERE guild_id = ? AND user_id = ? ORDER BY topic",
         (guild_id, user_id),
     )
     return [row["topic"] for row in rows]
 
 
-async def subscribers(db: Database, guild_id: int, topic: str, limit: int) -> list[int]:
-    rows = await db.fetchall(
+async def subscribers(conn: Connection, guild_id: int, topic: str, limit: int) -> list[int]:
+    rows = await sql.fetch_all(
+        conn,
         "SELECT user_id FROM qa_subscriptions WHERE guild_id = ? AND topic = ?"
         " ORDER BY created_at, user_id LIMIT ?",
         (guild_id, topic, limit),
@@ -384,8 +361,8 @@ async def subscribers(db: Database, guild_id: int, topic: str, limit: int) -> li
 # -- timings ------------------------------------------------------------------------
 
 
-async def timings(db: Database, guild_id: int) -> Timings:
-    row = await db.fetchone("SELECT * FROM qa_settings WHERE guild_id = ?", (guild_id,))
+async def timings(conn: Connection, guild_id: int) -> Timings:
+    row = await sql.fetch_one(conn, "SELECT * FROM qa_settings WHERE guild_id = ?", (guild_id,))
     if row is None:
         return Timings()
     return Timings(
@@ -395,8 +372,9 @@ async def timings(db: Database, guild_id: int) -> Timings:
     )
 
 
-async def save_timings(db: Database, guild_id: int, timings: Timings, now: int) -> None:
-    await db.execute(
+async def save_timings(conn: Connection, guild_id: int, timings: Timings, now: int) -> None:
+    await sql.execute(
+        conn,
         """
         INSERT INTO qa_settings (guild_id, unanswered_after, nudge_after, dormant_after,
                                  updated_at)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.db.database import Database
+from bot.db import sql
+from bot.db.database import Connection
 from bot.db.qa import Question, question_from_row
 
 # bm25 weight of each indexed column: title, question, solution summary, scope.
@@ -49,7 +50,7 @@ def expression(terms: Sequence[str], gate: Sequence[str], scope: Sequence[str]) 
 
 
 async def ranked(
-    db: Database,
+    conn: Connection,
     terms: Sequence[str],
     *,
     guild_id: int,
@@ -63,7 +64,8 @@ async def ranked(
     if not terms:
         return []
     match = expression(terms, gate, scope_tokens(guild_id, topic, status))
-    rows = await db.fetchall(
+    rows = await sql.fetch_all(
+        conn,
         """
         SELECT q.*, top.score AS score FROM (
             SELECT rowid AS id, bm25(qa_fts, ?, ?, ?, ?) AS score
@@ -78,13 +80,13 @@ async def ranked(
 
 
 async def matched_terms(
-    db: Database, terms: Sequence[str], question_ids: Sequence[int]
+    conn: Connection, terms: Sequence[str], question_ids: Sequence[int]
 ) -> dict[int, set[str]]:
     """For each question, which of ``terms`` its title, question or summary contains,
     in one round trip."""
     if not terms or not question_ids:
         return {}
-    marks = ", ".join("?" for _ in question_ids)
+    marks = sql.placeholders(len(question_ids))
     parts: list[str] = []
     params: list[Any] = []
     for index, term in enumerate(terms):
@@ -93,14 +95,14 @@ async def matched_terms(
             f" WHERE qa_fts MATCH ? AND rowid IN ({marks})"
         )
         params += ["{title body summary} : " + phrase(term), *question_ids]
-    rows = await db.fetchall(" UNION ALL ".join(parts), params)
+    rows = await sql.fetch_all(conn, " UNION ALL ".join(parts), params)
     found: dict[int, set[str]] = {}
     for row in rows:
         found.setdefault(row[0], set()).add(terms[row[1]])
     return found
 
 
-async def document_frequencies(db: Database, terms: Sequence[str]) -> dict[str, int]:
+async def document_frequencies(conn: Connection, terms: Sequence[str]) -> dict[str, int]:
     """How many questions (of every server) contain each term, in one round trip."""
     if not terms:
         return {}
@@ -108,10 +110,10 @@ async def document_frequencies(db: Database, terms: Sequence[str]) -> dict[str, 
         f"SELECT {index}, COUNT(*) FROM qa_fts WHERE qa_fts MATCH ?"  # noqa: S608
         for index in range(len(terms))
     ]
-    rows = await db.fetchall(" UNION ALL ".join(parts), [phrase(term) for term in terms])
+    rows = await sql.fetch_all(conn, " UNION ALL ".join(parts), [phrase(term) for term in terms])
     return {terms[row[0]]: int(row[1]) for row in rows}
 
 
-async def size(db: Database) -> int:
+async def size(conn: Connection) -> int:
     """About how many questions there are (the highest id: one index lookup)."""
-    return int(await db.fetchval("SELECT COALESCE(MAX(id), 0) FROM qa_questions"))
+    return int(await sql.fetch_value(conn, "SELECT COALESCE(MAX(id), 0) FROM qa_questions"))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import aiosqlite
-
-from bot.db.database import Database
+from bot.db import sql
+from bot.db.database import Connection, Row
 
 
 @dataclass(frozen=True)
@@ -25,7 +23,7 @@ class Reminder:
         return datetime.fromtimestamp(self.due_at, UTC)
 
 
-def _from_row(row: sqlite3.Row) -> Reminder:
+def _from_row(row: Row) -> Reminder:
     return Reminder(
         id=row["id"],
         user_id=row["user_id"],
@@ -42,15 +40,17 @@ _PENDING = """
 """
 
 
-async def count_pending(conn: aiosqlite.Connection, user_id: int) -> int:
-    sql = f"SELECT COUNT(*) FROM reminders r WHERE r.user_id = ? AND {_PENDING}"  # noqa: S608
-    async with conn.execute(sql, (user_id,)) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+async def count_pending(conn: Connection, user_id: int) -> int:
+    value = await sql.fetch_value(
+        conn,
+        f"SELECT COUNT(*) FROM reminders r WHERE r.user_id = ? AND {_PENDING}",  # noqa: S608
+        (user_id,),
+    )
+    return int(value or 0)
 
 
 async def insert(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     user_id: int,
     guild_id: int | None,
@@ -59,35 +59,34 @@ async def insert(
     due_at: int,
     now: int,
 ) -> Reminder:
-    cursor = await conn.execute(
+    row = await sql.returning_one(
+        conn,
         "INSERT INTO reminders (user_id, guild_id, channel_id, text, due_at, created_at)"
         " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
         (user_id, guild_id, channel_id, text, due_at, now),
     )
-    row = await cursor.fetchone()
-    await cursor.close()
-    if row is None:
-        raise RuntimeError("reminder insert returned no row")
     return _from_row(row)
 
 
-async def get(db: Database, reminder_id: int) -> Reminder | None:
-    row = await db.fetchone("SELECT * FROM reminders WHERE id = ?", (reminder_id,))
+async def get(conn: Connection, reminder_id: int) -> Reminder | None:
+    row = await sql.fetch_one(conn, "SELECT * FROM reminders WHERE id = ?", (reminder_id,))
     return None if row is None else _from_row(row)
 
 
-async def pending_for(db: Database, user_id: int) -> list[Reminder]:
-    rows = await db.fetchall(
+async def pending_for(conn: Connection, user_id: int) -> list[Reminder]:
+    rows = await sql.fetch_all(
+        conn,
         f"SELECT * FROM reminders r WHERE r.user_id = ? AND {_PENDING} ORDER BY r.due_at, r.id",  # noqa: S608
         (user_id,),
     )
     return [_from_row(row) for row in rows]
 
 
-async def delete_pending(conn: aiosqlite.Connection, user_id: int, reminder_id: int) -> bool:
+async def delete_pending(conn: Connection, user_id: int, reminder_id: int) -> bool:
     """Delete one of the user's pending reminders; its timer is cancelled by a trigger."""
-    cursor = await conn.execute(
+    deleted = await sql.execute(
+        conn,
         f"DELETE FROM reminders AS r WHERE r.id = ? AND r.user_id = ? AND {_PENDING}",  # noqa: S608
         (reminder_id, user_id),
     )
-    return cursor.rowcount > 0
+    return deleted > 0

@@ -10,9 +10,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
-import aiosqlite
-
-from bot.db.database import Database
+from bot.db import sql
+from bot.db.database import Connection, Row
 from bot.errors import Conflict
 
 GOING, WAITLIST = "going", "waitlist"
@@ -34,7 +33,7 @@ class Roster:
     waitlist: list[int]  # first waiter first
 
 
-def _from_row(row: sqlite3.Row) -> Rsvp:
+def _from_row(row: Row) -> Rsvp:
     return Rsvp(
         id=row["id"],
         session_id=row["session_id"],
@@ -49,29 +48,40 @@ def _full(exc: sqlite3.IntegrityError) -> bool:
     return "session full" in str(exc)
 
 
-async def get(conn: aiosqlite.Connection, session_id: int, user_id: int) -> Rsvp | None:
-    async with conn.execute(
-        "SELECT * FROM session_rsvps WHERE session_id = ? AND user_id = ?", (session_id, user_id)
-    ) as cursor:
-        row = await cursor.fetchone()
+async def get(conn: Connection, session_id: int, user_id: int) -> Rsvp | None:
+    row = await sql.fetch_one(
+        conn,
+        "SELECT * FROM session_rsvps WHERE session_id = ? AND user_id = ?",
+        (session_id, user_id),
+    )
     return None if row is None else _from_row(row)
 
 
-async def count_going(conn: aiosqlite.Connection, session_id: int) -> int:
-    async with conn.execute(
+async def count_going(conn: Connection, session_id: int) -> int:
+    value = await sql.fetch_value(
+        conn,
         "SELECT COUNT(*) FROM session_rsvps WHERE session_id = ? AND status = 'going'",
         (session_id,),
-    ) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+    )
+    return int(value or 0)
 
 
-async def add(
-    conn: aiosqlite.Connection, session_id: int, user_id: int, status: str, now: int
-) -> Rsvp:
+async def waitlist_place(conn: Connection, session_id: int, position: int) -> int:
+    """Where a waiter at ``position`` stands in the waitlist (1 = next in)."""
+    value = await sql.fetch_value(
+        conn,
+        "SELECT COUNT(*) FROM session_rsvps WHERE session_id = ? AND status = 'waitlist'"
+        " AND position <= ?",
+        (session_id, position),
+    )
+    return int(value or 0)
+
+
+async def add(conn: Connection, session_id: int, user_id: int, status: str, now: int) -> Rsvp:
     """Append the user at the end of the line (going or waitlist)."""
     try:
-        cursor = await conn.execute(
+        row = await sql.returning_one(
+            conn,
             """
             INSERT INTO session_rsvps (session_id, user_id, status, position, joined_at)
             VALUES (?, ?, ?,
@@ -82,36 +92,30 @@ async def add(
             """,
             (session_id, user_id, status, session_id, now),
         )
-        row = await cursor.fetchone()
-        await cursor.close()
     except sqlite3.IntegrityError as exc:
         if _full(exc):
             raise Conflict("That session just filled up. Try again to join the waitlist.") from exc
         raise
-    if row is None:
-        raise RuntimeError("RSVP insert returned no row")
     return _from_row(row)
 
 
-async def remove(conn: aiosqlite.Connection, session_id: int, user_id: int) -> Rsvp | None:
-    cursor = await conn.execute(
+async def remove(conn: Connection, session_id: int, user_id: int) -> Rsvp | None:
+    row = await sql.returning_one_or_none(
+        conn,
         "DELETE FROM session_rsvps WHERE session_id = ? AND user_id = ? RETURNING *",
         (session_id, user_id),
     )
-    row = await cursor.fetchone()
-    await cursor.close()
     return None if row is None else _from_row(row)
 
 
-async def promote_waiters(
-    conn: aiosqlite.Connection, session_id: int, capacity: int | None
-) -> list[Rsvp]:
+async def promote_waiters(conn: Connection, session_id: int, capacity: int | None) -> list[Rsvp]:
     """Give free places to the first waiters, in order; returns those promoted."""
     going = await count_going(conn, session_id)
     free = None if capacity is None else max(0, capacity - going)
     if free == 0:
         return []
-    cursor = await conn.execute(
+    rows = await sql.fetch_all(
+        conn,
         """
         UPDATE session_rsvps SET status = 'going'
         WHERE id IN (SELECT id FROM session_rsvps
@@ -121,27 +125,25 @@ async def promote_waiters(
         """,
         (session_id, -1 if free is None else free),
     )
-    rows = await cursor.fetchall()
-    await cursor.close()
     return sorted((_from_row(row) for row in rows), key=lambda r: r.position)
 
 
-async def roster(db: Database | aiosqlite.Connection, session_id: int) -> Roster:
-    conn = db.conn if isinstance(db, Database) else db
-    async with conn.execute(
+async def roster(conn: Connection, session_id: int) -> Roster:
+    rows = await sql.fetch_all(
+        conn,
         "SELECT user_id, status FROM session_rsvps WHERE session_id = ? ORDER BY position",
         (session_id,),
-    ) as cursor:
-        rows = await cursor.fetchall()
+    )
     return Roster(
         going=[row[0] for row in rows if row[1] == GOING],
         waitlist=[row[0] for row in rows if row[1] == WAITLIST],
     )
 
 
-async def copy(conn: aiosqlite.Connection, source_id: int, target_id: int, now: int) -> None:
+async def copy(conn: Connection, source_id: int, target_id: int, now: int) -> None:
     """Carry a session's attendees and waiters, in order, over to another session."""
-    await conn.execute(
+    await sql.execute(
+        conn,
         """
         INSERT INTO session_rsvps (session_id, user_id, status, position, joined_at)
         SELECT ?, user_id, status, position, ? FROM session_rsvps
@@ -151,21 +153,19 @@ async def copy(conn: aiosqlite.Connection, source_id: int, target_id: int, now: 
     )
 
 
-async def sessions_of(conn: aiosqlite.Connection, user_id: int) -> list[int]:
-    async with conn.execute(
-        "SELECT session_id FROM session_rsvps WHERE user_id = ?", (user_id,)
-    ) as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+async def sessions_of(conn: Connection, user_id: int) -> list[int]:
+    rows = await sql.fetch_all(
+        conn, "SELECT session_id FROM session_rsvps WHERE user_id = ?", (user_id,)
+    )
+    return [row[0] for row in rows]
 
 
-async def count_for_user(conn: aiosqlite.Connection, user_id: int) -> int:
-    async with conn.execute(
-        "SELECT COUNT(*) FROM session_rsvps WHERE user_id = ?", (user_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+async def count_for_user(conn: Connection, user_id: int) -> int:
+    value = await sql.fetch_value(
+        conn, "SELECT COUNT(*) FROM session_rsvps WHERE user_id = ?", (user_id,)
+    )
+    return int(value or 0)
 
 
-async def delete_for_user(conn: aiosqlite.Connection, user_id: int) -> int:
-    cursor = await conn.execute("DELETE FROM session_rsvps WHERE user_id = ?", (user_id,))
-    return cursor.rowcount
+async def delete_for_user(conn: Connection, user_id: int) -> int:
+    return await sql.execute(conn, "DELETE FROM session_rsvps WHERE user_id = ?", (user_id,))

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiosqlite
-
-from bot.db.database import Database
+from bot.db import sql
+from bot.db.database import Connection, Row
 from bot.errors import Conflict
 
 OPEN = ("scheduled", "live")
@@ -79,13 +78,36 @@ class SessionSummary:
 
 
 _FIELDS = tuple(Session.__dataclass_fields__)
+# Columns our code may set: on insert, all but the id; on update, what a session's
+# life changes (never its server, series or creation time).
+_INSERTABLE = frozenset(_FIELDS) - {"id"}
+_UPDATABLE = frozenset(
+    {
+        "host_id",
+        "title",
+        "topic",
+        "description",
+        "starts_at",
+        "duration_min",
+        "capacity",
+        "voice_channel_id",
+        "status",
+        "cancel_reason",
+        "channel_id",
+        "message_id",
+        "thread_id",
+        "event_id",
+        "sequence",
+        "updated_at",
+    }
+)
 
 
-def from_row(row: sqlite3.Row) -> Session:
+def from_row(row: Row) -> Session:
     return Session(**{name: row[name] for name in _FIELDS})
 
 
-def _summary(row: sqlite3.Row) -> SessionSummary:
+def _summary(row: Row) -> SessionSummary:
     return SessionSummary(from_row(row), going=row["going"], waiting=row["waiting"])
 
 
@@ -97,42 +119,24 @@ _COUNTS = """
 """
 
 
-async def insert(conn: aiosqlite.Connection, values: dict[str, Any]) -> Session:
-    columns = ", ".join(values)
-    marks = ", ".join("?" for _ in values)
-    # Column names come from our own code (the service), never from users.
-    cursor = await conn.execute(
-        f"INSERT INTO sessions ({columns}) VALUES ({marks}) RETURNING *",  # noqa: S608
-        tuple(values.values()),
-    )
-    row = await cursor.fetchone()
-    await cursor.close()
-    if row is None:
-        raise RuntimeError("session insert returned no row")
-    return from_row(row)
+async def insert(conn: Connection, values: dict[str, Any]) -> Session:
+    return from_row(await sql.insert_columns(conn, "sessions", values, _INSERTABLE))
 
 
-async def get(db: Database | aiosqlite.Connection, session_id: int) -> Session | None:
-    conn = db.conn if isinstance(db, Database) else db
-    async with conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)) as cursor:
-        row = await cursor.fetchone()
+async def get(conn: Connection, session_id: int) -> Session | None:
+    row = await sql.fetch_one(conn, "SELECT * FROM sessions WHERE id = ?", (session_id,))
     return None if row is None else from_row(row)
 
 
 async def update(
-    conn: aiosqlite.Connection, session_id: int, values: dict[str, Any], *, where: str = ""
+    conn: Connection, session_id: int, values: dict[str, Any], *, where: str = ""
 ) -> Session | None:
     """Set ``values`` (column names from our code) and return the row, or None when no
     row matched ``where`` too."""
-    assignments = ", ".join(f"{column} = ?" for column in values)
-    condition = f" AND ({where})" if where else ""
     try:
-        cursor = await conn.execute(
-            f"UPDATE sessions SET {assignments} WHERE id = ?{condition} RETURNING *",  # noqa: S608
-            (*values.values(), session_id),
+        row = await sql.update_columns(
+            conn, "sessions", "id", session_id, values, _UPDATABLE, where=where
         )
-        row = await cursor.fetchone()
-        await cursor.close()
     except sqlite3.IntegrityError as exc:
         if "capacity below attendees" in str(exc):
             raise Conflict(
@@ -143,14 +147,15 @@ async def update(
     return None if row is None else from_row(row)
 
 
-async def delete(conn: aiosqlite.Connection, session_id: int) -> None:
-    await conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+async def delete(conn: Connection, session_id: int) -> None:
+    await sql.execute(conn, "DELETE FROM sessions WHERE id = ?", (session_id,))
 
 
 async def upcoming(
-    db: Database, guild_id: int, *, limit: int, offset: int = 0
+    conn: Connection, guild_id: int, *, limit: int, offset: int = 0
 ) -> list[SessionSummary]:
-    rows = await db.fetchall(
+    rows = await sql.fetch_all(
+        conn,
         f"SELECT s.*, {_COUNTS} FROM sessions s"  # noqa: S608
         f" WHERE s.guild_id = ? AND s.{_OPEN_SQL}"
         " ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?",
@@ -159,8 +164,9 @@ async def upcoming(
     return [_summary(row) for row in rows]
 
 
-async def count_upcoming(db: Database, guild_id: int) -> int:
-    value = await db.fetchval(
+async def count_upcoming(conn: Connection, guild_id: int) -> int:
+    value = await sql.fetch_value(
+        conn,
         f"SELECT COUNT(*) FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}",  # noqa: S608
         (guild_id,),
     )
@@ -175,10 +181,11 @@ _MINE = """
 
 
 async def joined(
-    db: Database, guild_id: int, user_id: int, *, limit: int, offset: int = 0
+    conn: Connection, guild_id: int, user_id: int, *, limit: int, offset: int = 0
 ) -> list[SessionSummary]:
     """Open sessions the user joined, waits for, or hosts."""
-    rows = await db.fetchall(
+    rows = await sql.fetch_all(
+        conn,
         f"SELECT s.*, {_COUNTS} FROM sessions s WHERE {_MINE}"  # noqa: S608
         " ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?",
         (guild_id, user_id, user_id, limit, offset),
@@ -186,8 +193,9 @@ async def joined(
     return [_summary(row) for row in rows]
 
 
-async def count_joined(db: Database, guild_id: int, user_id: int) -> int:
-    value = await db.fetchval(
+async def count_joined(conn: Connection, guild_id: int, user_id: int) -> int:
+    value = await sql.fetch_value(
+        conn,
         f"SELECT COUNT(*) FROM sessions s WHERE {_MINE}",  # noqa: S608
         (guild_id, user_id, user_id),
     )
@@ -199,18 +207,20 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def search_open(db: Database, guild_id: int, text: str, *, limit: int) -> list[Session]:
+async def search_open(conn: Connection, guild_id: int, text: str, *, limit: int) -> list[Session]:
     """Open sessions whose id, title or topic contains ``text``, soonest first."""
     needle = text.strip().lstrip("#")
     if not needle:
-        rows = await db.fetchall(
+        rows = await sql.fetch_all(
+            conn,
             f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}"  # noqa: S608
             " ORDER BY s.starts_at, s.id LIMIT ?",
             (guild_id, limit),
         )
     else:
         pattern = _like(needle)
-        rows = await db.fetchall(
+        rows = await sql.fetch_all(
+            conn,
             f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}"  # noqa: S608
             " AND (CAST(s.id AS TEXT) LIKE ? ESCAPE '\\' OR s.title LIKE ? ESCAPE '\\'"
             "      OR s.topic LIKE ? ESCAPE '\\')"
@@ -220,10 +230,11 @@ async def search_open(db: Database, guild_id: int, text: str, *, limit: int) -> 
     return [from_row(row) for row in rows]
 
 
-async def for_export(db: Database, guild_id: int, user_id: int, since: int) -> list[Session]:
+async def for_export(conn: Connection, guild_id: int, user_id: int, since: int) -> list[Session]:
     """Sessions the user hosts or RSVPed to that have not ended by ``since``, cancelled
     ones included (so a calendar that imported them learns they are off)."""
-    rows = await db.fetchall(
+    rows = await sql.fetch_all(
+        conn,
         """
         SELECT s.* FROM sessions s
         WHERE s.guild_id = ? AND s.starts_at + s.duration_min * 60 > ?
@@ -236,10 +247,11 @@ async def for_export(db: Database, guild_id: int, user_id: int, since: int) -> l
     return [from_row(row) for row in rows]
 
 
-async def needing_mirror(db: Database, guild_id: int, now: int) -> list[Session]:
+async def needing_mirror(conn: Connection, guild_id: int, now: int) -> list[Session]:
     """Sessions whose scheduled event may need creating, moving, ending or cancelling:
     open and not over yet, or still pointing at an event."""
-    rows = await db.fetchall(
+    rows = await sql.fetch_all(
+        conn,
         """
         SELECT * FROM sessions
         WHERE guild_id = ?
@@ -252,34 +264,36 @@ async def needing_mirror(db: Database, guild_id: int, now: int) -> list[Session]
     return [from_row(row) for row in rows]
 
 
-async def hosted_by(conn: aiosqlite.Connection, user_id: int) -> list[int]:
-    async with conn.execute("SELECT id FROM sessions WHERE host_id = ?", (user_id,)) as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+async def hosted_by(conn: Connection, user_id: int) -> list[int]:
+    rows = await sql.fetch_all(conn, "SELECT id FROM sessions WHERE host_id = ?", (user_id,))
+    return [row[0] for row in rows]
 
 
-async def count_hosted(conn: aiosqlite.Connection, user_id: int) -> int:
-    async with conn.execute(
-        "SELECT COUNT(*) FROM sessions WHERE host_id = ?", (user_id,)
-    ) as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
+async def count_hosted(conn: Connection, user_id: int) -> int:
+    value = await sql.fetch_value(
+        conn, "SELECT COUNT(*) FROM sessions WHERE host_id = ?", (user_id,)
+    )
+    return int(value or 0)
 
 
-async def forget_host(conn: aiosqlite.Connection, user_id: int) -> int:
-    cursor = await conn.execute("UPDATE sessions SET host_id = NULL WHERE host_id = ?", (user_id,))
-    return cursor.rowcount
+async def forget_host(conn: Connection, user_id: int) -> int:
+    return await sql.execute(
+        conn, "UPDATE sessions SET host_id = NULL WHERE host_id = ?", (user_id,)
+    )
 
 
-async def next_of(db: Database, session_id: int) -> Session | None:
-    row = await db.fetchone("SELECT * FROM sessions WHERE previous_id = ?", (session_id,))
+async def next_of(conn: Connection, session_id: int) -> Session | None:
+    """The occurrence that follows ``session_id`` in its series, once created."""
+    row = await sql.fetch_one(conn, "SELECT * FROM sessions WHERE previous_id = ?", (session_id,))
     return None if row is None else from_row(row)
 
 
-async def open_ids(conn: aiosqlite.Connection, guild_id: int, after: int) -> list[int]:
+async def open_ids(conn: Connection, guild_id: int, after: int) -> list[int]:
     """Scheduled sessions of a server starting after ``after``: those whose reminders
     follow the server's offsets."""
-    async with conn.execute(
+    rows = await sql.fetch_all(
+        conn,
         "SELECT id FROM sessions WHERE guild_id = ? AND status = 'scheduled' AND starts_at > ?",
         (guild_id, after),
-    ) as cursor:
-        return [row[0] for row in await cursor.fetchall()]
+    )
+    return [row[0] for row in rows]

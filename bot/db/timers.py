@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.db.database import Database
+from bot import nonces
+from bot.db import sql
+from bot.db.database import Connection, Row
 
 LIVE = ("pending", "sending")
 
@@ -34,10 +34,10 @@ class Timer:
     def nonce(self, part: int | str = 0) -> str:
         """Deterministic per message: a retry after a crash reuses it, so Discord
         returns the earlier message instead of posting twice (at most 25 characters)."""
-        return f"nx{self.id}.{part}"[:25]
+        return nonces.timer(self.id, part)
 
 
-def _from_row(row: sqlite3.Row) -> Timer:
+def _from_row(row: Row) -> Timer:
     return Timer(
         id=row["id"],
         kind=row["kind"],
@@ -52,7 +52,7 @@ def _from_row(row: sqlite3.Row) -> Timer:
 
 
 async def insert(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     kind: str,
     due_at: int,
@@ -62,7 +62,8 @@ async def insert(
     user_id: int | None,
     payload: dict[str, Any],
 ) -> Timer:
-    cursor = await conn.execute(
+    row = await sql.returning_one(
+        conn,
         """
         INSERT INTO timers (kind, guild_id, subject_id, user_id, due_at, payload,
                             created_at, updated_at)
@@ -71,20 +72,17 @@ async def insert(
         """,
         (kind, guild_id, subject_id, user_id, due_at, json.dumps(payload), now, now),
     )
-    row = await cursor.fetchone()
-    await cursor.close()
-    if row is None:
-        raise RuntimeError("timer insert returned no row")
     return _from_row(row)
 
 
-async def get(db: Database, timer_id: int) -> Timer | None:
-    row = await db.fetchone("SELECT * FROM timers WHERE id = ?", (timer_id,))
+async def get(conn: Connection, timer_id: int) -> Timer | None:
+    row = await sql.fetch_one(conn, "SELECT * FROM timers WHERE id = ?", (timer_id,))
     return None if row is None else _from_row(row)
 
 
-async def for_subject(db: Database, kind: str, subject_id: int) -> list[Timer]:
-    rows = await db.fetchall(
+async def for_subject(conn: Connection, kind: str, subject_id: int) -> list[Timer]:
+    rows = await sql.fetch_all(
+        conn,
         "SELECT * FROM timers WHERE kind = ? AND subject_id = ? AND state IN ('pending', 'sending')"
         " ORDER BY due_at",
         (kind, subject_id),
@@ -92,17 +90,18 @@ async def for_subject(db: Database, kind: str, subject_id: int) -> list[Timer]:
     return [_from_row(row) for row in rows]
 
 
-async def release_interrupted(db: Database, now: int) -> int:
+async def release_interrupted(conn: Connection, now: int) -> int:
     """Rows a crash left in ``sending`` go back to ``pending``, to be retried with the
     same nonce."""
-    return await db.execute(
-        "UPDATE timers SET state = 'pending', updated_at = ? WHERE state = 'sending'", (now,)
+    return await sql.execute(
+        conn, "UPDATE timers SET state = 'pending', updated_at = ? WHERE state = 'sending'", (now,)
     )
 
 
-async def live_due_seconds(db: Database, *, since: int, until: int) -> list[int]:
+async def live_due_seconds(conn: Connection, *, since: int, until: int) -> list[int]:
     """The distinct due seconds of pending timers in ``(since, until]``, soonest first."""
-    rows = await db.fetchall(
+    rows = await sql.fetch_all(
+        conn,
         "SELECT DISTINCT due_at FROM timers WHERE state = 'pending' AND due_at > ? AND due_at <= ?"
         " ORDER BY due_at",
         (since, until),
@@ -110,38 +109,45 @@ async def live_due_seconds(db: Database, *, since: int, until: int) -> list[int]
     return [row[0] for row in rows]
 
 
-async def has_due(db: Database, now: int) -> bool:
-    row = await db.fetchone(
-        "SELECT 1 FROM timers WHERE state = 'pending' AND due_at <= ? LIMIT 1", (now,)
+async def has_due(conn: Connection, now: int, *, kinds: Sequence[str]) -> bool:
+    """Whether a pending timer of a handled kind is due."""
+    row = await sql.fetch_one(
+        conn,
+        "SELECT 1 FROM timers WHERE state = 'pending' AND due_at <= ?"  # noqa: S608 - placeholders
+        f" AND kind IN ({sql.placeholders(len(kinds))}) LIMIT 1",
+        (now, *kinds),
     )
     return row is not None
 
 
-async def claim_due(db: Database, up_to: int, now: int, limit: int) -> list[Timer]:
-    """Move pending timers due by ``up_to`` to ``sending`` and return them: whoever
-    claims a row owns it; a repeated or concurrent trigger finds nothing."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            """
-            UPDATE timers SET state = 'sending', attempts = attempts + 1, updated_at = ?
-            WHERE id IN (
-                SELECT id FROM timers WHERE state = 'pending' AND due_at <= ?
-                ORDER BY due_at, id LIMIT ?
-            )
-            RETURNING *
-            """,
-            (now, up_to, limit),
+async def claim_due(
+    conn: Connection, up_to: int, now: int, limit: int, *, kinds: Sequence[str]
+) -> list[Timer]:
+    """Move pending timers of ``kinds`` due by ``up_to`` to ``sending`` and return them:
+    whoever claims a row owns it; a repeated or concurrent trigger finds nothing. Rows
+    of a kind with no handler (its cog is not loaded) stay pending."""
+    rows = await sql.fetch_all(
+        conn,
+        f"""
+        UPDATE timers SET state = 'sending', attempts = attempts + 1, updated_at = ?
+        WHERE id IN (
+            SELECT id FROM timers WHERE state = 'pending' AND due_at <= ?
+            AND kind IN ({sql.placeholders(len(kinds))})
+            ORDER BY due_at, id LIMIT ?
         )
-        rows = await cursor.fetchall()
-        await cursor.close()
+        RETURNING *
+        """,  # noqa: S608 - placeholders only
+        (now, up_to, *kinds, limit),
+    )
     return sorted((_from_row(row) for row in rows), key=lambda t: (t.due_at, t.id))
 
 
 async def finish(
-    db: Database, timer_id: int, state: str, now: int, error: str | None = None
+    conn: Connection, timer_id: int, state: str, now: int, error: str | None = None
 ) -> bool:
     return (
-        await db.execute(
+        await sql.execute(
+            conn,
             "UPDATE timers SET state = ?, last_error = ?, updated_at = ?"
             " WHERE id = ? AND state = 'sending'",
             (state, error, now, timer_id),
@@ -150,9 +156,23 @@ async def finish(
     )
 
 
-async def retry_later(db: Database, timer_id: int, due_at: int, now: int, error: str) -> bool:
+async def release(conn: Connection, timer_id: int, now: int) -> bool:
+    """A claimed timer goes back to ``pending`` untouched (its attempt not counted)."""
     return (
-        await db.execute(
+        await sql.execute(
+            conn,
+            "UPDATE timers SET state = 'pending', attempts = attempts - 1, updated_at = ?"
+            " WHERE id = ? AND state = 'sending'",
+            (now, timer_id),
+        )
+        > 0
+    )
+
+
+async def retry_later(conn: Connection, timer_id: int, due_at: int, now: int, error: str) -> bool:
+    return (
+        await sql.execute(
+            conn,
             "UPDATE timers SET state = 'pending', due_at = ?, last_error = ?, updated_at = ?"
             " WHERE id = ? AND state = 'sending'",
             (due_at, error, now, timer_id),
@@ -161,33 +181,36 @@ async def retry_later(db: Database, timer_id: int, due_at: int, now: int, error:
     )
 
 
-async def cancel(conn: aiosqlite.Connection, timer_id: int, now: int) -> bool:
-    cursor = await conn.execute(
+async def cancel(conn: Connection, timer_id: int, now: int) -> bool:
+    changed = await sql.execute(
+        conn,
         "UPDATE timers SET state = 'cancelled', updated_at = ? WHERE id = ? AND state = 'pending'",
         (now, timer_id),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def cancel_subject(conn: aiosqlite.Connection, kind: str, subject_id: int, now: int) -> int:
-    cursor = await conn.execute(
+async def cancel_subject(conn: Connection, kind: str, subject_id: int, now: int) -> int:
+    return await sql.execute(
+        conn,
         "UPDATE timers SET state = 'cancelled', updated_at = ?"
         " WHERE kind = ? AND subject_id = ? AND state = 'pending'",
         (now, kind, subject_id),
     )
-    return cursor.rowcount
 
 
-async def move(conn: aiosqlite.Connection, timer_id: int, due_at: int, now: int) -> bool:
-    cursor = await conn.execute(
+async def move(conn: Connection, timer_id: int, due_at: int, now: int) -> bool:
+    changed = await sql.execute(
+        conn,
         "UPDATE timers SET due_at = ?, updated_at = ? WHERE id = ? AND state = 'pending'",
         (due_at, now, timer_id),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
-async def prune_finished(db: Database, before: int) -> int:
-    return await db.execute(
+async def prune_finished(conn: Connection, before: int) -> int:
+    return await sql.execute(
+        conn,
         "DELETE FROM timers WHERE state IN ('sent', 'missed', 'cancelled', 'failed')"
         " AND updated_at < ?",
         (before,),

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from bot.db.database import Database
+from bot.db import sql
+from bot.db.database import Connection
 
 
-async def get_timezone(db: Database, user_id: int) -> str | None:
-    value = await db.fetchval("SELECT timezone FROM user_settings WHERE user_id = ?", (user_id,))
+async def get_timezone(conn: Connection, user_id: int) -> str | None:
+    value = await sql.fetch_value(
+        conn, "SELECT timezone FROM user_settings WHERE user_id = ?", (user_id,)
+    )
     return None if value is None else str(value)
 
 
-async def set_timezone(db: Database, user_id: int, zone: str, now: int) -> None:
-    await db.execute(
+async def set_timezone(conn: Connection, user_id: int, zone: str, now: int) -> None:
+    await sql.execute(
+        conn,
         """
         INSERT INTO user_settings (user_id, timezone, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET
@@ -21,32 +25,33 @@ async def set_timezone(db: Database, user_id: int, zone: str, now: int) -> None:
     )
 
 
-async def mark_dm_closed_notified(db: Database, user_id: int, now: int) -> bool:
+async def mark_dm_closed_notified(conn: Connection, user_id: int, now: int) -> bool:
     """Record that the user was told their DMs are closed; False if already told."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            """
-            INSERT INTO user_settings (user_id, dm_closed_notified_at, updated_at)
-            VALUES (?, ?, ?)
-            ON CONFLICT (user_id) DO UPDATE SET
-                dm_closed_notified_at = excluded.dm_closed_notified_at,
-                updated_at = excluded.updated_at
-            WHERE user_settings.dm_closed_notified_at IS NULL
-            """,
-            (user_id, now, now),
-        )
-        return cursor.rowcount > 0
+    changed = await sql.execute(
+        conn,
+        """
+        INSERT INTO user_settings (user_id, dm_closed_notified_at, updated_at)
+        VALUES (?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET
+            dm_closed_notified_at = excluded.dm_closed_notified_at,
+            updated_at = excluded.updated_at
+        WHERE user_settings.dm_closed_notified_at IS NULL
+        """,
+        (user_id, now, now),
+    )
+    return changed > 0
 
 
-async def get_dm_channel(db: Database, user_id: int) -> int | None:
-    value = await db.fetchval(
-        "SELECT dm_channel_id FROM user_settings WHERE user_id = ?", (user_id,)
+async def get_dm_channel(conn: Connection, user_id: int) -> int | None:
+    value = await sql.fetch_value(
+        conn, "SELECT dm_channel_id FROM user_settings WHERE user_id = ?", (user_id,)
     )
     return None if value is None else int(value)
 
 
-async def set_dm_channel(db: Database, user_id: int, channel_id: int, now: int) -> None:
-    await db.execute(
+async def set_dm_channel(conn: Connection, user_id: int, channel_id: int, now: int) -> None:
+    await sql.execute(
+        conn,
         """
         INSERT INTO user_settings (user_id, dm_channel_id, updated_at) VALUES (?, ?, ?)
         ON CONFLICT (user_id) DO UPDATE SET

@@ -1,60 +1,74 @@
-"""Every service, built once from the database and the clock, and handed to the bot."""
+"""Every service, built from the database and the clock, and handed to the bot.
+
+The core (scheduler, server settings, preferences, privacy) is built at once; each
+feature's service is one line below, built on first use. Adding a feature adds one
+line here and its folder under ``cogs/``; nothing else is listed anywhere.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import Any, Generic, TypeVar, overload
 
 from bot.db.database import Database
 from bot.scheduling import Scheduler
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
-from bot.services.qa import QAService
+from bot.services.qa.service import QAService
 from bot.services.reminders import ReminderService
-from bot.services.sessions import SessionService
+from bot.services.sessions.service import SessionService
 from bot.time.clock import Clock, SystemClock
 
+T = TypeVar("T")
 
-@dataclass
+
+class Feature(Generic[T]):
+    """A feature's service: built from the core on first use, then kept."""
+
+    def __init__(self, build: Callable[[Services], T]) -> None:
+        self._build = build
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, services: None, owner: type) -> Feature[T]: ...
+    @overload
+    def __get__(self, services: Services, owner: type) -> T: ...
+    def __get__(self, services: Services | None, owner: type) -> Feature[T] | T:
+        if services is None:
+            return self
+        built: T = self._build(services)
+        # Kept on the instance: later reads find it there and skip this descriptor.
+        services.__dict__[self._name] = built
+        return built
+
+
 class Services:
-    clock: Clock
-    scheduler: Scheduler
-    guilds: GuildSettingsService
-    preferences: PreferencesService
-    privacy: PrivacyService
-    reminders: ReminderService
-    sessions: SessionService
-    qa: QAService
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        is_transient: Callable[[BaseException], bool] = lambda _: False,
+        timer_wakeups: bool = True,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.scheduler = Scheduler(db, clock, is_transient=is_transient, wake=timer_wakeups)
+        self.guilds = GuildSettingsService(db, clock)
+        self.preferences = PreferencesService(db, clock, self.guilds)
+        self.privacy = PrivacyService(db)
 
-
-def build_services(
-    db: Database,
-    clock: Clock | None = None,
-    *,
-    is_transient: Callable[[BaseException], bool] = lambda _: False,
-    timer_wakeups: bool = True,
-) -> Services:
-    clock = clock or SystemClock()
-    scheduler = Scheduler(db, clock, is_transient=is_transient, wake=timer_wakeups)
-    guilds = GuildSettingsService(db, clock)
-    preferences = PreferencesService(db, clock, guilds)
-    privacy = PrivacyService(db)
-    privacy.register_rows("your timezone and preferences", "user_settings", "user_id")
-    reminders = ReminderService(db, clock, scheduler, preferences)
-    # Deleting a reminder cancels its timer (a trigger in the schema).
-    privacy.register_rows("reminders", "reminders", "user_id")
-    sessions = SessionService(db, clock, scheduler, preferences)
-    sessions.register_privacy(privacy)
-    qa = QAService(db, clock, scheduler, guilds)
-    qa.register_privacy(privacy)
-    return Services(
-        clock=clock,
-        scheduler=scheduler,
-        guilds=guilds,
-        preferences=preferences,
-        privacy=privacy,
-        reminders=reminders,
-        sessions=sessions,
-        qa=qa,
+    # -- the features: one line each ---------------------------------------------------
+    reminders = Feature(lambda s: ReminderService(s.db, s.clock, s.scheduler, s.preferences))
+    sessions = Feature(
+        lambda s: SessionService(s.db, s.clock, s.scheduler, s.preferences, s.guilds)
     )
+    qa = Feature(lambda s: QAService(s.db, s.clock, s.scheduler, s.guilds))
+
+
+def build_services(db: Database, clock: Clock | None = None, **options: Any) -> Services:
+    return Services(db, clock or SystemClock(), **options)

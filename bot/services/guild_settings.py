@@ -8,7 +8,7 @@ from bot.db import guild_settings as repo
 from bot.db.database import Database
 from bot.db.guild_settings import GuildSettings
 from bot.errors import NotConfigured
-from bot.time.clock import Clock
+from bot.time.clock import Clock, epoch
 from bot.time.timezones import resolve_zone
 
 
@@ -21,7 +21,7 @@ class GuildSettingsService:
 
     async def get(self, guild_id: int) -> GuildSettings | None:
         if guild_id not in self._cache:
-            self._cache[guild_id] = await repo.get(self._db, guild_id)
+            self._cache[guild_id] = await repo.get(self._db.reader, guild_id)
         return self._cache[guild_id]
 
     async def require(self, guild_id: int | None) -> GuildSettings:
@@ -61,6 +61,7 @@ class GuildSettingsService:
             helper_role_id=helper_role_id,
             timezone=zone,
         )
-        await repo.upsert(self._db, settings, int(self._clock.now().timestamp()))
+        async with self._db.transaction() as tx:
+            await repo.upsert(tx, settings, epoch(self._clock.now()))
         self._cache[guild_id] = settings
         return settings

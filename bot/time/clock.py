@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+
+def epoch(instant: datetime) -> int:
+    """Whole UTC seconds: how every instant is stored."""
+    if instant.tzinfo is None:
+        raise ValueError("instants must be timezone-aware")
+    return int(instant.timestamp())
 
 
 class Clock(Protocol):
@@ -34,7 +41,5 @@ class FakeClock:
         self._now = instant.astimezone(UTC)
 
     def advance(self, **delta: float) -> datetime:
-        from datetime import timedelta
-
         self._now += timedelta(**delta)
         return self._now

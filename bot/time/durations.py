@@ -20,16 +20,25 @@ _DEFAULT_UNITS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400, "we
 _DUR_PART = re.compile(r"\s*(?:,|and\b)?\s*(?P<n>\d+(?:\.\d+)?|\.\d+|an?\b)\s*(?P<u>[a-z]+)?")
 
 
-def format_duration(delta: timedelta) -> str:
-    """Compact text that ``parse_duration`` reads back: ``"1d2h30m"``, ``"45m"``, ``"90s"``."""
+def format_duration(delta: timedelta, *, approximate: bool = False) -> str:
+    """Words that ``parse_duration`` reads back: "1 day 2 hours", "45 minutes", "90 s"
+    becomes "1 minute 30 seconds". ``approximate``: the largest unit only, rounded
+    ("3 hours", "2 days", at least "1 minute"). The one way a duration is shown."""
     seconds = int(delta.total_seconds())
     if seconds < 0:
         raise ValueError("durations are not negative")
-    out = ""
-    for suffix, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+    if approximate:
+        for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+            count = round(seconds / size)
+            if count >= (2 if unit == "day" else 1) or unit == "minute":
+                count = max(1, count)
+                return f"{count} {unit}{'s' if count != 1 else ''}"
+    parts = []
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1)):
         count, seconds = divmod(seconds, size)
-        out += f"{count}{suffix}" if count else ""
-    return out or "0m"
+        if count:
+            parts.append(f"{count} {unit}{'s' if count != 1 else ''}")
+    return " ".join(parts) or "0 minutes"
 
 
 def duration_seconds(text: str) -> float | None:

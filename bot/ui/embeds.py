@@ -6,6 +6,7 @@ from datetime import datetime
 
 import discord
 
+from bot.time.clock import epoch
 from bot.ui import limits
 
 BRAND = discord.Colour(0x5865F2)
@@ -59,7 +60,7 @@ def add_field(embed: discord.Embed, name: str, value: str, *, inline: bool = Fal
 
 def timestamp(instant: datetime, style: str = "F") -> str:
     """A Discord timestamp: every reader sees it in their own local time."""
-    return f"<t:{int(instant.timestamp())}:{style}>"
+    return f"<t:{epoch(instant)}:{style}>"
 
 
 def when(instant: datetime) -> str:

@@ -11,11 +11,10 @@ from discord.ext import commands
 from bot.ui import embeds
 from cogs.checks import write_cooldown
 from cogs.components import ConfirmView
+from cogs.privacy import strings
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
-
-KEPT = "Messages you posted in threads stay; questions you asked are kept as a former member's."
 
 
 class PrivacyCog(commands.Cog):
@@ -31,16 +30,16 @@ class PrivacyCog(commands.Cog):
         held = await privacy.inventory(interaction.user.id)
         if not held:
             await interaction.response.send_message(
-                embed=embeds.info("Nothing to forget", "Nexus holds no data about you."),
+                embed=embeds.info(strings.NOTHING_TITLE, strings.NOTHING),
                 ephemeral=True,
             )
             return
         listing = "\n".join(f"• {label}: {count}" for label, count in held.items())
-        view = ConfirmView(interaction.user.id, confirm_label="Delete my data")
+        view = ConfirmView(interaction.user.id, confirm_label=strings.CONFIRM_BUTTON)
         await interaction.response.send_message(
             embed=embeds.warning(
-                "Delete your data?",
-                f"This deletes, in every server:\n{listing}\n\n{KEPT}\nThis cannot be undone.",
+                strings.CONFIRM_TITLE,
+                strings.CONFIRM.format(listing=listing, kept=strings.KEPT),
             ),
             view=view,
             ephemeral=True,
@@ -49,16 +48,16 @@ class PrivacyCog(commands.Cog):
         await view.wait()
         if view.interaction is None:
             await interaction.edit_original_response(
-                embed=embeds.muted("Nothing deleted", "The confirmation timed out."), view=None
+                embed=embeds.muted(strings.NOT_DELETED, strings.TIMED_OUT), view=None
             )
             return
         if not view.result:
             await view.interaction.response.edit_message(
-                embed=embeds.muted("Nothing deleted", "You cancelled."), view=None
+                embed=embeds.muted(strings.NOT_DELETED, strings.CANCELLED), view=None
             )
             return
         report = await privacy.forget(interaction.user.id)
         done = "\n".join(f"• {label}: {count}" for label, count in report.erased.items())
         await view.interaction.response.edit_message(
-            embed=embeds.success("Your data is deleted", f"{done}\n\n{KEPT}"), view=None
+            embed=embeds.success(strings.DONE_TITLE, f"{done}\n\n{strings.KEPT}"), view=None
         )

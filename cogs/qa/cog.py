@@ -1,6 +1,6 @@
 """``/ask``, the **Mark as solution** message menu, and ``/qa …``. The rules live in
 ``bot/services/qa.py``; this adapter reads interactions, renders, and drives the Discord
-side (``threads.py``)."""
+side (``publish.py``)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,13 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.db.qa import Question
+from bot.delivery import mentions
 from bot.errors import InvalidInput, NotFound
-from bot.services.qa_rules import BODY_MAX, TITLE_MAX, TOPICS, Actor, Ask, Topic, parse_topics
-from bot.ui import embeds, limits
-from cogs.checks import guild_of, is_admin, write_cooldown
+from bot.services.qa.rules import BODY_MAX, TITLE_MAX, TOPICS, Ask, Topic, parse_topics
+from bot.ui import embeds, limits, markup
+from cogs.checks import actor_of, guild_of, write_cooldown
 from cogs.qa import render, strings
-from cogs.qa.threads import NONE, QAThreads, mentions
+from cogs.qa.publish import NONE, QAThreads
 from cogs.qa.views import AskModal, SolveModal, draft_view
 
 if TYPE_CHECKING:
@@ -26,12 +27,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANSWER_LOOKBACK = 100  # messages searched for the credited member's latest reply
-
-
-def actor_of(interaction: discord.Interaction[NexusBot]) -> Actor:
-    user = interaction.user
-    roles = frozenset(role.id for role in user.roles) if isinstance(user, discord.Member) else None
-    return Actor(user.id, roles or frozenset(), is_admin(interaction))
 
 
 class QACog(commands.Cog):
@@ -231,7 +226,7 @@ class QACog(commands.Cog):
             question_id, interaction.user.id
         )
         await interaction.response.edit_message(
-            content=strings.STILL_NEEDS_HELP.format(asker=render.mention(question.asker_id)),
+            content=strings.STILL_NEEDS_HELP.format(asker=markup.user(question.asker_id)),
             view=None,
             allowed_mentions=NONE,
         )

@@ -11,22 +11,11 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.db.qa import Question
-from bot.services.qa_rules import Ask
-from bot.services.qa_search import SearchHit
-from bot.ui import embeds, limits
+from bot.services.qa.rules import Ask
+from bot.services.qa.search import SearchHit
+from bot.time.durations import format_duration
+from bot.ui import embeds, limits, markup
 from cogs.qa import strings
-
-
-def thread_link(guild_id: int, thread_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{thread_id}"
-
-
-def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
-    return f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}"
-
-
-def mention(user_id: int | None) -> str:
-    return strings.FORMER_MEMBER if user_id is None else f"<@{user_id}>"
 
 
 def plain(text: str, limit: int) -> str:
@@ -35,25 +24,15 @@ def plain(text: str, limit: int) -> str:
     return limits.shorten(escaped.replace("[", "⟦").replace("]", "⟧"), limit)
 
 
-def duration(seconds: float) -> str:
-    hours = round(seconds / 3600)
-    if hours >= 48 and hours % 24 == 0:
-        return f"{hours // 24} days"
-    if hours >= 1:
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    minutes = max(1, round(seconds / 60))
-    return f"{minutes} minute{'s' if minutes != 1 else ''}"
-
-
 def opener(ask: Ask, asker_id: int | None) -> tuple[str, discord.Embed]:
     """The first message of a question thread: who asked, the topic, the question and a
     short how-to-ask guide."""
     if asker_id is None:
         content = strings.OPENER_FORMER.format(topic=ask.topic)
     else:
-        content = strings.OPENER_CONTENT.format(asker=mention(asker_id), topic=ask.topic)
+        content = strings.OPENER_CONTENT.format(asker=markup.user(asker_id), topic=ask.topic)
     embed = embeds.info(ask.title, ask.body)
-    embeds.add_field(embed, "Asked by", mention(asker_id), inline=True)
+    embeds.add_field(embed, "Asked by", markup.user(asker_id), inline=True)
     embeds.add_field(embed, "Topic", ask.topic, inline=True)
     embeds.add_field(embed, strings.GUIDE_TITLE, strings.GUIDE)
     embed.set_footer(text=strings.OPENER_FOOTER)
@@ -68,7 +47,7 @@ def similar(hits: list[SearchHit]) -> discord.Embed:
     embed = embeds.info(strings.SIMILAR_TITLE, strings.SIMILAR_INTRO)
     for hit in hits:
         question = hit.question
-        link = thread_link(question.guild_id, question.thread_id)
+        link = markup.jump_url(question.guild_id, question.thread_id)
         summary = plain(question.summary or "", 300)
         embeds.add_field(
             embed,
@@ -79,7 +58,7 @@ def similar(hits: list[SearchHit]) -> discord.Embed:
 
 
 def posted(question: Question) -> discord.Embed:
-    link = thread_link(question.guild_id, question.thread_id)
+    link = markup.jump_url(question.guild_id, question.thread_id)
     return embeds.success(strings.POSTED_TITLE, strings.POSTED.format(link=link))
 
 
@@ -90,21 +69,21 @@ def solved(question: Question) -> tuple[str | None, discord.Embed, list[int]]:
     if answerer is None or answerer == question.asker_id:
         line = strings.SOLVED_SELF
     elif question.answer_message_id is not None:
-        link = message_link(question.guild_id, question.thread_id, question.answer_message_id)
-        line = strings.SOLVED_BY.format(answerer=mention(answerer), link=link)
+        link = markup.jump_url(question.guild_id, question.thread_id, question.answer_message_id)
+        line = strings.SOLVED_BY.format(answerer=markup.user(answerer), link=link)
     else:
-        line = strings.SOLVED_NO_LINK.format(answerer=mention(answerer))
+        line = strings.SOLVED_NO_LINK.format(answerer=markup.user(answerer))
     embed = embeds.success(strings.SOLVED_TITLE, f"{line}\n> {question.summary or ''}")
     embed.set_footer(text=strings.SOLVED_FOOTER)
     if answerer is None or answerer == question.asker_id:
         return None, embed, []
-    return strings.CREDIT.format(answerer=mention(answerer)), embed, [answerer]
+    return strings.CREDIT.format(answerer=markup.user(answerer)), embed, [answerer]
 
 
 def closed(question: Question) -> discord.Embed:
     reason = question.close_reason or "stale"
     original = (
-        thread_link(question.guild_id, question.duplicate_of)
+        markup.jump_url(question.guild_id, question.duplicate_of)
         if question.duplicate_of
         else "another question"
     )
@@ -115,15 +94,18 @@ def closed(question: Question) -> discord.Embed:
 
 
 def reopened(who: int) -> discord.Embed:
-    return embeds.info(strings.REOPENED_TITLE, strings.REOPENED.format(who=mention(who)))
+    return embeds.info(strings.REOPENED_TITLE, strings.REOPENED.format(who=markup.user(who)))
 
 
-def dormant(hours: float) -> discord.Embed:
-    return embeds.muted(strings.DORMANT_TITLE, strings.DORMANT.format(hours=round(hours)))
+def dormant(after: timedelta) -> discord.Embed:
+    return embeds.muted(
+        strings.DORMANT_TITLE,
+        strings.DORMANT.format(waited=format_duration(after, approximate=True)),
+    )
 
 
 def result_line(question: Question, *, now: datetime | None = None) -> str:
-    link = thread_link(question.guild_id, question.thread_id)
+    link = markup.jump_url(question.guild_id, question.thread_id)
     status = strings.STATUS_ICONS.get(question.status, question.status)
     line = f"**[{plain(question.title, 110)}]({link})**\n{status} · {question.topic}"
     if now is not None:
@@ -158,11 +140,7 @@ def leaderboard(rows: list[tuple[int, int]], period: str) -> discord.Embed:
         return embeds.muted(title, strings.LEADERBOARD_NONE)
     medals = {1: "🥇", 2: "🥈", 3: "🥉"}
     lines = [
-        f"{medals.get(rank, f'`{rank}.`')} {mention(user)}: **{count}** solved"
+        f"{medals.get(rank, f'`{rank}.`')} {markup.user(user)}: **{count}** solved"
         for rank, (user, count) in enumerate(rows, start=1)
     ]
     return embeds.info(title, "\n".join(lines))
-
-
-def since(instant: datetime, now: datetime) -> str:
-    return duration(max(timedelta(0), now - instant).total_seconds())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 OPENER_CONTENT = "{asker} asked a **{topic}** question."
-FORMER_MEMBER = "a former member"
 OPENER_FORMER = "A former member asked a **{topic}** question."
 GUIDE_TITLE = "How to get a good answer"
 GUIDE = (
@@ -61,7 +60,7 @@ REOPENED = "{who} reopened this question."
 
 DORMANT_TITLE = "Closed: no activity"
 DORMANT = (
-    "Nobody has posted here for {hours} hours, so I've closed this question as stale.\n"
+    "Nobody has posted here for {waited}, so I've closed this question as stale.\n"
     "Still need help? **Reply in this thread** (it reopens), or run `/qa reopen`."
 )
 
@@ -74,7 +73,7 @@ ESCALATE_MENTORS = (
 )
 
 NUDGE = (
-    "{asker} it's been quiet here for {hours} hours. Is your question solved? "
+    "{asker} it's been quiet here for {waited}. Is your question solved? "
     "If it is, press **Solved** to close it with a one-line summary for the archive."
 )
 NUDGE_SOLVED = "Solved"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.services.qa_rules import BODY_MAX, SUMMARY_MAX, TITLE_MAX
+from bot.services.qa.rules import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 from bot.ui import limits
 from cogs.components import NexusModal, RowButton, loaded_cog
 from cogs.qa import strings

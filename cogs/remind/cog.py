@@ -8,11 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.db.timers import Timer
-from bot.scheduling import TimerKind
-from bot.services.reminders import KIND, MAX_PENDING
+from bot.services.reminders import MAX_PENDING
 from bot.ui import embeds, limits
 from cogs.checks import write_cooldown
+from cogs.remind import strings
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -23,7 +22,6 @@ class RemindCog(commands.Cog):
 
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
-        bot.services.scheduler.register(KIND, TimerKind(handler=self.deliver))
 
     @remind.command(name="me", description="Remind yourself of something later.")
     @app_commands.describe(
@@ -43,9 +41,10 @@ class RemindCog(commands.Cog):
             what=what,
         )
         embed = embeds.success(
-            f"Reminder #{reminder.id} set",
-            f"{embeds.when(reminder.due)}\n> {limits.shorten(reminder.text, 900)}\n\n"
-            "I'll DM you, or mention you here if your DMs are closed.",
+            strings.SET_TITLE.format(id=reminder.id),
+            strings.SET.format(
+                when=embeds.when(reminder.due), what=limits.shorten(reminder.text, 900)
+            ),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
         self.bot.delivery.open_dm_soon(interaction.user.id)
@@ -54,11 +53,11 @@ class RemindCog(commands.Cog):
     async def list_(self, interaction: discord.Interaction[NexusBot]) -> None:
         pending = await self.bot.services.reminders.pending(interaction.user.id)
         if not pending:
-            embed = embeds.info("No pending reminders", "Set one with `/remind me`.")
+            embed = embeds.info(strings.NONE_TITLE, strings.NONE)
         else:
             embed = embeds.info(
-                f"Your reminders ({len(pending)}/{MAX_PENDING})",
-                "Cancel one with `/remind cancel`.",
+                strings.LIST_TITLE.format(count=len(pending), limit=MAX_PENDING),
+                strings.LIST,
             )
             for reminder in pending:
                 embeds.add_field(
@@ -74,7 +73,7 @@ class RemindCog(commands.Cog):
     async def cancel(self, interaction: discord.Interaction[NexusBot], id: int) -> None:
         reminder = await self.bot.services.reminders.cancel(interaction.user.id, id)
         embed = embeds.success(
-            f"Reminder #{reminder.id} cancelled", limits.shorten(reminder.text, 900)
+            strings.CANCELLED_TITLE.format(id=reminder.id), limits.shorten(reminder.text, 900)
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -98,16 +97,3 @@ class RemindCog(commands.Cog):
                 )
             )
         return choices[: limits.AUTOCOMPLETE_CHOICES]
-
-    async def deliver(self, timer: Timer) -> None:
-        if timer.subject_id is None:
-            return
-        reminder = await self.bot.services.reminders.get(timer.subject_id)
-        if reminder is None:
-            return  # deleted (cancelled or forgotten) after it was claimed
-        content = f"⏰ **Reminder:** {reminder.text}"
-        if self.bot.services.reminders.is_late(reminder):
-            content += f"\n-# Due {embeds.timestamp(reminder.due, 'R')}; I was offline then."
-        await self.bot.delivery.dm_or_mention(
-            reminder.user_id, reminder.channel_id, nonce=timer.nonce(), content=content
-        )

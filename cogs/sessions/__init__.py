@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.sessions.cog import SessionsCog
+from cogs.sessions.events import SessionEvents
+from cogs.sessions.publish import EventMirror, Publisher
 from cogs.sessions.views import JoinButton, LeaveButton
 
 if TYPE_CHECKING:
@@ -10,5 +12,12 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: NexusBot) -> None:
+    publisher = Publisher(bot)
+    mirror = EventMirror(bot, publisher)
     bot.add_dynamic_items(JoinButton, LeaveButton)
-    await bot.add_cog(SessionsCog(bot))
+    await bot.add_cog(SessionsCog(bot, publisher, mirror))
+    await bot.add_cog(SessionEvents(bot, publisher, mirror))
+
+
+async def teardown(bot: NexusBot) -> None:
+    bot.remove_dynamic_items(JoinButton, LeaveButton)

@@ -5,7 +5,6 @@ Discord side (``publisher``, ``mirror``), including the session timers."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from typing import TYPE_CHECKING, Any, Literal
@@ -14,14 +13,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.services.sessions_rules import DURATION_MAX, DURATION_MIN
-from bot.timeparse import format_duration
+from bot.delivery import quietly
+from bot.services.sessions.rules import DURATION_MAX, DURATION_MIN
+from bot.time.timeparse import format_duration
 from bot.ui import embeds, limits
-from cogs.checks import admin_only, guild_of, is_mentor, write_cooldown
-from cogs.sessions import card, strings
-from cogs.sessions.mirror import EventMirror
-from cogs.sessions.publisher import Publisher
-from cogs.sessions.timers import SessionTimers
+from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
+from cogs.sessions import render, strings
+from cogs.sessions.publish import EventMirror, Publisher
 from cogs.sessions.views import ListPager
 
 if TYPE_CHECKING:
@@ -35,21 +33,14 @@ PAGE = 10
 class SessionsCog(commands.Cog):
     session = app_commands.Group(name="session", description=strings.GROUP, guild_only=True)
 
-    def __init__(self, bot: NexusBot) -> None:
+    def __init__(self, bot: NexusBot, publisher: Publisher, mirror: EventMirror) -> None:
         self.bot = bot
-        self.publisher = Publisher(bot)
-        self.mirror = EventMirror(bot, self.publisher)
-        self.reconcile_tasks: dict[int, asyncio.Task[int]] = {}
-        SessionTimers(bot, self.publisher, self.mirror).register(bot.services.scheduler)
-        bot.services.privacy.after_forget(self._after_forget)
-
-    async def cog_unload(self) -> None:
-        for task in self.reconcile_tasks.values():
-            task.cancel()
+        self.publisher = publisher
+        self.mirror = mirror
 
     # -- commands ---------------------------------------------------------------------
 
-    @session.command(name="create", description="Schedule a study session and post its card.")
+    @session.command(name="create", description="Schedule a study session and post its render.")
     @app_commands.describe(
         title="What the session is (at most 100 characters)",
         when="Start, in your timezone: tomorrow 18:00, friday 6pm, 2026-12-01 18:00",
@@ -112,7 +103,7 @@ class SessionsCog(commands.Cog):
         user_id = interaction.user.id if mine else None
         sessions = self.bot.services.sessions
         page, total = await sessions.upcoming(guild_id, user_id=user_id, limit=PAGE)
-        embed = card.list_embed(page, total=total, offset=0, mine=mine)
+        embed = render.list_embed(page, total=total, offset=0, mine=mine)
         if total <= PAGE:
             await interaction.response.send_message(embed=embed, ephemeral=True)
             return
@@ -126,7 +117,7 @@ class SessionsCog(commands.Cog):
             )
             view.previous.disabled = offset == 0
             view.next.disabled = offset + PAGE >= total
-            shown = card.list_embed(page, total=total, offset=offset, mine=mine)
+            shown = render.list_embed(page, total=total, offset=offset, mine=mine)
             await click.response.edit_message(embed=shown, view=view)
 
         view = ListPager(interaction.user.id, turn, has_next=True)
@@ -139,7 +130,7 @@ class SessionsCog(commands.Cog):
         session = await self.bot.services.sessions.get(id, guild_of(interaction).id)
         roster = await self.bot.services.sessions.roster(id)
         await interaction.response.send_message(
-            embed=card.info_embed(session, roster), ephemeral=True
+            embed=render.info_embed(session, roster), ephemeral=True
         )
 
     @session.command(name="join", description="Join a session (or its waitlist when full).")
@@ -180,8 +171,7 @@ class SessionsCog(commands.Cog):
         result = await self.bot.services.sessions.edit(
             id,
             guild.id,
-            actor_id=interaction.user.id,
-            is_mentor=await is_mentor(interaction),
+            actor=actor_of(interaction),
             title=title,
             when=when,
             duration=duration,
@@ -189,16 +179,16 @@ class SessionsCog(commands.Cog):
             capacity=capacity,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self._quietly(self.publisher.refresh(id), "refresh", id)
+        await quietly(self.publisher.refresh(id), f"refresh of session {id}")
         if any(change.field == "title" for change in result.changes):
-            await self._quietly(self.publisher.rename_thread(result.session), "rename", id)
+            await quietly(self.publisher.rename_thread(result.session), f"rename of session {id}")
         await self.mirror.sync_quietly(result.session)
         await self.publisher.notify_edit(result, interaction.user.id)
         await self.publisher.tell_promoted(result.promoted)
         await interaction.followup.send(
             embed=embeds.success(
                 f"Session #{id} updated",
-                "\n".join(card.change_lines(result.changes)) + "\nAttendees have been told.",
+                "\n".join(render.change_lines(result.changes)) + "\nAttendees have been told.",
             ),
             ephemeral=True,
         )
@@ -215,15 +205,14 @@ class SessionsCog(commands.Cog):
         session = await self.bot.services.sessions.cancel(
             id,
             guild.id,
-            actor_id=interaction.user.id,
-            is_mentor=await is_mentor(interaction),
+            actor=actor_of(interaction),
             reason=reason,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await self._quietly(self.publisher.refresh(id), "refresh", id)
+        await quietly(self.publisher.refresh(id), f"refresh of session {id}")
         await self.mirror.sync_quietly(session)
         await self.publisher.notify_cancel(session, interaction.user.id)
-        await self._quietly(self.publisher.archive_thread(session), "archive", id)
+        await quietly(self.publisher.archive_thread(session), f"archive of session {id}")
         text = "Attendees have been told; its reminders are dropped."
         if session.repeat != "none":
             text += " This ends the series: no further occurrences will be created."
@@ -295,7 +284,7 @@ class SessionsCog(commands.Cog):
         found = await services.sessions.suggest(
             interaction.guild_id, current, limit=limits.AUTOCOMPLETE_CHOICES
         )
-        return [app_commands.Choice(name=card.choice_name(s, zone), value=s.id) for s in found]
+        return [app_commands.Choice(name=render.choice_name(s, zone), value=s.id) for s in found]
 
     # -- Join / Leave -----------------------------------------------------------------
 
@@ -309,42 +298,11 @@ class SessionsCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         if join:
             joined = await sessions.join(session_id, interaction.guild_id, user_id)
-            title, text = card.joined_text(joined)
+            title, text = render.joined_text(joined)
         else:
             left = await sessions.leave(session_id, interaction.guild_id, user_id)
-            title, text = "You left", card.left_text(left)
-        await self._quietly(self.publisher.refresh(session_id), "refresh", session_id)
+            title, text = "You left", render.left_text(left)
+        await quietly(self.publisher.refresh(session_id), f"refresh of session {session_id}")
         if not join:
             await self.publisher.tell_promoted(left.promoted)
         await interaction.followup.send(embed=embeds.success(title, text), ephemeral=True)
-
-    # -- privacy and reconciliation ---------------------------------------------------
-
-    async def _after_forget(self, user_id: int) -> None:
-        effects = self.bot.services.sessions.take_forget_effects(user_id)
-        for session_id in sorted(effects.session_ids):
-            await self._quietly(self.publisher.refresh(session_id), "refresh", session_id)
-        await self.publisher.tell_promoted(effects.promoted)
-
-    @commands.Cog.listener()
-    async def on_guild_available(self, guild: discord.Guild) -> None:
-        """Once per server per start: Discord does not replay what happened to scheduled
-        events while the bot was down, so compare them with the sessions."""
-        if guild.id not in self.reconcile_tasks:
-            self.reconcile_tasks[guild.id] = asyncio.create_task(
-                self._reconcile(guild), name=f"sessions-reconcile-{guild.id}"
-            )
-
-    async def _reconcile(self, guild: discord.Guild) -> int:
-        try:
-            return await self.mirror.reconcile(guild)
-        except Exception:
-            log.exception("reconciling scheduled events failed in guild %s", guild.id)
-            return 0
-
-    async def _quietly(self, action: Any, what: str, session_id: int) -> None:
-        """A Discord side effect after the change is stored: logged if it fails."""
-        try:
-            await action
-        except discord.HTTPException as error:
-            log.warning("session %s: %s failed: %s", session_id, what, error)

@@ -7,7 +7,6 @@ GROUP = "Study sessions: schedule, join, get reminded."
 JOIN_LABEL = "Join"
 LEAVE_LABEL = "Leave"
 
-HOST_GONE = "a former member"
 NOBODY_YET = "Nobody yet: press **Join**."
 LIVE = "🔴 Live now"
 ENDED = "Ended"

@@ -8,19 +8,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.timezones import zone_label
+from bot.services.preferences import PRIVACY_OWNER
+from bot.time.timezones import zone_label
 from bot.ui import embeds
 from cogs.autocomplete import timezone_choices
 from cogs.checks import write_cooldown
+from cogs.timezone import strings
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
-
-_SOURCES = {
-    "yours": "your own setting",
-    "server": "this server's timezone (you have not set yours)",
-    "default": "UTC (neither you nor this server have set one)",
-}
 
 
 class TimezoneCog(commands.Cog):
@@ -31,6 +27,13 @@ class TimezoneCog(commands.Cog):
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
 
+    async def cog_load(self) -> None:
+        services = self.bot.services
+        services.preferences.register_privacy(services.privacy)
+
+    async def cog_unload(self) -> None:
+        self.bot.services.privacy.remove(PRIVACY_OWNER)
+
     @timezone.command(name="set", description="Set your timezone, e.g. Africa/Lagos.")
     @app_commands.describe(zone="A city or IANA zone: start typing, e.g. lagos or Europe/London")
     @app_commands.autocomplete(zone=timezone_choices)
@@ -39,9 +42,8 @@ class TimezoneCog(commands.Cog):
         chosen = await self.bot.services.preferences.set_timezone(interaction.user.id, zone)
         now = self.bot.services.clock.now()
         embed = embeds.success(
-            "Timezone saved",
-            f"Your timezone is now **{zone_label(chosen, now)}**. Times you type are read in "
-            "it, and everyone sees times in their own local time.",
+            strings.SAVED_TITLE,
+            strings.SAVED.format(zone=zone_label(chosen, now)),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -53,9 +55,11 @@ class TimezoneCog(commands.Cog):
         now = self.bot.services.clock.now()
         local = now.astimezone(effective.zone)
         embed = embeds.info(
-            "Your timezone",
-            f"**{zone_label(effective.zone.key, now)}**, from {_SOURCES[effective.source]}.\n"
-            f"Your local time now: {local:%A %H:%M}. "
-            "Change it with `/timezone set`.",
+            strings.SHOW_TITLE,
+            strings.SHOW.format(
+                zone=zone_label(effective.zone.key, now),
+                source=strings.SOURCES[effective.source],
+                local=f"{local:%A %H:%M}",
+            ),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)

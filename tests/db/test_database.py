@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.db import app_state, sql
 from bot.db.database import Database
 from bot.db.migrate import current_version, latest_version, load_migrations, migrate
 from bot.errors import SchemaTooNew
 
 
 async def test_pragmas(db: Database) -> None:
-    assert (await db.fetchval("PRAGMA journal_mode")).lower() == "wal"
-    assert await db.fetchval("PRAGMA foreign_keys") == 1
-    assert await db.fetchval("PRAGMA busy_timeout") == 5000
+    assert (await sql.fetch_value(db.reader, "PRAGMA journal_mode")).lower() == "wal"
+    assert await sql.fetch_value(db.reader, "PRAGMA foreign_keys") == 1
+    assert await sql.fetch_value(db.reader, "PRAGMA busy_timeout") == 5000
 
 
 async def test_fresh_database_reaches_latest_version(db: Database) -> None:
@@ -48,7 +49,7 @@ async def test_failed_transaction_rolls_back(db: Database) -> None:
         async with db.transaction() as conn:
             await conn.execute("INSERT INTO app_state (key, value) VALUES ('a', '1')")
             raise RuntimeError("boom")
-    assert await db.fetchval("SELECT COUNT(*) FROM app_state") == 0
+    assert await sql.fetch_value(db.reader, "SELECT COUNT(*) FROM app_state") == 0
 
 
 async def test_transactions_do_not_interleave(db: Database) -> None:
@@ -64,21 +65,24 @@ async def test_transactions_do_not_interleave(db: Database) -> None:
 
     async def succeeding() -> None:
         await started.wait()
-        await db.execute("INSERT INTO app_state (key, value) VALUES ('good', '1')")
+        async with db.transaction() as tx:
+            await sql.execute(tx, "INSERT INTO app_state (key, value) VALUES ('good', '1')")
 
     results = await asyncio.gather(failing(), succeeding(), return_exceptions=True)
     assert isinstance(results[0], RuntimeError)
-    keys = [row["key"] for row in await db.fetchall("SELECT key FROM app_state")]
+    keys = [row["key"] for row in await sql.fetch_all(db.reader, "SELECT key FROM app_state")]
     assert keys == ["good"]
 
 
 async def test_constraints_are_enforced(db: Database) -> None:
     with pytest.raises(sqlite3.IntegrityError):
-        await db.execute("INSERT INTO app_state (key, value) VALUES ('k', NULL)")
+        async with db.transaction() as tx:
+            await sql.execute(tx, "INSERT INTO app_state (key, value) VALUES ('k', NULL)")
 
 
 async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
-    await db.execute("INSERT INTO app_state (key, value) VALUES ('k', 'v')")
+    async with db.transaction() as tx:
+        await app_state.put(tx, "k", "v")
     target = tmp_path / "backups" / "copy.db"
     await db.backup(target)
     copy = sqlite3.connect(target)

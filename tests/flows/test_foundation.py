@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.db import sql
 from tests.emulator import Overwrite
 from tests.emulator.permissions import P
 from tests.flows.harness import Nexus, embed_text, running_bot
@@ -218,7 +219,10 @@ async def test_resumes_after_a_dropped_websocket(nexus: Nexus) -> None:
 async def test_changed_definitions_are_resynced_on_restart(bare: Nexus) -> None:
     await bare.bot.close()
     # The stored hash stands for the definitions of an older release.
-    await bare.db.execute("UPDATE app_state SET value = 'older' WHERE key LIKE 'commands_hash:%'")
+    async with bare.db.transaction() as tx:
+        await sql.execute(
+            tx, "UPDATE app_state SET value = 'older' WHERE key LIKE 'commands_hash:%'"
+        )
     async with running_bot(bare):
         assert bare.emu.sync_count == 2
     async with running_bot(bare):

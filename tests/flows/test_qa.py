@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.services.qa_rules import TOPICS
+from bot.services.qa.rules import TOPICS
 from tests.emulator import Channel, InteractionRecord, Message, Overwrite, User
 from tests.emulator.permissions import P
 from tests.flows.harness import Nexus, embed_text, running_bot

@@ -51,7 +51,7 @@ async def test_create_posts_the_card_its_thread_and_the_event(nexus: Nexus) -> N
     for expected in (
         f"<t:{start}:F>",
         f"<t:{start}:R>",
-        "1 h 30 min",
+        "1 hour 30 minutes",
         f"<@{w.ada.id}>",
         "django",
         "Going (0/3)",
@@ -309,7 +309,7 @@ async def test_notify_and_server_offsets(nexus: Nexus) -> None:
     assert await nexus.services.sessions.notify_mode(w.ada.id) == "dm"
     assert "Only admins" in await said(nexus, w.ada, "session reminders", offsets="1h")
     ix = await nexus.slash(w.admin, "session reminders", offsets="1h, 10m")
-    assert "1h, 10m before" in embed_text(await finished(nexus, ix))
+    assert "1 hour, 10 minutes before" in embed_text(await finished(nexus, ix))
     bad = await finished(nexus, await nexus.slash(w.admin, "session reminders", offsets="soon"))
     assert "couldn't read" in embed_text(bad)
 

@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from bot.db.database import Database
 from bot.db.timers import Timer
 from bot.scheduling import TimerKind
+from bot.services.access import Actor
 from bot.services.container import build_services
-from bot.services.sessions_rules import KINDS
+from bot.services.sessions.rules import KINDS
 from tests.emulator import DEFAULT_BOT, P
 from tests.flows.harness import Nexus, running_bot
 from tests.flows.sessions_kit import (
@@ -174,17 +175,16 @@ async def test_the_event_mirror_is_reconciled_after_a_restart(nexus: Nexus) -> N
     await offline.sessions.edit(
         moved.id,
         guild.id,
-        actor_id=nexus.world.mentor.id,
-        is_mentor=True,
+        actor=Actor(nexus.world.mentor.id, is_admin=True),
         title="ORM deep dive",
         when=new_start.isoformat(),
     )
-    await offline.sessions.cancel(dropped.id, guild.id, actor_id=0, is_mentor=True)
+    await offline.sessions.cancel(dropped.id, guild.id, actor=Actor(0, is_admin=True))
     await db.close()
     nexus.emu.set_bot_permissions(guild.id, DEFAULT_BOT)
 
     async with running_bot(nexus):
-        cog = nexus.bot.get_cog("SessionsCog")
+        cog = nexus.bot.get_cog("SessionEvents")
         assert cog is not None
         changed = await cog.reconcile_tasks[guild.id]  # type: ignore[attr-defined]
         assert changed == 3

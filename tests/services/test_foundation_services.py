@@ -71,4 +71,50 @@ def test_permission_check_names_what_is_missing() -> None:
 
 def test_privacy_labels_are_unique(services: Services) -> None:
     with pytest.raises(ValueError, match="already registered"):
-        services.privacy.register_rows("reminders", "reminders", "user_id")
+        services.privacy.register_rows("other", "reminders", "reminders", "user_id")
+
+
+async def remind(services: Services, user_id: int) -> None:
+    await services.reminders.create(
+        user_id=user_id, guild_id=None, channel_id=30, when="in 1 hour", what="stretch"
+    )
+
+
+async def test_privacy_remove_drops_exactly_that_owners_data(services: Services) -> None:
+    privacy = services.privacy
+    called: list[tuple[str, int]] = []
+
+    async def hook_of(owner: str, user_id: int) -> None:
+        called.append((owner, user_id))
+
+    privacy.after_forget("remind", lambda user_id: hook_of("remind", user_id))
+    privacy.after_forget("timezone", lambda user_id: hook_of("timezone", user_id))
+    await services.preferences.set_timezone(5, "lagos")
+    await remind(services, 5)
+    held = await privacy.inventory(5)
+    assert held == {"your timezone and preferences": 1, "reminders": 1}
+
+    privacy.remove("remind")
+    assert "reminders" not in privacy.labels
+    assert "your timezone and preferences" in privacy.labels
+    assert await privacy.inventory(5) == {"your timezone and preferences": 1}
+    report = await privacy.forget(5)
+    assert report.erased == {"your timezone and preferences": 1}
+    assert called == [("timezone", 5)]
+    # What the removed owner holds is left alone.
+    assert [r.text for r in await services.reminders.pending(5)] == ["stretch"]
+    assert (await services.preferences.effective_zone(5, None)).source == "default"
+    privacy.remove("nobody")  # an owner with nothing registered: nothing happens
+    assert await privacy.inventory(5) == {}
+
+
+async def test_privacy_reregister_after_remove(services: Services) -> None:
+    privacy = services.privacy
+    privacy.remove("remind")
+    privacy.register_rows("remind", "reminders", "reminders", "user_id")
+    with pytest.raises(ValueError, match="already registered"):
+        privacy.register_rows("remind", "reminders", "reminders", "user_id")
+    await remind(services, 6)
+    assert await privacy.inventory(6) == {"reminders": 1}
+    assert (await privacy.forget(6)).erased == {"reminders": 1}
+    assert await services.reminders.pending(6) == []

@@ -9,17 +9,18 @@ from typing import Any
 
 import pytest
 
+from bot.db import sql
 from bot.db.database import Database
 from bot.db.qa import Question
 from bot.db.timers import Timer
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import TimerKind
+from bot.services.access import Actor
 from bot.services.container import Services, build_services
-from bot.services.qa_rules import (
+from bot.services.qa.rules import (
     KIND_DORMANT,
     KIND_NUDGE,
     KIND_UNANSWERED,
-    Actor,
     Ask,
     normalise_topic,
     parse_thread_ref,
@@ -112,7 +113,8 @@ async def reply(services: Services, question: Question, user: int, clock: FakeCl
 
 
 async def live_timers(db: Database, question: Question) -> list[tuple[str, int]]:
-    rows = await db.fetchall(
+    rows = await sql.fetch_all(
+        db.reader,
         "SELECT kind, due_at FROM timers WHERE subject_id = ? AND state = 'pending'"
         " AND kind LIKE 'qa_%' ORDER BY due_at",
         (question.id,),

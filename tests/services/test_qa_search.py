@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from bot.db import sql
 from bot.db.database import Database
 from bot.services.container import Services
-from bot.services.qa_search import STOP_WORDS, terms
+from bot.services.qa.search import STOP_WORDS, terms
 from bot.time.clock import FakeClock
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -51,15 +52,19 @@ async def load_fixture(
                 now,
             )
         )
-    await db.executemany(
-        """
-        INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id, topic,
-                                  title, body, status, summary, asked_at, last_activity_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-        rows,
-    )
-    found = await db.fetchall(
+    async with db.transaction() as tx:
+        await sql.execute_many(
+            tx,
+            """
+            INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id,
+                                      topic, title, body, status, summary, asked_at,
+                                      last_activity_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            rows,
+        )
+    found = await sql.fetch_all(
+        db.reader,
         "SELECT id, thread_id FROM qa_questions WHERE guild_id = ? AND thread_id >= ?",
         (guild_id, thread_base),
     )
@@ -198,8 +203,12 @@ async def test_index_follows_updates_and_deletes(
     services: Services, db: Database, archive: dict[str, int]
 ) -> None:
     qid = archive["q001"]
-    await db.execute("UPDATE qa_questions SET summary = ? WHERE id = ?", ("zanzibar fix", qid))
+    async with db.transaction() as tx:
+        await sql.execute(
+            tx, "UPDATE qa_questions SET summary = ? WHERE id = ?", ("zanzibar fix", qid)
+        )
     hits = await services.qa.search.search(GUILD, "zanzibar")
     assert [hit.question.id for hit in hits] == [qid]
-    await db.execute("DELETE FROM qa_questions WHERE id = ?", (qid,))
+    async with db.transaction() as tx:
+        await sql.execute(tx, "DELETE FROM qa_questions WHERE id = ?", (qid,))
     assert await services.qa.search.search(GUILD, "zanzibar") == []

@@ -10,13 +10,15 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 
+from bot.db import sql
 from bot.db import timers as timer_rows
 from bot.db.database import Database
 from bot.db.timers import Timer
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import TimerKind, TimerMissed
+from bot.services.access import Actor
 from bot.services.container import Services
-from bot.services.sessions_rules import KIND_END, KIND_REMINDER, KIND_START
+from bot.services.sessions.rules import KIND_END, KIND_REMINDER, KIND_START
 from bot.time.clock import FakeClock
 
 GUILD, OTHER_GUILD = 1, 2
@@ -62,7 +64,7 @@ async def create(services: Services, **overrides: object):
 
 
 async def live_timers(db: Database, kind: str, session_id: int) -> list[Timer]:
-    return await timer_rows.for_subject(db, kind, session_id)
+    return await timer_rows.for_subject(db.reader, kind, session_id)
 
 
 async def test_create_reads_the_hosts_zone_and_books_timers(
@@ -167,14 +169,19 @@ async def test_the_database_refuses_over_capacity_even_if_code_forgets(
     session = await create(services, capacity=1)
     await services.sessions.join(session.id, GUILD, ADA)
     with pytest.raises(sqlite3.IntegrityError, match="session full"):
-        await db.execute(
-            "INSERT INTO session_rsvps (session_id, user_id, status, position, joined_at)"
-            " VALUES (?, ?, 'going', 9, 0)",
-            (session.id, BOLA),
-        )
+        async with db.transaction() as tx:
+            await sql.execute(
+                tx,
+                "INSERT INTO session_rsvps (session_id, user_id, status, position, joined_at)"
+                " VALUES (?, ?, 'going', 9, 0)",
+                (session.id, BOLA),
+            )
     await services.sessions.join(session.id, GUILD, BOLA)  # waitlist
     with pytest.raises(sqlite3.IntegrityError, match="session full"):
-        await db.execute("UPDATE session_rsvps SET status = 'going' WHERE user_id = ?", (BOLA,))
+        async with db.transaction() as tx:
+            await sql.execute(
+                tx, "UPDATE session_rsvps SET status = 'going' WHERE user_id = ?", (BOLA,)
+            )
 
 
 async def test_sessions_of_another_server_are_not_found(
@@ -190,9 +197,9 @@ async def test_edit_by_host_or_mentor_only_and_lists_changes(
 ) -> None:
     session = await create(services)
     with pytest.raises(PermissionDenied, match="host or a mentor"):
-        await services.sessions.edit(session.id, GUILD, actor_id=ADA, is_mentor=False, title="x")
+        await services.sessions.edit(session.id, GUILD, actor=Actor(ADA), title="x")
     result = await services.sessions.edit(
-        session.id, GUILD, actor_id=HOST, is_mentor=False, title="ORM deep dive", duration=90
+        session.id, GUILD, actor=Actor(HOST), title="ORM deep dive", duration=90
     )
     assert [(c.field, c.before, c.after) for c in result.changes] == [
         ("title", "Django ORM clinic", "ORM deep dive"),
@@ -203,7 +210,7 @@ async def test_edit_by_host_or_mentor_only_and_lists_changes(
         session.start + timedelta(minutes=90)
     ]
     moved = await services.sessions.edit(
-        session.id, GUILD, actor_id=MENTOR, is_mentor=True, when="2026-12-01 18:00"
+        session.id, GUILD, actor=Actor(MENTOR, is_admin=True), when="2026-12-01 18:00"
     )
     new_start = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
     assert moved.changes[0].after == new_start
@@ -213,9 +220,7 @@ async def test_edit_by_host_or_mentor_only_and_lists_changes(
         new_start - timedelta(minutes=15),
     ]
     with pytest.raises(InvalidInput, match="nothing changed"):
-        await services.sessions.edit(
-            session.id, GUILD, actor_id=HOST, is_mentor=False, title="ORM deep dive"
-        )
+        await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), title="ORM deep dive")
 
 
 async def test_capacity_edits_promote_or_are_refused(
@@ -225,13 +230,11 @@ async def test_capacity_edits_promote_or_are_refused(
     for user in (ADA, BOLA, CHIDI):
         await services.sessions.join(session.id, GUILD, user)
     with pytest.raises(InvalidInput, match="capacity of 0"):
-        await services.sessions.edit(session.id, GUILD, actor_id=HOST, is_mentor=False, capacity=0)
-    raised = await services.sessions.edit(
-        session.id, GUILD, actor_id=HOST, is_mentor=False, capacity=3
-    )
+        await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), capacity=0)
+    raised = await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), capacity=3)
     assert [p.user_id for p in raised.promoted] == [BOLA, CHIDI]
     with pytest.raises(Conflict, match="already going"):
-        await services.sessions.edit(session.id, GUILD, actor_id=HOST, is_mentor=False, capacity=2)
+        await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), capacity=2)
 
 
 async def test_cancel_drops_timers_and_closes_the_session(
@@ -239,9 +242,9 @@ async def test_cancel_drops_timers_and_closes_the_session(
 ) -> None:
     session = await create(services)
     with pytest.raises(PermissionDenied):
-        await services.sessions.cancel(session.id, GUILD, actor_id=ADA, is_mentor=False)
+        await services.sessions.cancel(session.id, GUILD, actor=Actor(ADA))
     cancelled = await services.sessions.cancel(
-        session.id, GUILD, actor_id=HOST, is_mentor=False, reason="host is ill"
+        session.id, GUILD, actor=Actor(HOST), reason="host is ill"
     )
     assert (cancelled.status, cancelled.cancel_reason) == ("cancelled", "host is ill")
     for kind in (KIND_REMINDER, KIND_START, KIND_END):
@@ -355,8 +358,8 @@ async def test_export_parses_back_with_zones_uids_and_status(
     await create(services, title="Not mine", when="2026-12-04 09:30", host_id=DAYO)
     for session in (a, b):
         await services.sessions.join(session.id, GUILD, ADA)
-    await services.sessions.edit(a.id, GUILD, actor_id=HOST, is_mentor=False, title="Renamed")
-    await services.sessions.cancel(b.id, GUILD, actor_id=HOST, is_mentor=False)
+    await services.sessions.edit(a.id, GUILD, actor=Actor(HOST), title="Renamed")
+    await services.sessions.cancel(b.id, GUILD, actor=Actor(HOST))
     data, count = await services.sessions.export(GUILD, ADA)
     assert count == 2
     calendar = icalendar.Calendar.from_ical(data)
@@ -397,7 +400,7 @@ async def test_forget_me_frees_places_and_anonymises_hosting(
     assert [p.user_id for p in effects.promoted] == [BOLA]
     # A host-less session is still managed by mentors, not by anyone.
     with pytest.raises(PermissionDenied):
-        await services.sessions.edit(session.id, GUILD, actor_id=ADA, is_mentor=False, title="x")
+        await services.sessions.edit(session.id, GUILD, actor=Actor(ADA), title="x")
 
 
 async def test_after_a_downtime_only_the_latest_reminder_is_sent(

@@ -4,7 +4,7 @@ subscriptions and what forget-me does to Q&A data.
 Who may do what: the asker, a helper (helper role) or a mentor (mentor role, or an admin)
 may mark a question solved, close it or reopen it. Discord calls (posting, tagging,
 archiving) are the cog's; this module decides and records. The automatic timers are in
-``qa_timers``; topics, limits and parsing in ``qa_rules``.
+``timers``; topics, limits and parsing in ``rules``.
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from __future__ import annotations
 import logging
 from dataclasses import replace
 
-import aiosqlite
-
 from bot.db import qa as repo
-from bot.db.database import Database
+from bot.db.database import Connection, Database
 from bot.db.qa import Draft, Question, Timings
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import Scheduler
+from bot.services import access
+from bot.services.access import Actor
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.privacy import PrivacyService
-from bot.services.qa_rules import (
+from bot.services.qa.rules import (
     BODY_MAX,
     CLOSE_REASONS,
     DRAFT_TTL,
@@ -31,7 +31,6 @@ from bot.services.qa_rules import (
     TITLE_MAX,
     TOPICS,
     UNANSWERED_LIST,
-    Actor,
     Ask,
     Prepared,
     normalise_topic,
@@ -39,12 +38,14 @@ from bot.services.qa_rules import (
     parse_thread_ref,
     parse_topics,
 )
-from bot.services.qa_search import QASearch
-from bot.services.qa_timers import QATimers
-from bot.time.clock import Clock
+from bot.services.qa.search import QASearch
+from bot.services.qa.timers import QATimers
+from bot.time.clock import Clock, epoch
 from bot.ui.limits import require_text
 
 log = logging.getLogger(__name__)
+
+PRIVACY_OWNER = "qa"
 
 
 class QAService:
@@ -66,19 +67,12 @@ class QAService:
         self._forgotten: dict[int, list[Question]] = {}
 
     def _now(self) -> int:
-        return int(self._clock.now().timestamp())
+        return epoch(self._clock.now())
 
     # -- permissions -------------------------------------------------------------------
 
     async def is_helper(self, guild_id: int, actor: Actor) -> bool:
-        settings = await self._guilds.require(guild_id)
-        return await self.is_mentor(guild_id, actor) or (
-            settings.helper_role_id is not None and settings.helper_role_id in actor.role_ids
-        )
-
-    async def is_mentor(self, guild_id: int, actor: Actor) -> bool:
-        settings = await self._guilds.require(guild_id)
-        return actor.is_admin or settings.mentor_role_id in actor.role_ids
+        return access.is_helper(actor, await self._guilds.get(guild_id))
 
     async def authorize(self, question: Question, actor: Actor) -> None:
         """The asker, a helper or a mentor may solve, close and reopen a question."""
@@ -113,10 +107,10 @@ class QAService:
         if not similar:
             return Prepared(ask, None, [])
         now = self._now()
-        async with self._db.transaction() as conn:
-            await repo.prune_drafts(conn, now - int(DRAFT_TTL.total_seconds()))
+        async with self._db.transaction() as tx:
+            await repo.prune_drafts(tx, now - int(DRAFT_TTL.total_seconds()))
             draft = await repo.insert_draft(
-                conn,
+                tx,
                 guild_id=guild_id,
                 user_id=user_id,
                 topic=ask.topic,
@@ -128,11 +122,11 @@ class QAService:
 
     async def take_draft(self, draft_id: int, user_id: int) -> Draft:
         """The user's pending draft, removed so it is posted once."""
-        draft = await repo.get_draft(self._db, draft_id)
+        draft = await repo.get_draft(self._db.reader, draft_id)
         if draft is not None and draft.user_id != user_id:
             raise PermissionDenied("This question belongs to someone else.")
-        async with self._db.transaction() as conn:
-            taken = await repo.take_draft(conn, draft_id, user_id)
+        async with self._db.transaction() as tx:
+            taken = await repo.take_draft(tx, draft_id, user_id)
         expired = self._now() - int(DRAFT_TTL.total_seconds())
         if taken is None or taken.created_at < expired:
             raise NotFound(
@@ -142,8 +136,8 @@ class QAService:
 
     async def restore_draft(self, draft: Draft) -> None:
         """Posting a taken draft failed: keep it for another try."""
-        async with self._db.transaction() as conn:
-            await repo.restore_draft(conn, draft)
+        async with self._db.transaction() as tx:
+            await repo.restore_draft(tx, draft)
 
     async def record_question(
         self,
@@ -158,9 +152,9 @@ class QAService:
         """Store a posted question and book its timers."""
         now = self._now()
         timings = await self.timings(guild_id)
-        async with self._db.transaction() as conn:
+        async with self._db.transaction() as tx:
             question = await repo.insert_question(
-                conn,
+                tx,
                 guild_id=guild_id,
                 channel_id=channel_id,
                 thread_id=thread_id,
@@ -171,30 +165,31 @@ class QAService:
                 body=ask.body,
                 now=now,
             )
-            await self.timers.book_escalations(conn, question, question.asked, timings)
-            question = await self.timers.arm(conn, question, question.asked, timings)
+            await self.timers.book_escalations(tx, question, question.asked, timings)
+            question = await self.timers.arm(tx, question, question.asked, timings)
         log.info("question %s asked in thread %s guild=%s", question.id, thread_id, guild_id)
         return question
 
     # -- lookups -----------------------------------------------------------------------
 
     async def get(self, question_id: int) -> Question | None:
-        return await repo.get(self._db, question_id)
+        return await repo.get(self._db.reader, question_id)
 
     async def by_thread(self, thread_id: int) -> Question | None:
-        return await repo.by_thread(self._db, thread_id)
+        return await repo.by_thread(self._db.reader, thread_id)
 
     async def require_thread(self, thread_id: int | None) -> Question:
-        question = None if thread_id is None else await repo.by_thread(self._db, thread_id)
+        question = None if thread_id is None else await repo.by_thread(self._db.reader, thread_id)
         if question is None:
             raise NotFound("Use this inside a question's thread (one opened with `/ask`).")
         return question
 
     async def timings(self, guild_id: int) -> Timings:
-        return await repo.timings(self._db, guild_id)
+        return await repo.timings(self._db.reader, guild_id)
 
     async def set_timings(self, guild_id: int, timings: Timings) -> None:
-        await repo.save_timings(self._db, guild_id, timings, self._now())
+        async with self._db.transaction() as tx:
+            await repo.save_timings(tx, guild_id, timings, self._now())
 
     # -- solving, closing, reopening ---------------------------------------------------
 
@@ -220,13 +215,13 @@ class QAService:
         text = one_line(require_text("summary", summary, SUMMARY_MAX))
         question = await self.check_can_solve(thread_id, actor)
         now = self._now()
-        async with self._db.transaction() as conn:
-            current = await repo.lock(conn, question.id)
+        async with self._db.transaction() as tx:
+            current = await repo.lock(tx, question.id)
             if current is None or current.status == "solved":
                 raise Conflict("This question was just marked solved.")
             credited = answerer_id if answerer_id not in (None, current.asker_id) else None
             question = await repo.update(
-                conn,
+                tx,
                 current.id,
                 status="solved",
                 close_reason=None,
@@ -239,8 +234,8 @@ class QAService:
                 nudge_timer_id=None,
                 dormant_timer_id=None,
             )
-            await repo.set_credit(conn, question.id, question.guild_id, credited, now)
-            await self.timers.cancel_all(conn, question.id)
+            await repo.set_credit(tx, question.id, question.guild_id, credited, now)
+            await self.timers.cancel_all(tx, question.id)
         log.info("question %s solved by %s (answer %s)", question.id, actor.user_id, answerer_id)
         return question
 
@@ -252,13 +247,13 @@ class QAService:
         question = await self.require_thread(thread_id)
         await self.authorize(question, actor)
         original = await self._duplicate_target(question, reason, duplicate_of)
-        async with self._db.transaction() as conn:
-            current = await repo.lock(conn, question.id)
+        async with self._db.transaction() as tx:
+            current = await repo.lock(tx, question.id)
             if current is None or current.status != "open":
                 state = "solved" if current and current.status == "solved" else "closed"
                 raise Conflict(f"This question is already {state}. `/qa reopen` it first.")
             question = await repo.update(
-                conn,
+                tx,
                 current.id,
                 status="closed",
                 close_reason=reason,
@@ -268,7 +263,7 @@ class QAService:
                 nudge_timer_id=None,
                 dormant_timer_id=None,
             )
-            await self.timers.cancel_all(conn, question.id)
+            await self.timers.cancel_all(tx, question.id)
         log.info("question %s closed (%s) by %s", question.id, reason, actor.user_id)
         return question
 
@@ -285,7 +280,7 @@ class QAService:
                 "thread link or id."
             )
         thread_id = parse_thread_ref(ref)
-        original = None if thread_id is None else await repo.by_thread(self._db, thread_id)
+        original = None if thread_id is None else await repo.by_thread(self._db.reader, thread_id)
         if original is None or original.guild_id != question.guild_id:
             raise NotFound(
                 "`duplicate_of` must be the link (or id) of another question thread in this "
@@ -301,12 +296,12 @@ class QAService:
         await self.authorize(question, actor)
         timings = await self.timings(question.guild_id)
         now = self._clock.now()
-        async with self._db.transaction() as conn:
-            current = await repo.lock(conn, question.id)
+        async with self._db.transaction() as tx:
+            current = await repo.lock(tx, question.id)
             if current is None or current.status == "open":
                 raise Conflict("This question is already open.")
             question = await repo.update(
-                conn,
+                tx,
                 current.id,
                 status="open",
                 close_reason=None,
@@ -316,12 +311,12 @@ class QAService:
                 answer_message_id=None,
                 resolved_by=None,
                 resolved_at=None,
-                last_activity_at=int(now.timestamp()),
+                last_activity_at=epoch(now),
             )
-            await repo.set_credit(conn, question.id, question.guild_id, None, 0)
+            await repo.set_credit(tx, question.id, question.guild_id, None, 0)
             if not question.has_reply:
-                await self.timers.book_escalations(conn, question, now, timings)
-            question = await self.timers.arm(conn, question, now, timings)
+                await self.timers.book_escalations(tx, question, now, timings)
+            question = await self.timers.arm(tx, question, now, timings)
         log.info("question %s reopened by %s", question.id, actor.user_id)
         return question
 
@@ -330,14 +325,14 @@ class QAService:
     async def unanswered(
         self, guild_id: int, topic: str | None = None, limit: int = UNANSWERED_LIST
     ) -> tuple[list[Question], int]:
-        return await repo.unanswered(self._db, guild_id, topic, limit)
+        return await repo.unanswered(self._db.reader, guild_id, topic, limit)
 
     async def leaderboard(self, guild_id: int, period: str = "all") -> list[tuple[int, int]]:
         if period not in PERIODS:
             raise InvalidInput(f"The period must be one of: {', '.join(PERIODS)}.")
         span = PERIODS[period]
-        since = None if span is None else int((self._clock.now() - span).timestamp())
-        return await repo.leaderboard(self._db, guild_id, since, LEADERBOARD_SIZE)
+        since = None if span is None else epoch(self._clock.now() - span)
+        return await repo.leaderboard(self._db.reader, guild_id, since, LEADERBOARD_SIZE)
 
     # -- subscriptions -----------------------------------------------------------------
 
@@ -348,12 +343,12 @@ class QAService:
                 "Topic pings are for helpers and mentors. Ask a mentor for the helper role."
             )
         chosen = parse_topics(topics)
-        async with self._db.transaction() as conn:
-            await repo.replace_subscriptions(conn, guild_id, actor.user_id, chosen, self._now())
+        async with self._db.transaction() as tx:
+            await repo.replace_subscriptions(tx, guild_id, actor.user_id, chosen, self._now())
         return chosen
 
     async def subscriptions(self, guild_id: int, user_id: int) -> list[str]:
-        return await repo.subscriptions(self._db, guild_id, user_id)
+        return await repo.subscriptions(self._db.reader, guild_id, user_id)
 
     # -- privacy -----------------------------------------------------------------------
 
@@ -361,15 +356,18 @@ class QAService:
         """Questions stay, attributed to a former member; drafts, credits and topic
         subscriptions are deleted."""
         privacy.register(
+            PRIVACY_OWNER,
             "your name on questions, answers and solves (the questions stay)",
             repo.count_involving,
             self._anonymise,
         )
-        privacy.register_rows("unposted question drafts", "qa_drafts", "user_id")
-        privacy.register_rows("Q&A helper credits", "qa_credits", "helper_id")
-        privacy.register_rows("Q&A topic subscriptions", "qa_subscriptions", "user_id")
+        privacy.register_rows(PRIVACY_OWNER, "unposted question drafts", "qa_drafts", "user_id")
+        privacy.register_rows(PRIVACY_OWNER, "Q&A helper credits", "qa_credits", "helper_id")
+        privacy.register_rows(
+            PRIVACY_OWNER, "Q&A topic subscriptions", "qa_subscriptions", "user_id"
+        )
 
-    async def _anonymise(self, conn: aiosqlite.Connection, user_id: int) -> int:
+    async def _anonymise(self, conn: Connection, user_id: int) -> int:
         asked = await repo.asked_by(conn, user_id)
         if asked:
             self._forgotten[user_id] = [replace(q, asker_id=None) for q in asked]

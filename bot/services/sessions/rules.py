@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.db.guild_settings import GuildSettings
 from bot.db.sessions import Session
 from bot.errors import InvalidInput, PermissionDenied
+from bot.services.access import Actor, may_manage
 from bot.ui import limits
 
 KIND_REMINDER = "session_reminder"
@@ -155,9 +157,11 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-def require_manager(session: Session, actor_id: int, *, is_mentor: bool, action: str) -> None:
+def require_manager(
+    session: Session, actor: Actor, settings: GuildSettings | None, *, action: str
+) -> None:
     """Only the host or a mentor may edit or cancel a session."""
-    if is_mentor or (session.host_id is not None and session.host_id == actor_id):
+    if may_manage(actor, session.host_id, settings):
         return
     raise PermissionDenied(
         f"Only the session's host or a mentor can {action} session #{session.id}. "

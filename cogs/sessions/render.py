@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import discord
 
 from bot.db.session_rsvps import Roster
 from bot.db.sessions import Session, SessionSummary
-from bot.services.sessions_rules import Change, JoinResult, LeaveResult
-from bot.ui import embeds, limits
+from bot.services.sessions.rules import Change, JoinResult, LeaveResult
+from bot.time.durations import format_duration
+from bot.ui import embeds, limits, markup
 from cogs.sessions import strings
 from cogs.sessions.views import JoinButton, LeaveButton
 
@@ -18,24 +20,15 @@ SHOWN_ATTENDEES = 20
 
 
 def duration_text(minutes: int) -> str:
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return f"{rest} min"
-    return f"{hours} h" + (f" {rest} min" if rest else "")
+    return format_duration(timedelta(minutes=minutes))
 
 
 def host_text(session: Session) -> str:
-    return f"<@{session.host_id}>" if session.host_id else strings.HOST_GONE
+    return markup.user(session.host_id)
 
 
 def capacity_text(going: int, capacity: int | None) -> str:
     return f"{going}/{capacity}" if capacity is not None else f"{going}"
-
-
-def mentions(user_ids: list[int], shown: int = SHOWN_ATTENDEES) -> str:
-    text = ", ".join(f"<@{uid}>" for uid in user_ids[:shown])
-    extra = len(user_ids) - shown
-    return f"{text} +{extra} more" if extra > 0 else text
 
 
 def card_embed(session: Session, roster: Roster) -> discord.Embed:
@@ -62,7 +55,9 @@ def card_embed(session: Session, roster: Roster) -> discord.Embed:
         embeds.add_field(embed, "Voice", f"<#{session.voice_channel_id}>", inline=True)
     going = capacity_text(len(roster.going), session.capacity)
     embeds.add_field(
-        embed, f"Going ({going})", mentions(roster.going) if roster.going else strings.NOBODY_YET
+        embed,
+        f"Going ({going})",
+        markup.users(roster.going, SHOWN_ATTENDEES) if roster.going else strings.NOBODY_YET,
     )
     if roster.waitlist:
         embeds.add_field(embed, "Waitlist", f"{len(roster.waitlist)} waiting", inline=True)
@@ -170,3 +165,23 @@ def joined_text(result: JoinResult) -> tuple[str, str]:
 def left_text(result: LeaveResult) -> str:
     template = strings.LEFT if result.was == "going" else strings.LEFT_WAITLIST
     return template.format(title=result.session.title)
+
+
+def event_fields(session: Session, voice: object) -> dict[str, Any]:
+    """The scheduled event's fields for a session (``voice``: its channel, if known)."""
+    description = session.description or (f"Topic: {session.topic}" if session.topic else "")
+    wanted: dict[str, Any] = {
+        "name": session.title,
+        "description": limits.shorten(description, limits.EVENT_DESCRIPTION),
+        "end_time": session.end,
+    }
+    if isinstance(voice, discord.StageChannel):
+        wanted |= {"entity_type": discord.EntityType.stage_instance, "channel": voice}
+    elif isinstance(voice, discord.VoiceChannel):
+        wanted |= {"entity_type": discord.EntityType.voice, "channel": voice}
+    else:
+        where = session.card_url or "Discord"
+        if session.thread_id:
+            where = markup.jump_url(session.guild_id, session.thread_id)
+        wanted |= {"entity_type": discord.EntityType.external, "location": where}
+    return wanted

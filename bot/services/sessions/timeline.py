@@ -13,16 +13,14 @@ import logging
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.db import session_prefs as prefs
 from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
-from bot.db.database import Database
+from bot.db.database import Connection, Database
 from bot.db.sessions import Session
 from bot.db.timers import Timer
 from bot.scheduling import Scheduler, TimerMissed
-from bot.services.sessions_rules import (
+from bot.services.sessions.rules import (
     DEFAULT_OFFSETS,
     KIND_END,
     KIND_REMINDER,
@@ -35,14 +33,10 @@ from bot.services.sessions_rules import (
     ReminderPlan,
     StartResult,
 )
-from bot.time.clock import Clock
+from bot.time.clock import Clock, epoch
 from bot.time.timeparse import add_local, parse_offsets
 
 log = logging.getLogger(__name__)
-
-
-def _epoch(instant: datetime) -> int:
-    return int(instant.timestamp())
 
 
 class SessionTimeline:
@@ -53,10 +47,8 @@ class SessionTimeline:
 
     # -- offsets ------------------------------------------------------------------------
 
-    async def offsets(
-        self, guild_id: int, conn: aiosqlite.Connection | None = None
-    ) -> list[timedelta]:
-        stored = await prefs.get_offsets(conn or self._db, guild_id)
+    async def offsets(self, guild_id: int, conn: Connection | None = None) -> list[timedelta]:
+        stored = await prefs.get_offsets(conn or self._db.reader, guild_id)
         if stored is None:
             return list(DEFAULT_OFFSETS)
         return [timedelta(seconds=s) for s in stored]
@@ -65,20 +57,20 @@ class SessionTimeline:
         """Store the server's reminder offsets and move the reminders of every session
         not started yet to match."""
         offsets = parse_offsets(text, max_count=MAX_OFFSETS, maximum=MAX_OFFSET)
-        now = _epoch(self._clock.now())
-        async with self._db.transaction() as conn:
-            await prefs.set_offsets(conn, guild_id, [int(o.total_seconds()) for o in offsets], now)
-            for session_id in await repo.open_ids(conn, guild_id, now):
-                session = await repo.get(conn, session_id)
+        now = epoch(self._clock.now())
+        async with self._db.transaction() as tx:
+            await prefs.set_offsets(tx, guild_id, [int(o.total_seconds()) for o in offsets], now)
+            for session_id in await repo.open_ids(tx, guild_id, now):
+                session = await repo.get(tx, session_id)
                 if session is None:
                     continue
-                await self._scheduler.cancel_subject(KIND_REMINDER, session_id, conn=conn)
-                await self._book_reminders(conn, session, offsets)
+                await self._scheduler.cancel_subject(KIND_REMINDER, session_id, conn=tx)
+                await self._book_reminders(tx, session, offsets)
         return offsets
 
     # -- booking ------------------------------------------------------------------------
 
-    async def book(self, conn: aiosqlite.Connection, session: Session) -> None:
+    async def book(self, conn: Connection, session: Session) -> None:
         """Book reminders, start and end for a session (inside the caller's transaction)."""
         offsets = await self.offsets(session.guild_id, conn)
         await self._book_reminders(conn, session, offsets)
@@ -97,7 +89,7 @@ class SessionTimeline:
             )
 
     async def _book_reminders(
-        self, conn: aiosqlite.Connection, session: Session, offsets: list[timedelta]
+        self, conn: Connection, session: Session, offsets: list[timedelta]
     ) -> None:
         """One timer per offset still ahead (none "a day before" an hour before). Each
         is good until the next one is due: after a downtime only the latest is sent."""
@@ -117,16 +109,16 @@ class SessionTimeline:
                 payload={
                     "offset": int(offset.total_seconds()),
                     "starts_at": session.starts_at,
-                    "until": _epoch(until),
+                    "until": epoch(until),
                 },
                 conn=conn,
             )
 
-    async def drop(self, conn: aiosqlite.Connection, session_id: int) -> None:
+    async def drop(self, conn: Connection, session_id: int) -> None:
         for kind in KINDS:
             await self._scheduler.cancel_subject(kind, session_id, conn=conn)
 
-    async def rebook(self, conn: aiosqlite.Connection, session: Session) -> None:
+    async def rebook(self, conn: Connection, session: Session) -> None:
         await self.drop(conn, session.id)
         await self.book(conn, session)
 
@@ -135,17 +127,19 @@ class SessionTimeline:
     async def reminder_plan(self, timer: Timer) -> ReminderPlan:
         """Who to remind and how; ``TimerMissed`` when the session started, moved or
         was cancelled since the timer was booked."""
-        session = None if timer.subject_id is None else await repo.get(self._db, timer.subject_id)
+        session = (
+            None if timer.subject_id is None else await repo.get(self._db.reader, timer.subject_id)
+        )
         if session is None or session.status != "scheduled":
             raise TimerMissed("the session is no longer scheduled")
         now = self._clock.now()
         if now >= session.start:
             raise TimerMissed("the session already started")
-        if _epoch(now) >= int(timer.payload.get("until", session.starts_at)):
+        if epoch(now) >= int(timer.payload.get("until", session.starts_at)):
             raise TimerMissed("a later reminder is due already; only that one is sent")
         if timer.payload.get("starts_at", session.starts_at) != session.starts_at:
             raise TimerMissed("the session moved; its reminders were rebooked")
-        roster = await rsvps.roster(self._db, session.id)
+        roster = await rsvps.roster(self._db.reader, session.id)
         audience = await self.audience(roster.going, reminders=True)
         offset = timedelta(seconds=int(timer.payload.get("offset", 0)))
         return ReminderPlan(session=session, offset=offset, audience=audience)
@@ -154,7 +148,7 @@ class SessionTimeline:
         """Split users by their choice: ``dm``, ``channel`` (the default), or ``off``
         (no reminders; other notices, such as a cancellation, still reach them in the
         thread)."""
-        chosen = await prefs.modes(self._db, user_ids)
+        chosen = await prefs.modes(self._db.reader, user_ids)
         mention, dm = [], []
         for user_id in user_ids:
             mode = chosen.get(user_id, "channel")
@@ -168,32 +162,29 @@ class SessionTimeline:
         """The session starts: it goes live, and a series gets its next occurrence
         (attendees carried over). Safe to repeat: both steps happen at most once."""
         now = self._clock.now()
-        async with self._db.transaction() as conn:
-            session = await repo.get(conn, session_id)
+        async with self._db.transaction() as tx:
+            session = await repo.get(tx, session_id)
             if session is None or session.status == "cancelled":
                 return None
             live = await repo.update(
-                conn,
+                tx,
                 session_id,
-                {"status": "live", "updated_at": _epoch(now)},
+                {"status": "live", "updated_at": epoch(now)},
                 where="status = 'scheduled'",
             )
             session = live or session
-            following = await self._next_occurrence(conn, session, now)
+            following = await self._next_occurrence(tx, session, now)
         return StartResult(session=session, next=following)
 
     async def _next_occurrence(
-        self, conn: aiosqlite.Connection, session: Session, now: datetime
+        self, conn: Connection, session: Session, now: datetime
     ) -> Session | None:
         step = REPEAT_STEP.get(session.repeat)
         if step is None:
             return None
-        async with conn.execute(
-            "SELECT * FROM sessions WHERE previous_id = ?", (session.id,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        if row is not None:
-            return repo.from_row(row)  # created by an earlier try; its card may be missing
+        existing = await repo.next_of(conn, session.id)
+        if existing is not None:
+            return existing  # created by an earlier try; its card may be missing
         zone = ZoneInfo(session.zone)
         start = add_local(session.start, step, zone)
         while start <= now:  # the bot was down for a while: the next one still ahead
@@ -206,33 +197,33 @@ class SessionTimeline:
                 "title": session.title,
                 "topic": session.topic,
                 "description": session.description,
-                "starts_at": _epoch(start.astimezone(UTC)),
+                "starts_at": epoch(start.astimezone(UTC)),
                 "duration_min": session.duration_min,
                 "capacity": session.capacity,
                 "repeat": session.repeat,
                 "zone": session.zone,
                 "voice_channel_id": session.voice_channel_id,
                 "previous_id": session.id,
-                "created_at": _epoch(now),
-                "updated_at": _epoch(now),
+                "created_at": epoch(now),
+                "updated_at": epoch(now),
             },
         )
-        await rsvps.copy(conn, session.id, following.id, _epoch(now))
+        await rsvps.copy(conn, session.id, following.id, epoch(now))
         await self.book(conn, following)
         log.info("session %s: next occurrence #%s at %s", session.id, following.id, start)
         return following
 
     async def finish(self, session_id: int) -> Session | None:
         """The session is over; None when it was cancelled or is gone."""
-        now = _epoch(self._clock.now())
-        async with self._db.transaction() as conn:
+        now = epoch(self._clock.now())
+        async with self._db.transaction() as tx:
             ended = await repo.update(
-                conn,
+                tx,
                 session_id,
                 {"status": "ended", "updated_at": now},
                 where="status IN ('scheduled', 'live')",
             )
             if ended is not None:
                 return ended
-            current = await repo.get(conn, session_id)
+            current = await repo.get(tx, session_id)
         return current if current is not None and current.status == "ended" else None

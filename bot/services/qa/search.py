@@ -112,7 +112,7 @@ class QASearch:
             return []
         frequency, total = await self._statistics(words)
         rows = await repo.ranked(
-            self._db,
+            self._db.reader,
             words,
             guild_id=guild_id,
             gate=choose_gate(words, frequency, total),
@@ -135,7 +135,7 @@ class QASearch:
         words = terms(f"{title} {body}", limit=MAX_TERMS + 8)
         frequency, total = await self._statistics(words)
         candidates = await repo.ranked(
-            self._db,
+            self._db.reader,
             words,
             guild_id=guild_id,
             gate=choose_gate(words, frequency, total),
@@ -145,7 +145,7 @@ class QASearch:
         if not candidates:
             return []
         matched = await repo.matched_terms(
-            self._db, title_terms, [question.id for question, _ in candidates]
+            self._db.reader, title_terms, [question.id for question, _ in candidates]
         )
         weight = {word: idf(frequency.get(word, 0), total) for word in title_terms}
         whole = sum(weight.values())
@@ -166,14 +166,14 @@ class QASearch:
                 known[word] = cached[0]
         missing = [word for word in words if word not in known]
         if missing:
-            fresh = await repo.document_frequencies(self._db, missing)
+            fresh = await repo.document_frequencies(self._db.reader, missing)
             if len(self._frequencies) > FREQUENCY_CACHE_SIZE:
                 self._frequencies.clear()
             for word in missing:
                 count = fresh.get(word, 0)
                 known[word] = count
                 self._frequencies[word] = (count, now + FREQUENCY_TTL)
-        return known, await repo.size(self._db)
+        return known, await repo.size(self._db.reader)
 
 
 def idf(n: int, total: int) -> float:

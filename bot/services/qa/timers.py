@@ -12,15 +12,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.db import qa as repo
-from bot.db.database import Database
+from bot.db.database import Connection, Database
 from bot.db.qa import Question, Timings
 from bot.errors import Conflict, NotFound, PermissionDenied
 from bot.scheduling import Scheduler
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.qa_rules import (
+from bot.services.qa.rules import (
     ACTIVITY_DEBOUNCE,
     KIND_DORMANT,
     KIND_NUDGE,
@@ -30,7 +28,7 @@ from bot.services.qa_rules import (
     Activity,
     Ping,
 )
-from bot.time.clock import Clock
+from bot.time.clock import Clock, epoch
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +43,7 @@ class QATimers:
         self._guilds = guilds
 
     def _now(self) -> int:
-        return int(self._clock.now().timestamp())
+        return epoch(self._clock.now())
 
     # -- thread activity ---------------------------------------------------------------
 
@@ -53,16 +51,16 @@ class QATimers:
         """A user posted in a thread. For a question's thread: note the first reply (from
         someone other than the asker), move the nudge and dormant timers (at most once a
         minute), and reopen a solved or closed question."""
-        question = await repo.by_thread(self._db, thread_id)
+        question = await repo.by_thread(self._db.reader, thread_id)
         if question is None:
             return None
         instant = min(at, self._clock.now())
-        moment = int(instant.timestamp())
+        moment = epoch(instant)
         if not self._changes(question, author_id, moment):
             return Activity(question, reopened=False)
-        timings = await repo.timings(self._db, question.guild_id)
-        async with self._db.transaction() as conn:
-            current = await repo.lock(conn, question.id)
+        timings = await repo.timings(self._db.reader, question.guild_id)
+        async with self._db.transaction() as tx:
+            current = await repo.lock(tx, question.id)
             if current is None:
                 return None
             if not self._changes(current, author_id, moment):
@@ -71,7 +69,7 @@ class QATimers:
             fields: dict[str, object] = {"last_activity_at": max(current.last_activity_at, moment)}
             if author_id != current.asker_id and current.first_reply_at is None:
                 fields["first_reply_at"] = moment
-                await self._scheduler.cancel_subject(KIND_UNANSWERED, current.id, conn=conn)
+                await self._scheduler.cancel_subject(KIND_UNANSWERED, current.id, conn=tx)
             if reopened:
                 fields.update(
                     status="open",
@@ -80,10 +78,10 @@ class QATimers:
                     resolved_by=None,
                     resolved_at=None,
                 )
-            question = await repo.update(conn, current.id, **fields)
+            question = await repo.update(tx, current.id, **fields)
             if reopened and not question.has_reply:
-                await self.book_escalations(conn, question, instant, timings)
-            question = await self.arm(conn, question, question.last_activity, timings)
+                await self.book_escalations(tx, question, instant, timings)
+            question = await self.arm(tx, question, question.last_activity, timings)
         if reopened:
             log.info("question %s reopened by a reply from %s", question.id, author_id)
         return Activity(question, reopened)
@@ -99,7 +97,7 @@ class QATimers:
 
     async def still_needs_help(self, question_id: int, user_id: int) -> Question:
         """The asker answered the nudge with **Still need help**: counts as activity."""
-        question = await repo.get(self._db, question_id)
+        question = await repo.get(self._db.reader, question_id)
         if question is None:
             raise NotFound("This question no longer exists.")
         if question.asker_id != user_id:
@@ -111,12 +109,12 @@ class QATimers:
 
     # -- booking -----------------------------------------------------------------------
 
-    async def cancel_all(self, conn: aiosqlite.Connection, question_id: int) -> None:
+    async def cancel_all(self, conn: Connection, question_id: int) -> None:
         for kind in TIMER_KINDS:
             await self._scheduler.cancel_subject(kind, question_id, conn=conn)
 
     async def book_escalations(
-        self, conn: aiosqlite.Connection, question: Question, base: datetime, timings: Timings
+        self, conn: Connection, question: Question, base: datetime, timings: Timings
     ) -> None:
         """The unanswered pings not yet sent: helpers after ``unanswered_after``, mentors
         after twice that."""
@@ -134,7 +132,7 @@ class QATimers:
             )
 
     async def arm(
-        self, conn: aiosqlite.Connection, question: Question, base: datetime, timings: Timings
+        self, conn: Connection, question: Question, base: datetime, timings: Timings
     ) -> Question:
         """Book or move the dormant close (always) and the nudge (once there are replies,
         and only until the asker was nudged), counted from ``base``."""
@@ -158,7 +156,7 @@ class QATimers:
 
     async def _place(
         self,
-        conn: aiosqlite.Connection,
+        conn: Connection,
         question: Question,
         kind: str,
         timer_id: int | None,
@@ -174,8 +172,8 @@ class QATimers:
     async def escalation_due(self, question_id: int, stage: int) -> Ping | None:
         """What an unanswered timer should ping, or None when the question got a reply or
         is no longer open. Idempotent: a retry after a crash gets the same answer."""
-        async with self._db.transaction() as conn:
-            question = await repo.lock(conn, question_id)
+        async with self._db.transaction() as tx:
+            question = await repo.lock(tx, question_id)
             if (
                 question is None
                 or question.status != "open"
@@ -184,13 +182,13 @@ class QATimers:
             ):
                 return None
             if question.escalation < stage:
-                question = await repo.update(conn, question.id, escalation=stage)
+                question = await repo.update(tx, question.id, escalation=stage)
         settings = await self._guilds.require(question.guild_id)
         waited = self._clock.now() - question.asked
         if stage >= 2:
             return Ping(question, stage, [], settings.mentor_role_id, waited)
         users = await repo.subscribers(
-            self._db, question.guild_id, question.topic, MAX_PINGED_USERS + 1
+            self._db.reader, question.guild_id, question.topic, MAX_PINGED_USERS + 1
         )
         users = [u for u in users if u != question.asker_id][:MAX_PINGED_USERS]
         if users:
@@ -201,8 +199,8 @@ class QATimers:
 
     async def nudge_due(self, question_id: int, timer_id: int) -> Question | None:
         """The question to nudge its asker about, once; None when not (any more) due."""
-        async with self._db.transaction() as conn:
-            question = await repo.lock(conn, question_id)
+        async with self._db.transaction() as tx:
+            question = await repo.lock(tx, question_id)
             if (
                 question is None
                 or question.status != "open"
@@ -212,14 +210,14 @@ class QATimers:
             ):
                 return None
             if not question.nudged:
-                question = await repo.update(conn, question.id, nudged=1)
+                question = await repo.update(tx, question.id, nudged=1)
         return question
 
     async def dormant_due(self, question_id: int, timer_id: int) -> Question | None:
         """Close a question left without activity as stale; None when not due. A retry
         of the same timer after a crash returns the question again (to re-send)."""
-        async with self._db.transaction() as conn:
-            question = await repo.lock(conn, question_id)
+        async with self._db.transaction() as tx:
+            question = await repo.lock(tx, question_id)
             if question is None or question.dormant_timer_id != timer_id:
                 return None
             if question.status == "closed" and question.close_reason == "stale":
@@ -227,7 +225,7 @@ class QATimers:
             if question.status != "open":
                 return None
             question = await repo.update(
-                conn,
+                tx,
                 question.id,
                 status="closed",
                 close_reason="stale",
@@ -235,7 +233,7 @@ class QATimers:
                 resolved_at=self._now(),
                 nudge_timer_id=None,
             )
-            await self._scheduler.cancel_subject(KIND_UNANSWERED, question.id, conn=conn)
-            await self._scheduler.cancel_subject(KIND_NUDGE, question.id, conn=conn)
+            await self._scheduler.cancel_subject(KIND_UNANSWERED, question.id, conn=tx)
+            await self._scheduler.cancel_subject(KIND_NUDGE, question.id, conn=tx)
         log.info("question %s closed as stale", question.id)
         return question

@@ -16,7 +16,7 @@ import discord
 
 from bot.db.qa import Question
 from bot.errors import NotConfigured
-from bot.services.qa_rules import Ask
+from bot.services.qa.rules import Ask
 from bot.ui import limits
 from cogs.qa import render, strings
 
@@ -30,16 +30,6 @@ MAX_APPLIED_TAGS = 5
 ARCHIVE_AFTER_MINUTES: Literal[10080] = 10080  # Discord's longest: our timers close quiet threads
 THREAD_ARCHIVED = 50083
 NONE = discord.AllowedMentions.none()
-
-
-def mentions(users: list[int] | None = None, role: int | None = None) -> discord.AllowedMentions:
-    """Exactly these users and this role, never @everyone."""
-    return discord.AllowedMentions(
-        everyone=False,
-        users=[discord.Object(u) for u in users or []],
-        roles=[discord.Object(role)] if role is not None else [],
-        replied_user=False,
-    )
 
 
 def tag_key(name: str) -> str:
@@ -193,26 +183,6 @@ class QAThreads:
                 changes["applied_tags"] = tags
         if changes:
             await thread.edit(**changes)
-
-    async def send(
-        self,
-        thread_id: int,
-        *,
-        nonce: str,
-        content: str | None = None,
-        embed: discord.Embed | None = None,
-        view: discord.ui.View | None = None,
-        users: list[int] | None = None,
-        role: int | None = None,
-    ) -> discord.Message:
-        channel = self.bot.get_partial_messageable(thread_id)
-        return await channel.send(
-            content=content,
-            embed=embed,  # type: ignore[arg-type]
-            view=view,  # type: ignore[arg-type]
-            nonce=nonce,
-            allowed_mentions=mentions(users, role),
-        )
 
     async def reattribute(self, question: Question) -> None:
         """Rewrite a forgotten asker's opener to name "a former member"."""

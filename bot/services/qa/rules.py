@@ -10,7 +10,7 @@ from typing import Literal, get_args
 
 from bot.db.qa import Draft, Question
 from bot.errors import InvalidInput
-from bot.services.qa_search import SearchHit
+from bot.services.qa.search import SearchHit
 
 # The topics of PRODUCT.md; as a Literal, a slash option typed with it is a picker.
 Topic = Literal[
@@ -52,15 +52,6 @@ ACTIVITY_DEBOUNCE = 60
 MAX_PINGED_USERS = 50
 LEADERBOARD_SIZE = 10
 UNANSWERED_LIST = 15
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting: their id, their role ids in the server, and whether they are an admin."""
-
-    user_id: int
-    role_ids: frozenset[int] = frozenset()
-    is_admin: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,22 +17,22 @@ Rules kept here:
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-
-import aiosqlite
+from datetime import timedelta
 
 from bot.calendar_export import build_calendar
 from bot.db import session_prefs as prefs
 from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
-from bot.db.database import Database
+from bot.db.database import Connection, Database
 from bot.db.session_rsvps import Roster, Rsvp
 from bot.db.sessions import Session, SessionSummary
 from bot.errors import Conflict, InvalidInput, NotFound
 from bot.scheduling import Scheduler
+from bot.services.access import Actor
+from bot.services.guild_settings import GuildSettingsService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
-from bot.services.sessions_rules import (
+from bot.services.sessions.rules import (
     DURATION_DEFAULT,
     EditResult,
     ForgetEffects,
@@ -50,15 +50,13 @@ from bot.services.sessions_rules import (
     pending_changes,
     require_manager,
 )
-from bot.services.sessions_timeline import SessionTimeline
-from bot.time.clock import Clock
+from bot.services.sessions.timeline import SessionTimeline
+from bot.time.clock import Clock, epoch
 from bot.time.timeparse import parse_when
 
 log = logging.getLogger(__name__)
 
-
-def _epoch(instant: datetime) -> int:
-    return int(instant.timestamp())
+PRIVACY_OWNER = "sessions"
 
 
 def _promotions(promoted: list[Rsvp]) -> list[Promotion]:
@@ -72,17 +70,19 @@ class SessionService:
         clock: Clock,
         scheduler: Scheduler,
         preferences: PreferencesService,
+        guilds: GuildSettingsService,
     ) -> None:
         self._db = db
         self._clock = clock
         self._preferences = preferences
+        self._guilds = guilds
         self.timeline = SessionTimeline(db, clock, scheduler)
         self._forgotten: dict[int, ForgetEffects] = {}
 
     # -- reading ------------------------------------------------------------------------
 
     async def get(self, session_id: int, guild_id: int | None) -> Session:
-        session = await repo.get(self._db, session_id)
+        session = await repo.get(self._db.reader, session_id)
         if session is None or session.guild_id != guild_id:
             raise NotFound(
                 f"There is no session #{session_id} in this server. "
@@ -91,10 +91,10 @@ class SessionService:
         return session
 
     async def find(self, session_id: int) -> Session | None:
-        return await repo.get(self._db, session_id)
+        return await repo.get(self._db.reader, session_id)
 
     async def roster(self, session_id: int) -> Roster:
-        return await rsvps.roster(self._db, session_id)
+        return await rsvps.roster(self._db.reader, session_id)
 
     async def upcoming(
         self, guild_id: int, *, user_id: int | None = None, limit: int = 10, offset: int = 0
@@ -102,19 +102,19 @@ class SessionService:
         """A page of open sessions, soonest first (only the user's when ``user_id``),
         and how many there are in all."""
         if user_id is None:
-            page = await repo.upcoming(self._db, guild_id, limit=limit, offset=offset)
-            return page, await repo.count_upcoming(self._db, guild_id)
-        page = await repo.joined(self._db, guild_id, user_id, limit=limit, offset=offset)
-        return page, await repo.count_joined(self._db, guild_id, user_id)
+            page = await repo.upcoming(self._db.reader, guild_id, limit=limit, offset=offset)
+            return page, await repo.count_upcoming(self._db.reader, guild_id)
+        page = await repo.joined(self._db.reader, guild_id, user_id, limit=limit, offset=offset)
+        return page, await repo.count_joined(self._db.reader, guild_id, user_id)
 
     async def suggest(self, guild_id: int, text: str, limit: int = 25) -> list[Session]:
-        return await repo.search_open(self._db, guild_id, text, limit=limit)
+        return await repo.search_open(self._db.reader, guild_id, text, limit=limit)
 
     async def needing_mirror(self, guild_id: int) -> list[Session]:
-        return await repo.needing_mirror(self._db, guild_id, _epoch(self._clock.now()))
+        return await repo.needing_mirror(self._db.reader, guild_id, epoch(self._clock.now()))
 
     async def next_in_series(self, session_id: int) -> Session | None:
-        return await repo.next_of(self._db, session_id)
+        return await repo.next_of(self._db.reader, session_id)
 
     # -- creating -----------------------------------------------------------------------
 
@@ -146,23 +146,23 @@ class SessionService:
         values |= {
             "guild_id": guild_id,
             "host_id": host_id,
-            "starts_at": _epoch(start),
+            "starts_at": epoch(start),
             "zone": zone.key,
             "voice_channel_id": voice_channel_id,
-            "created_at": _epoch(now),
-            "updated_at": _epoch(now),
+            "created_at": epoch(now),
+            "updated_at": epoch(now),
         }
-        async with self._db.transaction() as conn:
-            session = await repo.insert(conn, values)
-            await self.timeline.book(conn, session)
+        async with self._db.transaction() as tx:
+            session = await repo.insert(tx, values)
+            await self.timeline.book(tx, session)
         log.info("session %s created in guild %s by %s", session.id, guild_id, host_id)
         return session
 
     async def discard(self, session_id: int) -> None:
         """Remove a session whose card could not be posted (its timers go with it)."""
-        async with self._db.transaction() as conn:
-            await self.timeline.drop(conn, session_id)
-            await repo.delete(conn, session_id)
+        async with self._db.transaction() as tx:
+            await self.timeline.drop(tx, session_id)
+            await repo.delete(tx, session_id)
 
     async def attach_card(
         self, session_id: int, *, channel_id: int, message_id: int, thread_id: int | None
@@ -175,8 +175,8 @@ class SessionService:
         return await self._set(session_id, {"event_id": event_id})
 
     async def _set(self, session_id: int, values: dict[str, int | None]) -> Session:
-        async with self._db.transaction() as conn:
-            session = await repo.update(conn, session_id, values)
+        async with self._db.transaction() as tx:
+            session = await repo.update(tx, session_id, values)
         if session is None:
             raise NotFound(f"Session #{session_id} is gone.")
         return session
@@ -185,45 +185,39 @@ class SessionService:
 
     async def join(self, session_id: int, guild_id: int | None, user_id: int) -> JoinResult:
         await self.get(session_id, guild_id)
-        now = _epoch(self._clock.now())
-        async with self._db.transaction() as conn:
-            session = await self._open(conn, session_id, "join")
-            existing = await rsvps.get(conn, session_id, user_id)
+        now = epoch(self._clock.now())
+        async with self._db.transaction() as tx:
+            session = await self._open(tx, session_id, "join")
+            existing = await rsvps.get(tx, session_id, user_id)
             if existing is not None:
                 return JoinResult(
-                    session, existing.status, await self._line(conn, existing), already=True
+                    session, existing.status, await self._line(tx, existing), already=True
                 )
-            going = await rsvps.count_going(conn, session_id)
+            going = await rsvps.count_going(tx, session_id)
             full = session.capacity is not None and going >= session.capacity
-            rsvp = await rsvps.add(conn, session_id, user_id, "waitlist" if full else "going", now)
-            return JoinResult(session, rsvp.status, await self._line(conn, rsvp), already=False)
+            rsvp = await rsvps.add(tx, session_id, user_id, "waitlist" if full else "going", now)
+            return JoinResult(session, rsvp.status, await self._line(tx, rsvp), already=False)
 
-    async def _line(self, conn: aiosqlite.Connection, rsvp: Rsvp) -> int | None:
+    async def _line(self, conn: Connection, rsvp: Rsvp) -> int | None:
         if rsvp.status == "going":
             return None
-        async with conn.execute(
-            "SELECT COUNT(*) FROM session_rsvps WHERE session_id = ? AND status = 'waitlist'"
-            " AND position <= ?",
-            (rsvp.session_id, rsvp.position),
-        ) as cursor:
-            row = await cursor.fetchone()
-        return int(row[0]) if row else None
+        return await rsvps.waitlist_place(conn, rsvp.session_id, rsvp.position)
 
     async def leave(self, session_id: int, guild_id: int | None, user_id: int) -> LeaveResult:
         await self.get(session_id, guild_id)
-        async with self._db.transaction() as conn:
-            session = await self._open(conn, session_id, "leave")
-            removed = await rsvps.remove(conn, session_id, user_id)
+        async with self._db.transaction() as tx:
+            session = await self._open(tx, session_id, "leave")
+            removed = await rsvps.remove(tx, session_id, user_id)
             if removed is None:
                 raise Conflict(
                     f"You are not on session #{session_id}, so there is nothing to leave."
                 )
             promoted: list[Rsvp] = []
             if removed.status == "going":
-                promoted = await rsvps.promote_waiters(conn, session_id, session.capacity)
+                promoted = await rsvps.promote_waiters(tx, session_id, session.capacity)
         return LeaveResult(session, removed.status, _promotions(promoted))
 
-    async def _open(self, conn: aiosqlite.Connection, session_id: int, action: str) -> Session:
+    async def _open(self, conn: Connection, session_id: int, action: str) -> Session:
         session = await repo.get(conn, session_id)
         if session is None:
             raise NotFound(f"Session #{session_id} is gone.")
@@ -240,8 +234,7 @@ class SessionService:
         session_id: int,
         guild_id: int | None,
         *,
-        actor_id: int,
-        is_mentor: bool,
+        actor: Actor,
         title: str | None = None,
         when: str | None = None,
         duration: int | None = None,
@@ -249,7 +242,8 @@ class SessionService:
         capacity: int | None = None,
     ) -> EditResult:
         session = await self.get(session_id, guild_id)
-        require_manager(session, actor_id, is_mentor=is_mentor, action="edit")
+        settings = await self._guilds.get(session.guild_id)
+        require_manager(session, actor, settings, action="edit")
         if all(v is None for v in (title, when, duration, description, capacity)):
             raise InvalidInput(
                 "Tell me what to change: `title`, `when`, `duration`, `description` or `capacity`."
@@ -264,11 +258,11 @@ class SessionService:
         if capacity is not None:
             wanted["capacity"] = check_capacity(capacity)
         if when is not None:
-            zone = (await self._preferences.effective_zone(actor_id, guild_id)).zone
-            wanted["starts_at"] = _epoch(parse_when(when, zone=zone, now=self._clock.now()))
-        now = _epoch(self._clock.now())
-        async with self._db.transaction() as conn:
-            current = await self._open(conn, session_id, "edit")
+            zone = (await self._preferences.effective_zone(actor.user_id, guild_id)).zone
+            wanted["starts_at"] = epoch(parse_when(when, zone=zone, now=self._clock.now()))
+        now = epoch(self._clock.now())
+        async with self._db.transaction() as tx:
+            current = await self._open(tx, session_id, "edit")
             if "starts_at" in wanted and current.status != "scheduled":
                 raise Conflict(f"Session #{session_id} already started; its time can't move now.")
             changes = pending_changes(current, wanted)
@@ -276,14 +270,14 @@ class SessionService:
                 raise InvalidInput("That is what the session already says; nothing changed.")
             values = {c.column: c.value for c in changes}
             values |= {"sequence": current.sequence + 1, "updated_at": now}
-            updated = await repo.update(conn, session_id, values)
+            updated = await repo.update(tx, session_id, values)
             if updated is None:  # pragma: no cover - the row was read in this transaction
                 raise NotFound(f"Session #{session_id} is gone.")
             promoted: list[Rsvp] = []
             if "capacity" in values:
-                promoted = await rsvps.promote_waiters(conn, session_id, updated.capacity)
+                promoted = await rsvps.promote_waiters(tx, session_id, updated.capacity)
             if "starts_at" in values or "duration_min" in values:
-                await self.timeline.rebook(conn, updated)
+                await self.timeline.rebook(tx, updated)
         return EditResult(updated, [c.change for c in changes], _promotions(promoted))
 
     async def cancel(
@@ -291,16 +285,16 @@ class SessionService:
         session_id: int,
         guild_id: int | None,
         *,
-        actor_id: int,
-        is_mentor: bool,
+        actor: Actor,
         reason: str | None = None,
     ) -> Session:
         session = await self.get(session_id, guild_id)
-        require_manager(session, actor_id, is_mentor=is_mentor, action="cancel")
+        settings = await self._guilds.get(session.guild_id)
+        require_manager(session, actor, settings, action="cancel")
         reason = check_reason(reason)
-        now = _epoch(self._clock.now())
-        async with self._db.transaction() as conn:
-            current = await self._open(conn, session_id, "cancel")
+        now = epoch(self._clock.now())
+        async with self._db.transaction() as tx:
+            current = await self._open(tx, session_id, "cancel")
             if current.status == "live":
                 raise Conflict(
                     f"Session #{session_id} is under way; it ends by itself at its end time."
@@ -311,22 +305,23 @@ class SessionService:
                 "sequence": current.sequence + 1,
                 "updated_at": now,
             }
-            cancelled = await repo.update(conn, session_id, values)
-            await self.timeline.drop(conn, session_id)
+            cancelled = await repo.update(tx, session_id, values)
+            await self.timeline.drop(tx, session_id)
         if cancelled is None:  # pragma: no cover - the row was read in this transaction
             raise NotFound(f"Session #{session_id} is gone.")
-        log.info("session %s cancelled by %s", session_id, actor_id)
+        log.info("session %s cancelled by %s", session_id, actor.user_id)
         return cancelled
 
     # -- preferences ----------------------------------------------------------------------
 
     async def set_notify(self, user_id: int, mode: str) -> str:
         mode = check_mode(mode)
-        await prefs.set_mode(self._db, user_id, mode, _epoch(self._clock.now()))
+        async with self._db.transaction() as tx:
+            await prefs.set_mode(tx, user_id, mode, epoch(self._clock.now()))
         return mode
 
     async def notify_mode(self, user_id: int) -> str:
-        return await prefs.get_mode(self._db, user_id) or "channel"
+        return await prefs.get_mode(self._db.reader, user_id) or "channel"
 
     async def set_offsets(self, guild_id: int, text: str) -> list[timedelta]:
         return await self.timeline.set_offsets(guild_id, text)
@@ -337,21 +332,22 @@ class SessionService:
         """An iCalendar file of the user's sessions that have not ended (hosted or
         RSVPed, cancelled ones marked so), and how many it holds."""
         now = self._clock.now()
-        sessions = await repo.for_export(self._db, guild_id, user_id, _epoch(now))
+        sessions = await repo.for_export(self._db.reader, guild_id, user_id, epoch(now))
         return build_calendar(sessions, now=now), len(sessions)
 
     # -- privacy --------------------------------------------------------------------------
 
     def register_privacy(self, privacy: PrivacyService) -> None:
-        privacy.register("session RSVPs", rsvps.count_for_user, self._erase_rsvps)
-        privacy.register_rows("session reminder choice", "session_notify", "user_id")
+        privacy.register(PRIVACY_OWNER, "session RSVPs", rsvps.count_for_user, self._erase_rsvps)
+        privacy.register_rows(PRIVACY_OWNER, "session reminder choice", "session_notify", "user_id")
         privacy.register(
+            PRIVACY_OWNER,
             "sessions you host (kept for attendees, your name removed)",
             repo.count_hosted,
             self._erase_host,
         )
 
-    async def _erase_rsvps(self, conn: aiosqlite.Connection, user_id: int) -> int:
+    async def _erase_rsvps(self, conn: Connection, user_id: int) -> int:
         touched = await rsvps.sessions_of(conn, user_id)
         erased = await rsvps.delete_for_user(conn, user_id)
         promoted: list[Rsvp] = []
@@ -362,7 +358,7 @@ class SessionService:
         self._note_forgotten(user_id, set(touched), _promotions(promoted))
         return erased
 
-    async def _erase_host(self, conn: aiosqlite.Connection, user_id: int) -> int:
+    async def _erase_host(self, conn: Connection, user_id: int) -> int:
         hosted = await repo.hosted_by(conn, user_id)
         self._note_forgotten(user_id, set(hosted), [])
         return await repo.forget_host(conn, user_id)

@@ -4,16 +4,20 @@ content needed), the automatic timers, and re-attributing a forgotten asker's op
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
 from discord.ext import commands
 
 from bot.db.timers import Timer
-from bot.scheduling import Scheduler, TimerKind
-from bot.services.qa_rules import KIND_DORMANT, KIND_NUDGE, KIND_UNANSWERED
+from bot.scheduling import TimerKind
+from bot.services.qa.rules import KIND_DORMANT, KIND_NUDGE, KIND_UNANSWERED
+from bot.services.qa.service import PRIVACY_OWNER
+from bot.time.durations import format_duration
+from bot.ui import markup
 from cogs.qa import render, strings
-from cogs.qa.threads import QAThreads
+from cogs.qa.publish import QAThreads
 from cogs.qa.views import nudge_view
 
 if TYPE_CHECKING:
@@ -29,13 +33,19 @@ class QAEvents(commands.Cog):
     def __init__(self, bot: NexusBot, threads: QAThreads) -> None:
         self.bot = bot
         self.threads = threads
-        self.register(bot.services.scheduler)
-        bot.services.privacy.after_forget(self._after_forget)
 
-    def register(self, scheduler: Scheduler) -> None:
-        scheduler.register(KIND_UNANSWERED, TimerKind(handler=self.unanswered))
-        scheduler.register(KIND_NUDGE, TimerKind(handler=self.nudge))
-        scheduler.register(KIND_DORMANT, TimerKind(handler=self.dormant))
+    async def cog_load(self) -> None:
+        services = self.bot.services
+        services.scheduler.register(KIND_UNANSWERED, TimerKind(handler=self.unanswered))
+        services.scheduler.register(KIND_NUDGE, TimerKind(handler=self.nudge))
+        services.scheduler.register(KIND_DORMANT, TimerKind(handler=self.dormant))
+        services.qa.register_privacy(services.privacy)
+        services.privacy.after_forget(PRIVACY_OWNER, self._after_forget)
+
+    async def cog_unload(self) -> None:
+        for kind in (KIND_UNANSWERED, KIND_NUDGE, KIND_DORMANT):
+            self.bot.services.scheduler.unregister(kind)
+        self.bot.services.privacy.remove(PRIVACY_OWNER)
 
     # -- thread activity ---------------------------------------------------------------
 
@@ -71,14 +81,16 @@ class QAEvents(commands.Cog):
             return
         question = ping.question
         if ping.user_ids:
-            who = " ".join(f"<@{user}>" for user in ping.user_ids)
+            who = " ".join(markup.user(user) for user in ping.user_ids)
         else:
             who = f"<@&{ping.role_id}>"
         template = strings.ESCALATE_MENTORS if ping.stage >= 2 else strings.ESCALATE_HELPERS
         content = template.format(
-            mentions=who, topic=question.topic, waited=render.duration(ping.waited.total_seconds())
+            mentions=who,
+            topic=question.topic,
+            waited=format_duration(ping.waited, approximate=True),
         )
-        await self.threads.send(
+        await self.bot.delivery.send(
             question.thread_id,
             nonce=timer.nonce(),
             content=content,
@@ -92,9 +104,10 @@ class QAEvents(commands.Cog):
             return
         timings = await self.bot.services.qa.timings(question.guild_id)
         content = strings.NUDGE.format(
-            asker=render.mention(question.asker_id), hours=round(timings.nudge_after / 3600)
+            asker=markup.user(question.asker_id),
+            waited=format_duration(timedelta(seconds=timings.nudge_after), approximate=True),
         )
-        await self.threads.send(
+        await self.bot.delivery.send(
             question.thread_id,
             nonce=timer.nonce(),
             content=content,
@@ -107,10 +120,10 @@ class QAEvents(commands.Cog):
         if question is None:
             return
         timings = await self.bot.services.qa.timings(question.guild_id)
-        await self.threads.send(
+        await self.bot.delivery.send(
             question.thread_id,
             nonce=timer.nonce(),
-            embed=render.dormant(timings.dormant_after / 3600),
+            embed=render.dormant(timedelta(seconds=timings.dormant_after)),
         )
         thread = await self.threads.thread(question.thread_id)
         if thread is not None and not thread.archived:

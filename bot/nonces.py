@@ -1,0 +1,63 @@
+"""Every message nonce, one builder per purpose.
+
+A nonce derived from a database row makes a send idempotent: after a crash the retry
+carries the same nonce and Discord (``enforce_nonce``) returns the earlier message
+instead of posting twice. Discord takes at most 25 characters; builders keep to 24 so
+that ``fallback`` can mark the channel copy of a refused DM with one more.
+"""
+
+from __future__ import annotations
+
+MAX_LENGTH = 25
+_BASE_LENGTH = MAX_LENGTH - 1
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def b36(number: int) -> str:
+    """A snowflake in 12 characters instead of 19."""
+    if number < 0:
+        raise ValueError("nonce parts are non-negative ids")
+    out = ""
+    while True:
+        number, digit = divmod(number, 36)
+        out = _DIGITS[digit] + out
+        if not number:
+            return out
+
+
+def _checked(nonce: str) -> str:
+    if len(nonce) > _BASE_LENGTH:
+        raise ValueError(f"nonce {nonce!r} is longer than {_BASE_LENGTH} characters")
+    return nonce
+
+
+def user_part(user_id: int) -> str:
+    """The part that tells apart one notice's copies to several users."""
+    return f"u{b36(user_id)}"
+
+
+def timer(timer_id: int, part: int | str = 0) -> str:
+    """A message sent by a timer (reminder, nudge, escalation …)."""
+    return _checked(f"nx{b36(timer_id)}.{part}")
+
+
+def session_card(session_id: int) -> str:
+    return _checked(f"sc{b36(session_id)}")
+
+
+def session_promotion(rsvp_id: int) -> str:
+    return _checked(f"sp{b36(rsvp_id)}")
+
+
+def session_edit(session_id: int, sequence: int, part: str) -> str:
+    """The notice of one edit (``sequence`` counts a session's edits)."""
+    return _checked(f"se{b36(session_id)}.{sequence}.{part}")
+
+
+def session_cancel(session_id: int, part: str) -> str:
+    return _checked(f"sx{b36(session_id)}.{part}")
+
+
+def fallback(nonce: str) -> str:
+    """The channel mention sent when the DM with ``nonce`` was refused."""
+    return f"{_checked(nonce)}f"

@@ -1,0 +1,1 @@
+"""Q&A threads: questions, solutions, search, escalation timers."""

@@ -1,0 +1,1 @@
+"""Study sessions: RSVPs, waitlists, reminders, recurrence, export."""

@@ -1,0 +1,28 @@
+"""Text every feature writes the same way: mentions, jump links, durations in words.
+
+Plain strings (no discord import), so services' results and cogs' renderers agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+FORMER_MEMBER = "a former member"
+
+
+def user(user_id: int | None) -> str:
+    """``<@id>``; someone who ran forget-me is "a former member"."""
+    return f"<@{user_id}>" if user_id else FORMER_MEMBER
+
+
+def users(user_ids: Sequence[int], shown: int = 20) -> str:
+    """Mentions of the first ``shown`` users, then "+N more"."""
+    text = ", ".join(user(uid) for uid in user_ids[:shown])
+    extra = len(user_ids) - shown
+    return f"{text} +{extra} more" if extra > 0 else text
+
+
+def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
+    """A link that opens a channel, thread or message in Discord."""
+    base = f"https://discord.com/channels/{guild_id}/{channel_id}"
+    return base if message_id is None else f"{base}/{message_id}"

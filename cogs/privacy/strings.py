@@ -1,0 +1,12 @@
+"""Every sentence /privacy shows."""
+
+KEPT = "Messages you posted in threads stay; questions you asked are kept as a former member's."
+NOTHING_TITLE = "Nothing to forget"
+NOTHING = "Nexus holds no data about you."
+CONFIRM_TITLE = "Delete your data?"
+CONFIRM = "This deletes, in every server:\n{listing}\n\n{kept}\nThis cannot be undone."
+CONFIRM_BUTTON = "Delete my data"
+NOT_DELETED = "Nothing deleted"
+TIMED_OUT = "The confirmation timed out."
+CANCELLED = "You cancelled."
+DONE_TITLE = "Your data is deleted"

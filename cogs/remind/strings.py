@@ -1,0 +1,11 @@
+"""Every sentence /remind shows."""
+
+SET_TITLE = "Reminder #{id} set"
+SET = "{when}\n> {what}\n\nI'll DM you, or mention you here if your DMs are closed."
+NONE_TITLE = "No pending reminders"
+NONE = "Set one with `/remind me`."
+LIST_TITLE = "Your reminders ({count}/{limit})"
+LIST = "Cancel one with `/remind cancel`."
+CANCELLED_TITLE = "Reminder #{id} cancelled"
+DELIVERED = "⏰ **Reminder:** {what}"
+LATE = "-# Due {relative}; I was offline then."

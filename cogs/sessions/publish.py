@@ -1,0 +1,364 @@
+"""What sessions do on Discord: post the card and its thread, keep the card in step
+with the database, tell people (reminders, promotions, changes, cancellations), and
+mirror each session as a Discord scheduled event.
+
+Everything here re-reads the session from the database before acting, under a lock
+per session, so the last edit of a card always shows the latest state. Every message
+goes through ``bot.delivery`` with a nonce from ``bot.nonces``.
+
+The mirror: ``sync`` makes one session's event match the database (created, moved,
+started, ended, cancelled); ``reconcile`` runs it over a server's sessions when the
+server becomes available after a start, since Discord does not replay what happened
+while the bot was down. Before the server is available, ``sync`` does nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+
+from bot import nonces
+from bot.db.sessions import Session
+from bot.db.timers import Timer
+from bot.delivery import is_transient, quietly
+from bot.services.sessions.rules import Audience, EditResult, Promotion, ReminderPlan
+from bot.ui import embeds, markup
+from cogs.sessions import render, strings
+
+if TYPE_CHECKING:
+    from bot.client import NexusBot
+
+log = logging.getLogger(__name__)
+
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: the thread stays visible until the session
+Events = dict[int, discord.ScheduledEvent]
+SCHEDULED = discord.EventStatus.scheduled
+FINISHED = (discord.EventStatus.completed, discord.EventStatus.canceled)
+
+
+def can_manage(guild: discord.Guild) -> bool:
+    me = guild.me
+    return me is not None and me.guild_permissions.manage_events
+
+
+class Publisher:
+    def __init__(self, bot: NexusBot) -> None:
+        self.bot = bot
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    @asynccontextmanager
+    async def locked(self, session_id: int) -> AsyncIterator[None]:
+        lock = self._locks.get(session_id)
+        if lock is None:
+            lock = self._locks[session_id] = asyncio.Lock()
+        async with lock:
+            yield
+
+    # -- the card ---------------------------------------------------------------------
+
+    async def post_card(self, session: Session) -> Session:
+        """Post the card and open its thread, once: a retry finds what was done."""
+        services = self.bot.services
+        async with self.locked(session.id):
+            current = await services.sessions.find(session.id) or session
+            roster = await services.sessions.roster(session.id)
+            channel_id, message_id = current.channel_id, current.message_id
+            if message_id is None or channel_id is None:
+                settings = await services.guilds.require(current.guild_id)
+                channel_id = settings.sessions_channel_id
+                message = await self.bot.delivery.send(
+                    channel_id,
+                    nonce=nonces.session_card(current.id),
+                    embed=render.card_embed(current, roster),
+                    view=render.card_view(current),
+                )
+                message_id = message.id
+                current = await services.sessions.attach_card(
+                    current.id, channel_id=channel_id, message_id=message_id, thread_id=None
+                )
+            if current.thread_id is None:
+                thread_id = await self._open_thread(channel_id, message_id, current.title)
+                current = await services.sessions.attach_card(
+                    current.id, channel_id=channel_id, message_id=message_id, thread_id=thread_id
+                )
+        return current
+
+    async def withdraw(self, session_id: int) -> None:
+        """Undo a creation whose card could not be fully posted: no card left behind
+        whose buttons point at nothing, and no session without a render."""
+        services = self.bot.services
+        session = await services.sessions.find(session_id)
+        if session is not None and session.channel_id and session.message_id:
+            try:
+                await self.bot.delivery.delete(session.channel_id, session.message_id)
+            except discord.HTTPException as error:
+                log.warning("card of withdrawn session %s stays: %s", session_id, error)
+        await services.sessions.discard(session_id)
+
+    async def _open_thread(self, channel_id: int, message_id: int, name: str) -> int | None:
+        try:
+            return await self.bot.delivery.start_thread(
+                channel_id, message_id, name=name, archive_minutes=THREAD_ARCHIVE_MINUTES
+            )
+        except discord.HTTPException as error:
+            if is_transient(error):
+                raise
+            log.warning("no thread for card %s in %s: %s", message_id, channel_id, error)
+            return None
+
+    async def refresh(self, session_id: int) -> None:
+        """Edit the card in place to show the current state."""
+        services = self.bot.services
+        async with self.locked(session_id):
+            session = await services.sessions.find(session_id)
+            if session is None or session.message_id is None or session.channel_id is None:
+                return
+            roster = await services.sessions.roster(session_id)
+            try:
+                await self.bot.delivery.edit(
+                    session.channel_id,
+                    session.message_id,
+                    embed=render.card_embed(session, roster),
+                    view=render.card_view(session),
+                )
+            except (discord.NotFound, discord.Forbidden) as error:
+                log.warning("card of session %s can't be edited: %s", session_id, error)
+
+    async def rename_thread(self, session: Session) -> None:
+        if session.thread_id is None:
+            return
+        try:
+            await self.bot.delivery.edit_thread(session.thread_id, name=session.title)
+        except (discord.NotFound, discord.Forbidden) as error:
+            log.warning("thread of session %s can't be renamed: %s", session.id, error)
+
+    async def archive_thread(self, session: Session) -> None:
+        if session.thread_id is None:
+            return
+        try:
+            await self.bot.delivery.edit_thread(session.thread_id, archived=True)
+        except (discord.NotFound, discord.Forbidden) as error:
+            log.warning("thread of session %s can't be archived: %s", session.id, error)
+
+    # -- telling people ---------------------------------------------------------------
+
+    async def send(
+        self, session: Session, audience: Audience, content: str, *, nonce: Callable[[str], str]
+    ) -> None:
+        """Mention ``audience.mention`` in the session's thread and DM ``audience.dm``;
+        a DM is read away from the server, so it says where the session is."""
+        direct = f"{content}\n{session.card_url}" if session.card_url else content
+        await self.bot.delivery.notify(
+            session.talk_channel_id,
+            content,
+            mention=audience.mention,
+            dm=audience.dm,
+            dm_content=direct,
+            nonce=nonce,
+        )
+
+    async def remind(self, plan: ReminderPlan, timer: Timer) -> None:
+        session = plan.session
+        content = strings.REMINDER.format(
+            title=session.title,
+            relative=embeds.timestamp(session.start, "R"),
+            absolute=embeds.timestamp(session.start),
+        )
+        if session.voice_channel_id:
+            content += f" Voice: <#{session.voice_channel_id}>"
+        await self.send(session, plan.audience, content, nonce=timer.nonce)
+
+    async def tell_promoted(self, promotions: list[Promotion]) -> None:
+        for promotion in promotions:
+            session = await self.bot.services.sessions.find(promotion.session_id)
+            if session is None or session.talk_channel_id is None:
+                continue
+            content = strings.PROMOTED.format(
+                title=session.title,
+                absolute=embeds.timestamp(session.start),
+                relative=embeds.timestamp(session.start, "R"),
+            )
+            if session.card_url:
+                content += f"\n{session.card_url}"
+            try:
+                await self.bot.delivery.dm(
+                    promotion.user_id,
+                    nonce=nonces.session_promotion(promotion.rsvp_id),
+                    content=content,
+                    fallback_channel_id=session.talk_channel_id,
+                )
+            except discord.HTTPException as error:
+                log.warning("promotion notice for %s failed: %s", promotion.user_id, error)
+
+    async def notify_edit(self, result: EditResult, actor_id: int) -> None:
+        session = result.session
+        roster = await self.bot.services.sessions.roster(session.id)
+        people = [uid for uid in roster.going + roster.waitlist if uid != actor_id]
+        if not people:
+            return
+        audience = await self.bot.services.sessions.timeline.audience(people, reminders=False)
+        content = strings.EDITED.format(
+            title=session.title,
+            actor=markup.user(actor_id),
+            changes="\n".join(render.change_lines(result.changes)),
+        )
+        sequence = session.sequence
+        await quietly(
+            self.send(
+                session,
+                audience,
+                content,
+                nonce=lambda part: nonces.session_edit(session.id, sequence, part),
+            ),
+            f"session {session.id}: edit notices",
+        )
+
+    async def notify_cancel(self, session: Session, actor_id: int) -> None:
+        roster = await self.bot.services.sessions.roster(session.id)
+        people = [uid for uid in roster.going + roster.waitlist if uid != actor_id]
+        content = strings.CANCELLED_NOTICE.format(
+            title=session.title,
+            absolute=embeds.timestamp(session.start),
+            actor=markup.user(actor_id),
+        )
+        if session.cancel_reason:
+            content += "\n" + strings.CANCELLED_REASON.format(reason=session.cancel_reason)
+        if not people:
+            return
+        audience = await self.bot.services.sessions.timeline.audience(people, reminders=False)
+        await quietly(
+            self.send(
+                session,
+                audience,
+                content,
+                nonce=lambda part: nonces.session_cancel(session.id, part),
+            ),
+            f"session {session.id}: cancel notices",
+        )
+
+
+class EventMirror:
+    def __init__(self, bot: NexusBot, publisher: Publisher) -> None:
+        self.bot = bot
+        self.publisher = publisher
+
+    async def sync_quietly(self, session: Session) -> None:
+        """``sync`` after a command: a failure is logged, the command still succeeds."""
+        await quietly(self.sync(session.id, session.guild_id), f"event mirror of {session.id}")
+
+    async def sync(self, session_id: int, guild_id: int, *, events: Events | None = None) -> bool:
+        """Make the event match the session; True when something had to change."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None or not can_manage(guild):
+            return False
+        async with self.publisher.locked(session_id):
+            session = await self.bot.services.sessions.find(session_id)
+            if session is None:
+                return False
+            event = await self._current(guild, session, events)
+            now = self.bot.services.clock.now()
+            if session.status == "cancelled" or session.status == "ended" or now >= session.end:
+                return await self._close(session, event)
+            if event is None or event.status in FINISHED:
+                return await self._create(guild, session, now)
+            return await self._update(session, event)
+
+    async def _current(
+        self, guild: discord.Guild, session: Session, events: Events | None
+    ) -> discord.ScheduledEvent | None:
+        if session.event_id is None:
+            return None
+        if events is not None:
+            return events.get(session.event_id)
+        try:
+            return await guild.fetch_scheduled_event(session.event_id)
+        except discord.NotFound:
+            return None
+
+    def _wanted(self, session: Session) -> dict[str, Any]:
+        guild = self.bot.get_guild(session.guild_id)
+        voice = guild.get_channel(session.voice_channel_id or 0) if guild else None
+        return render.event_fields(session, voice)
+
+    async def _create(self, guild: discord.Guild, session: Session, now: datetime) -> bool:
+        if session.status != "scheduled" or session.start <= now:
+            # Discord only takes events that start in the future.
+            return await self._forget(session)
+        wanted = self._wanted(session)
+        try:
+            event = await guild.create_scheduled_event(
+                start_time=session.start, privacy_level=discord.PrivacyLevel.guild_only, **wanted
+            )
+        except discord.HTTPException as error:
+            if is_transient(error):
+                raise
+            log.warning("no scheduled event for session %s: %s", session.id, error)
+            return False
+        await self.bot.services.sessions.attach_event(session.id, event.id)
+        log.info("session %s mirrored as event %s", session.id, event.id)
+        return True
+
+    async def _update(self, session: Session, event: discord.ScheduledEvent) -> bool:
+        changed = False
+        if session.status == "live" and event.status is SCHEDULED:
+            event = await event.start()
+            changed = True
+        wanted = self._wanted(session)
+        edits: dict[str, Any] = {}
+        if event.name != wanted["name"]:
+            edits["name"] = wanted["name"]
+        if (event.description or "") != wanted["description"]:
+            edits["description"] = wanted["description"]
+        if event.status is SCHEDULED and event.start_time != session.start:
+            edits["start_time"] = session.start
+        if event.end_time != session.end:
+            edits["end_time"] = session.end
+        if event.entity_type is not wanted["entity_type"]:
+            edits |= wanted
+        elif "channel" in wanted and event.channel_id != wanted["channel"].id:
+            edits["channel"] = wanted["channel"]
+        elif "location" in wanted and event.location != wanted["location"]:
+            edits["location"] = wanted["location"]
+        if edits:
+            await event.edit(**edits)
+            log.info("event %s of session %s updated: %s", event.id, session.id, sorted(edits))
+        return changed or bool(edits)
+
+    async def _close(self, session: Session, event: discord.ScheduledEvent | None) -> bool:
+        changed = False
+        if event is not None and event.status not in FINISHED:
+            if session.status == "cancelled" and event.status is SCHEDULED:
+                await event.cancel()
+            else:
+                if event.status is SCHEDULED:
+                    event = await event.start()
+                await event.end()
+            changed = True
+        return await self._forget(session) or changed
+
+    async def _forget(self, session: Session) -> bool:
+        if session.event_id is None:
+            return False
+        await self.bot.services.sessions.attach_event(session.id, None)
+        return True
+
+    async def reconcile(self, guild: discord.Guild) -> int:
+        """Bring every event of the server in line with its sessions; how many changed."""
+        if not can_manage(guild):
+            return 0
+        events = {event.id: event for event in await guild.fetch_scheduled_events()}
+        changed = 0
+        for session in await self.bot.services.sessions.needing_mirror(guild.id):
+            try:
+                changed += await self.sync(session.id, guild.id, events=events)
+            except discord.HTTPException as error:
+                log.warning("reconciling session %s failed: %s", session.id, error)
+        log.info("guild %s: %d scheduled event(s) reconciled", guild.id, changed)
+        return changed
