@@ -8,8 +8,9 @@ that ``fallback`` can mark the channel copy of a refused DM with one more.
 
 from __future__ import annotations
 
-MAX_LENGTH = 25
-_BASE_LENGTH = MAX_LENGTH - 1
+from bot.ui.limits import NONCE
+
+_BASE_LENGTH = NONCE - 1
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 

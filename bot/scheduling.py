@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import aiosqlite
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 
 from bot.db import timers as repo
-from bot.db.database import Database
+from bot.db.database import Connection, Database
 from bot.db.timers import Timer
 from bot.time.clock import Clock, epoch
 
@@ -183,13 +182,13 @@ class Scheduler:
         subject_id: int | None = None,
         user_id: int | None = None,
         payload: dict[str, Any] | None = None,
-        conn: aiosqlite.Connection | None = None,
+        conn: Connection | None = None,
     ) -> Timer:
         """Book a timer; pass ``conn`` to make it part of the caller's transaction."""
         body = dict(payload or {})
         due_at, now = epoch(due), epoch(self._clock.now())
 
-        async def insert(into: aiosqlite.Connection) -> Timer:
+        async def insert(into: Connection) -> Timer:
             return await repo.insert(
                 into,
                 kind=kind,
@@ -211,7 +210,7 @@ class Scheduler:
         self._arm(timer.due_at)
         return timer
 
-    async def cancel(self, timer_id: int, *, conn: aiosqlite.Connection | None = None) -> bool:
+    async def cancel(self, timer_id: int, *, conn: Connection | None = None) -> bool:
         now = epoch(self._clock.now())
         if conn is not None:
             return await repo.cancel(conn, timer_id, now)
@@ -219,7 +218,7 @@ class Scheduler:
             return await repo.cancel(own, timer_id, now)
 
     async def cancel_subject(
-        self, kind: str, subject_id: int, *, conn: aiosqlite.Connection | None = None
+        self, kind: str, subject_id: int, *, conn: Connection | None = None
     ) -> int:
         now = epoch(self._clock.now())
         if conn is not None:
@@ -228,7 +227,7 @@ class Scheduler:
             return await repo.cancel_subject(own, kind, subject_id, now)
 
     async def reschedule(
-        self, timer_id: int, due: datetime, *, conn: aiosqlite.Connection | None = None
+        self, timer_id: int, due: datetime, *, conn: Connection | None = None
     ) -> bool:
         now, due_at = epoch(self._clock.now()), epoch(due)
         if conn is not None:

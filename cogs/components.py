@@ -10,13 +10,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self
 
 import discord
 
 from cogs.errors import NexusCheckFailure, handle_interaction_error
-
-ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 
 
 class NexusView(discord.ui.View):

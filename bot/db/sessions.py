@@ -10,6 +10,7 @@ from typing import Any
 from bot.db import sql
 from bot.db.database import Connection, Row
 from bot.errors import Conflict
+from bot.ui.markup import jump_url
 
 OPEN = ("scheduled", "live")
 # Must match the partial index `sessions_open_by_start` word for word to use it.
@@ -64,8 +65,7 @@ class Session:
         """A link to the session's card, for calendars and scheduled events."""
         if self.channel_id is None:
             return None
-        base = f"https://discord.com/channels/{self.guild_id}/{self.channel_id}"
-        return base if self.message_id is None else f"{base}/{self.message_id}"
+        return jump_url(self.guild_id, self.channel_id, self.message_id)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,14 @@ from bot.errors import NotConfigured
 from bot.time.clock import Clock, epoch
 from bot.time.timezones import resolve_zone
 
+# What each feature's channel is called in a sentence.
+FEATURE_CHANNELS = {
+    "qa_forum": "Q&A forum",
+    "sessions_channel": "sessions channel",
+    "announcements_channel": "announcements channel",
+    "pairing_channel": "pairing channel",
+}
+
 
 class GuildSettingsService:
     def __init__(self, db: Database, clock: Clock) -> None:
@@ -24,44 +32,32 @@ class GuildSettingsService:
             self._cache[guild_id] = await repo.get(self._db.reader, guild_id)
         return self._cache[guild_id]
 
-    async def require(self, guild_id: int | None) -> GuildSettings:
+    async def require(self, guild_id: int | None, setting: str) -> int:
+        """The channel of a feature's ``/nexus setup`` option (``sessions_channel`` …);
+        a feature whose channel is not set says which option an admin needs to set."""
         if guild_id is None:
             raise NotConfigured("This command works in a server, not in DMs.")
         settings = await self.get(guild_id)
-        if settings is None:
-            raise NotConfigured()
-        return settings
+        channel_id = None if settings is None else settings.channel(setting)
+        if channel_id is None:
+            raise NotConfigured(
+                f"This server has no {FEATURE_CHANNELS[setting]} yet: an admin needs to run "
+                f"`/nexus setup {setting}`."
+            )
+        return channel_id
 
     async def zone(self, guild_id: int | None) -> ZoneInfo:
         """The server's timezone, or UTC when it has none."""
         settings = None if guild_id is None else await self.get(guild_id)
         return ZoneInfo(settings.timezone if settings else "UTC")
 
-    async def save(
-        self,
-        *,
-        guild_id: int,
-        qa_channel_id: int,
-        sessions_channel_id: int,
-        announcements_channel_id: int,
-        pairing_channel_id: int,
-        mentor_role_id: int,
-        helper_role_id: int | None,
-        timezone: str | None,
-    ) -> GuildSettings:
-        previous = await self.get(guild_id)
-        zone = resolve_zone(timezone) if timezone else previous.timezone if previous else "UTC"
-        settings = GuildSettings(
-            guild_id=guild_id,
-            qa_channel_id=qa_channel_id,
-            sessions_channel_id=sessions_channel_id,
-            announcements_channel_id=announcements_channel_id,
-            pairing_channel_id=pairing_channel_id,
-            mentor_role_id=mentor_role_id,
-            helper_role_id=helper_role_id,
-            timezone=zone,
-        )
+    async def save(self, guild_id: int, **changes: int | str | None) -> GuildSettings:
+        """Store the settings given (``qa_channel_id=…``, ``timezone=…``); the others
+        keep their value. ``timezone`` is read forgivingly (``lagos``)."""
+        values = {column: value for column, value in changes.items() if value is not None}
+        if isinstance(values.get("timezone"), str):
+            values["timezone"] = resolve_zone(str(values["timezone"]))
         async with self._db.transaction() as tx:
-            await repo.upsert(tx, settings, epoch(self._clock.now()))
+            settings = await repo.save(tx, guild_id, values, epoch(self._clock.now()))
         self._cache[guild_id] = settings
         return settings

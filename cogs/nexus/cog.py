@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.db.guild_settings import GuildSettings
+from bot.db.guild_settings import CHANNEL_COLUMNS, GuildSettings
 from bot.services import setup_check
 from bot.ui import embeds, limits
 from cogs.autocomplete import timezone_choices
@@ -60,25 +60,34 @@ class NexusCog(commands.Cog):
     async def setup(
         self,
         interaction: discord.Interaction[NexusBot],
-        qa_forum: discord.ForumChannel | discord.TextChannel,
-        sessions_channel: discord.TextChannel,
-        announcements_channel: discord.TextChannel,
-        pairing_channel: discord.TextChannel,
-        mentor_role: discord.Role,
+        qa_forum: discord.ForumChannel | discord.TextChannel | None = None,
+        sessions_channel: discord.TextChannel | None = None,
+        announcements_channel: discord.TextChannel | None = None,
+        pairing_channel: discord.TextChannel | None = None,
+        mentor_role: discord.Role | None = None,
         helper_role: discord.Role | None = None,
         timezone: str | None = None,
     ) -> None:
-        settings = await self.bot.services.guilds.save(
-            guild_id=guild_of(interaction).id,
-            qa_channel_id=qa_forum.id,
-            sessions_channel_id=sessions_channel.id,
-            announcements_channel_id=announcements_channel.id,
-            pairing_channel_id=pairing_channel.id,
-            mentor_role_id=mentor_role.id,
-            helper_role_id=helper_role.id if helper_role else None,
-            timezone=timezone,
-        )
-        embed = self._settings_embed(interaction, settings, title=strings.SETUP_SAVED)
+        guild = guild_of(interaction)
+        chosen = {
+            "qa_channel_id": qa_forum,
+            "sessions_channel_id": sessions_channel,
+            "announcements_channel_id": announcements_channel,
+            "pairing_channel_id": pairing_channel,
+            "mentor_role_id": mentor_role,
+            "helper_role_id": helper_role,
+        }
+        changes: dict[str, int | str | None] = {
+            column: picked.id for column, picked in chosen.items() if picked is not None
+        }
+        if timezone is not None:
+            changes["timezone"] = timezone
+        if not changes:
+            settings = await self.bot.services.guilds.get(guild.id) or GuildSettings(guild.id)
+            embed = self._settings_embed(interaction, settings, title=strings.SETUP_NOTHING)
+        else:
+            settings = await self.bot.services.guilds.save(guild.id, **changes)
+            embed = self._settings_embed(interaction, settings, title=strings.SETUP_SAVED)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @nexus.command(
@@ -130,41 +139,37 @@ class NexusCog(commands.Cog):
     ) -> discord.Embed:
         guild = guild_of(interaction)
         me = guild.me
-        helper = f"<@&{settings.helper_role_id}>" if settings.helper_role_id else "not set"
+        mentor = f"<@&{settings.mentor_role_id}>" if settings.mentor_role_id else None
+        helper = f"<@&{settings.helper_role_id}>" if settings.helper_role_id else None
         embed = embeds.info(
             title,
-            f"Mentor role: <@&{settings.mentor_role_id}>\n"
-            f"Helper role: {helper}\n"
-            f"Timezone: `{settings.timezone}`",
+            strings.ROLES.format(
+                mentor=mentor or strings.NO_MENTOR_ROLE,
+                helper=helper or strings.NO_HELPER_ROLE,
+                timezone=settings.timezone,
+            ),
         )
-        checks = [
-            ("qa_forum", settings.qa_channel_id),
-            ("sessions_channel", settings.sessions_channel_id),
-            ("announcements_channel", settings.announcements_channel_id),
-            ("pairing_channel", settings.pairing_channel_id),
-        ]
         problems = 0
-        for setting, channel_id in checks:
+        for setting in CHANNEL_COLUMNS:
+            channel_id = settings.channel(setting)
+            label = strings.SETTING_LABELS[setting]
+            if channel_id is None:
+                embeds.add_field(embed, label, strings.NOT_SET.format(option=setting))
+                continue
             channel = guild.get_channel(channel_id)
             if channel is None:
                 problems += 1
-                embeds.add_field(
-                    embed,
-                    strings.SETTING_LABELS[setting],
-                    f"<#{channel_id}> — I can't see this channel any more. "
-                    "Run `/nexus setup` again.",
-                )
+                embeds.add_field(embed, label, strings.CHANNEL_GONE.format(channel=channel_id))
                 continue
             result = setup_check.check(setting, channel_id, _granted(channel.permissions_for(me)))
             problems += not result.ok
-            embeds.add_field(embed, strings.SETTING_LABELS[setting], _render(result))
-        server = setup_check.check("server", guild.id, _granted(me.guild_permissions))
-        if server.missing_optional:
-            embeds.add_field(embed, strings.SETTING_LABELS["server"], _render(server))
+            embeds.add_field(embed, label, _render(result))
+        if settings.sessions_channel_id is not None:
+            server = setup_check.check("server", guild.id, _granted(me.guild_permissions))
+            if server.missing_optional:
+                embeds.add_field(embed, strings.SETTING_LABELS["server"], _render(server))
         embed.set_footer(
-            text=strings.ALL_GOOD
-            if problems == 0
-            else f"{problems} channel(s) need permission changes before every feature works."
+            text=strings.ALL_GOOD if problems == 0 else strings.PROBLEMS.format(count=problems)
         )
         return embed
 

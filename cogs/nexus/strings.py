@@ -9,6 +9,13 @@ SETTING_LABELS = {
 }
 
 SETUP_SAVED = "Settings saved"
+SETUP_NOTHING = "Nothing changed: pick the options to set"
+ROLES = "Mentor role: {mentor}\nHelper role: {helper}\nTimezone: `{timezone}`"
+NO_MENTOR_ROLE = "not set (admins act as mentors)"
+NO_HELPER_ROLE = "not set (no helper role is pinged for unanswered questions)"
+NOT_SET = "Not set up. `/nexus setup {option}` turns it on."
+CHANNEL_GONE = "<#{channel}> — I can't see this channel any more. Run `/nexus setup` again."
+PROBLEMS = "{count} channel(s) need permission changes before every feature works."
 CONFIG_TITLE = "Nexus settings"
 NOT_SET_UP = "This server is not set up yet. An admin runs `/nexus setup` to choose the channels."
 ALL_GOOD = "I have every permission I need."

@@ -66,7 +66,7 @@ class QACog(commands.Cog):
         question: str | None = None,
     ) -> None:
         guild = guild_of(interaction)
-        await self.bot.services.guilds.require(guild.id)
+        await self.bot.services.guilds.require(guild.id, "qa_forum")
         if title and question:
             await self.submit_question(interaction, topic, title, question)
             return
@@ -95,13 +95,11 @@ class QACog(commands.Cog):
 
     async def _post(self, interaction: discord.Interaction[NexusBot], ask: Ask) -> Question:
         guild = guild_of(interaction)
-        settings = await self.bot.services.guilds.require(guild.id)
-        thread, opener_id = await self.threads.post(
-            guild, settings.qa_channel_id, interaction.user, ask
-        )
+        channel_id = await self.bot.services.guilds.require(guild.id, "qa_forum")
+        thread, opener_id = await self.threads.post(guild, channel_id, interaction.user, ask)
         return await self.bot.services.qa.record_question(
             guild_id=guild.id,
-            channel_id=settings.qa_channel_id,
+            channel_id=channel_id,
             thread_id=thread.id,
             opener_id=opener_id,
             asker_id=interaction.user.id,

@@ -11,6 +11,7 @@ import discord
 from discord.ext import commands
 
 from bot.db.timers import Timer
+from bot.delivery import quietly
 from bot.scheduling import TimerKind
 from bot.services.qa.rules import KIND_DORMANT, KIND_NUDGE, KIND_UNANSWERED
 from bot.services.qa.service import PRIVACY_OWNER
@@ -66,10 +67,9 @@ class QAEvents(commands.Cog):
         thread = channel if isinstance(channel, discord.Thread) else None
         thread = thread or await self.threads.thread(channel.id)
         if thread is not None:
-            try:
-                await self.threads.reopen(thread, unarchive=False)
-            except discord.HTTPException:
-                log.warning("could not untag reopened thread %s", channel.id, exc_info=True)
+            await quietly(
+                self.threads.reopen(thread, unarchive=False), f"untag reopened thread {channel.id}"
+            )
 
     # -- timers ------------------------------------------------------------------------
 
@@ -133,9 +133,6 @@ class QAEvents(commands.Cog):
 
     async def _after_forget(self, user_id: int) -> None:
         for question in self.bot.services.qa.take_forgotten(user_id):
-            try:
-                await self.threads.reattribute(question)
-            except discord.HTTPException:
-                log.warning(
-                    "could not re-attribute the opener of question %s", question.id, exc_info=True
-                )
+            await quietly(
+                self.threads.reattribute(question), f"re-attribution of question {question.id}"
+            )

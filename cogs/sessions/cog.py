@@ -66,7 +66,7 @@ class SessionsCog(commands.Cog):
     ) -> None:
         guild = guild_of(interaction)
         services = self.bot.services
-        await services.guilds.require(guild.id)
+        await services.guilds.require(guild.id, "sessions_channel")
         session = await services.sessions.create(
             guild_id=guild.id,
             host_id=interaction.user.id,

@@ -71,8 +71,7 @@ class Publisher:
             roster = await services.sessions.roster(session.id)
             channel_id, message_id = current.channel_id, current.message_id
             if message_id is None or channel_id is None:
-                settings = await services.guilds.require(current.guild_id)
-                channel_id = settings.sessions_channel_id
+                channel_id = await services.guilds.require(current.guild_id, "sessions_channel")
                 message = await self.bot.delivery.send(
                     channel_id,
                     nonce=nonces.session_card(current.id),
@@ -96,10 +95,10 @@ class Publisher:
         services = self.bot.services
         session = await services.sessions.find(session_id)
         if session is not None and session.channel_id and session.message_id:
-            try:
-                await self.bot.delivery.delete(session.channel_id, session.message_id)
-            except discord.HTTPException as error:
-                log.warning("card of withdrawn session %s stays: %s", session_id, error)
+            await quietly(
+                self.bot.delivery.delete(session.channel_id, session.message_id),
+                f"removal of withdrawn session {session_id}'s card",
+            )
         await services.sessions.discard(session_id)
 
     async def _open_thread(self, channel_id: int, message_id: int, name: str) -> int | None:

@@ -58,11 +58,42 @@ async def test_setup_by_admin_stores_settings_and_checks_permissions(bare: Nexus
     assert "Africa/Lagos" in text
     assert "missing Manage Threads" in text
     assert "1 channel(s) need permission changes" in text
-    stored = await bare.services.guilds.require(world.guild.id)
+    stored = await bare.services.guilds.get(world.guild.id)
+    assert stored is not None
     assert (stored.sessions_channel_id, stored.mentor_role_id) == (
         sessions.id,
         world.mentor_role.id,
     )
+
+
+async def test_each_feature_is_set_up_on_its_own(bare: Nexus) -> None:
+    """Setup takes every option as optional; an unset feature says which option an admin
+    needs, and the permission check covers only what is configured."""
+    w = bare.world
+    locked = bare.emu.add_text_channel(
+        w.guild.id,
+        "locked",
+        overwrites=[Overwrite.role(w.guild.bot_role_id, deny=P.SEND_MESSAGES)],
+    )
+    text = embed_text(await bare.reply(w.admin, "nexus setup", qa_forum=w.qa_forum.id))
+    assert "I have every permission I need." in text
+    assert "Not set up. `/nexus setup sessions_channel` turns it on." in text
+    assert "admins act as mentors" in text
+
+    refused = embed_text(
+        await bare.reply(w.ada, "session create", title="ORM clinic", when="in 3 days")
+    )
+    assert "an admin needs to run `/nexus setup sessions_channel`" in refused
+    assert bare.emu.messages(w.sessions.id) == []
+
+    # Naming one option later changes only that one.
+    text = embed_text(await bare.reply(w.admin, "nexus setup", sessions_channel=locked.id))
+    assert "missing Send Messages" in text
+    stored = await bare.services.guilds.get(w.guild.id)
+    assert stored is not None
+    assert (stored.qa_channel_id, stored.sessions_channel_id) == (w.qa_forum.id, locked.id)
+    nothing = embed_text(await bare.reply(w.admin, "nexus setup"))
+    assert "Nothing changed" in nothing
 
 
 async def test_setup_refused_for_a_learner(bare: Nexus) -> None:

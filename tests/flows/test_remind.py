@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot import nonces
+from bot.db import timers
 from bot.delivery import OPEN_DMS_HINT
 from tests.flows.harness import Nexus, embed_text
 
@@ -147,3 +149,34 @@ async def test_a_server_error_is_retried_with_the_same_nonce(nexus: Nexus) -> No
     assert len(nexus.emu.calls_to("POST", r"/channels/\d+/messages")) == 3
     assert [m.content for m in nexus.emu.dm_messages(ada.id)] == ["⏰ **Reminder:** deploy"]
     assert await nexus.services.reminders.pending(ada.id) == []
+
+
+async def test_reloading_the_feature_keeps_its_timers_and_forget_me(nexus: Nexus) -> None:
+    """Lifecycle follows the cog: while ``cogs.remind`` is unloaded its timers wait (not
+    failed), and forget-me no longer lists reminders; reloaded, both come back."""
+    ada = nexus.world.ada
+    await nexus.reply(ada, "remind me", when="in 10 minutes", what="stand-up notes")
+    await nexus.bot.unload_extension("cogs.remind")
+    assert "reminders" not in await nexus.services.privacy.inventory(ada.id)
+    nexus.clock.advance(minutes=15)
+    assert await nexus.run_timers() == 0
+    assert nexus.emu.dm_messages(ada.id) == []
+
+    await nexus.bot.load_extension("cogs.remind")
+    assert (await nexus.services.privacy.inventory(ada.id)).get("reminders") == 1
+    assert await nexus.run_timers() == 1
+    [dm] = nexus.emu.dm_messages(ada.id)
+    assert "stand-up notes" in dm.content
+
+
+async def test_a_reminder_carries_its_rows_nonce(nexus: Nexus) -> None:
+    """The nonce on the wire is the one derived from the timer row, not discord.py's
+    random one: a retry after a crash is then returned, not posted again."""
+    ada = nexus.world.ada
+    await nexus.reply(ada, "remind me", when="in 5 minutes", what="ship it")
+    [reminder] = await nexus.services.reminders.pending(ada.id)
+    [timer] = await timers.for_subject(nexus.services.db.reader, "reminder", reminder.id)
+    nexus.clock.advance(minutes=5)
+    assert await nexus.run_timers() == 1
+    [dm] = nexus.emu.dm_messages(ada.id)
+    assert dm.nonce == nonces.timer(timer.id)

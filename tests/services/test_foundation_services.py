@@ -11,7 +11,7 @@ GUILD = 1
 
 async def save(services: Services, timezone: str | None = None):
     return await services.guilds.save(
-        guild_id=GUILD,
+        GUILD,
         qa_channel_id=10,
         sessions_channel_id=11,
         announcements_channel_id=12,
@@ -23,8 +23,33 @@ async def save(services: Services, timezone: str | None = None):
 
 
 async def test_require_before_setup(services: Services) -> None:
-    with pytest.raises(NotConfigured, match="/nexus setup"):
-        await services.guilds.require(GUILD)
+    with pytest.raises(NotConfigured, match="`/nexus setup sessions_channel`"):
+        await services.guilds.require(GUILD, "sessions_channel")
+
+
+async def test_settings_per_feature(services: Services) -> None:
+    """Each option is stored on its own; a later setup changes only what it names."""
+    only_qa = await services.guilds.save(GUILD, qa_channel_id=10)
+    assert (only_qa.qa_channel_id, only_qa.sessions_channel_id, only_qa.mentor_role_id) == (
+        10,
+        None,
+        None,
+    )
+    assert await services.guilds.require(GUILD, "qa_forum") == 10
+    with pytest.raises(
+        NotConfigured, match=r"no pairing channel yet.*`/nexus setup pairing_channel`"
+    ):
+        await services.guilds.require(GUILD, "pairing_channel")
+    both = await services.guilds.save(GUILD, pairing_channel_id=13, mentor_role_id=None)
+    assert (both.qa_channel_id, both.pairing_channel_id) == (10, 13)
+    services.guilds._cache.clear()  # read back from the database, not the cache
+    stored = await services.guilds.get(GUILD)
+    assert stored is not None
+    assert (stored.qa_channel_id, stored.pairing_channel_id, stored.mentor_role_id) == (
+        10,
+        13,
+        None,
+    )
 
 
 async def test_save_resolves_timezone_and_keeps_it(services: Services) -> None:
@@ -32,7 +57,9 @@ async def test_save_resolves_timezone_and_keeps_it(services: Services) -> None:
     assert saved.timezone == "Africa/Lagos"
     again = await save(services)  # no timezone given: keep the previous one
     assert again.timezone == "Africa/Lagos"
-    assert (await services.guilds.require(GUILD)).mentor_role_id == 20
+    stored = await services.guilds.get(GUILD)
+    assert stored is not None
+    assert stored.mentor_role_id == 20
 
 
 async def test_unknown_timezone_is_refused(services: Services) -> None:

@@ -77,7 +77,7 @@ def register(services: Services) -> Fired:
 @pytest.fixture
 async def fired(services: Services) -> Fired:
     await services.guilds.save(
-        guild_id=GUILD,
+        GUILD,
         qa_channel_id=10,
         sessions_channel_id=11,
         announcements_channel_id=12,

@@ -31,7 +31,6 @@ Topic = Literal[
 ]
 TOPICS: tuple[str, ...] = get_args(Topic)
 CLOSE_REASONS = ("duplicate", "off-topic", "stale")
-STATUSES = ("open", "solved", "closed")
 PERIODS: dict[str, timedelta | None] = {
     "week": timedelta(days=7),
     "month": timedelta(days=30),

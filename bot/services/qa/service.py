@@ -101,7 +101,7 @@ class QAService:
     ) -> Prepared:
         """Validate a question and look for similar solved ones; when there are, keep it
         as a draft (for **Post anyway**, even after a restart)."""
-        await self._guilds.require(guild_id)
+        await self._guilds.require(guild_id, "qa_forum")
         ask = self.validate(topic, title, body)
         similar = await self.search.similar_solved(guild_id, ask.title, ask.body)
         if not similar:

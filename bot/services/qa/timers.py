@@ -183,17 +183,19 @@ class QATimers:
                 return None
             if question.escalation < stage:
                 question = await repo.update(tx, question.id, escalation=stage)
-        settings = await self._guilds.require(question.guild_id)
+        settings = await self._guilds.get(question.guild_id)
         waited = self._clock.now() - question.asked
         if stage >= 2:
-            return Ping(question, stage, [], settings.mentor_role_id, waited)
+            mentors = None if settings is None else settings.mentor_role_id
+            # Without a mentor role there is no one to ping at this stage.
+            return None if mentors is None else Ping(question, stage, [], mentors, waited)
         users = await repo.subscribers(
             self._db.reader, question.guild_id, question.topic, MAX_PINGED_USERS + 1
         )
         users = [u for u in users if u != question.asker_id][:MAX_PINGED_USERS]
         if users:
             return Ping(question, stage, users, None, waited)
-        if settings.helper_role_id is not None:
+        if settings is not None and settings.helper_role_id is not None:
             return Ping(question, stage, [], settings.helper_role_id, waited)
         return None
 
