@@ -17,7 +17,6 @@ from bot.time.timeparse import (
     add_local,
     format_availability,
     format_duration,
-    next_daily_occurrence,
     next_weekly_occurrence,
     parse_availability,
     parse_duration,
@@ -345,13 +344,6 @@ def test_next_weekly_occurrence_edge_cases() -> None:
     assert twice == utc(2026, 10, 25, 0, 30)
     with pytest.raises(ValueError, match="weekday"):
         next_weekly_occurrence(monday_1800, weekday=7, at=time(18), zone=LAGOS)
-
-
-def test_next_daily_occurrence() -> None:
-    assert next_daily_occurrence(NOW, at=time(18), zone=LAGOS) == lagos(2026, 11, 28, 18)
-    assert next_daily_occurrence(NOW, at=time(9), zone=LAGOS) == lagos(2026, 11, 29, 9)
-    saturday = datetime(2026, 10, 24, 19, tzinfo=LONDON)
-    assert next_daily_occurrence(saturday, at=time(18), zone=LONDON) == utc(2026, 10, 25, 18)
 
 
 def test_add_local_is_wall_clock_arithmetic() -> None:
@@ -771,16 +763,6 @@ def test_next_weekly_occurrence_properties(
     assert result - after <= timedelta(days=7, hours=3)
     previous = datetime.combine(local.date() - timedelta(days=7), at, tzinfo=zone)
     assert previous.astimezone(UTC) <= after  # and no earlier occurrence was skipped
-
-
-@PROPS
-@given(after=NOWS, at=st.times().map(lambda t: t.replace(microsecond=0)), zone_name=ZONES)
-def test_next_daily_occurrence_properties(after: datetime, at: time, zone_name: str) -> None:
-    zone = ZoneInfo(zone_name)
-    result = next_daily_occurrence(after, at=at, zone=zone)
-    assert after < result <= after + timedelta(days=1, hours=3)
-    previous = datetime.combine(result.astimezone(zone).date() - timedelta(days=1), at, tzinfo=zone)
-    assert previous.astimezone(UTC) <= after
 
 
 @PROPS

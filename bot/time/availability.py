@@ -20,6 +20,7 @@ __all__ = [
     "parse_availability",
     "weekday_index",
     "weekly_hours",
+    "weekly_overlap",
     "weekly_overlap_hours",
 ]
 
@@ -324,20 +325,17 @@ def weekly_hours(windows: list[WeeklyWindow], zone: tzinfo, *, reference: dateti
     return _hours(_clip(_instants(windows, zone, week), week, week + timedelta(days=7)))
 
 
-def weekly_overlap_hours(
+def weekly_overlap(
     a: list[WeeklyWindow],
     zone_a: tzinfo,
     b: list[WeeklyWindow],
     zone_b: tzinfo,
     *,
     reference: datetime,
-) -> float:
-    """Hours both people are free, each person's windows read in their own zone.
-
-    Measured over the UTC week (Monday 00:00 UTC to the next) containing ``reference``,
-    with each side's DST rules for that week. Symmetric; never more than
-    ``weekly_hours`` of either side.
-    """
+) -> list[Interval]:
+    """The UTC intervals when both people are free, each person's windows read in their
+    own zone, over the UTC week (Monday 00:00 UTC to the next) containing ``reference``,
+    with each side's DST rules for that week."""
     week = _week_start(reference)
     lo, hi = week, week + timedelta(days=7)
     xs, ys = _clip(_instants(a, zone_a, week), lo, hi), _clip(_instants(b, zone_b, week), lo, hi)
@@ -351,4 +349,17 @@ def weekly_overlap_hours(
             i += 1
         else:
             j += 1
-    return _hours(both)
+    return both
+
+
+def weekly_overlap_hours(
+    a: list[WeeklyWindow],
+    zone_a: tzinfo,
+    b: list[WeeklyWindow],
+    zone_b: tzinfo,
+    *,
+    reference: datetime,
+) -> float:
+    """Hours both people are free (see ``weekly_overlap``). Symmetric; never more than
+    ``weekly_hours`` of either side."""
+    return _hours(weekly_overlap(a, zone_a, b, zone_b, reference=reference))

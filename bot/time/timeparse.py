@@ -39,7 +39,6 @@ from bot.time.wallclock import (
     add_wall,
     exists_locally,
     local_instant,
-    next_daily_occurrence,
     next_weekly_occurrence,
     require_aware,
 )
@@ -50,7 +49,6 @@ __all__ = [
     "add_local",
     "format_availability",
     "format_duration",
-    "next_daily_occurrence",
     "next_weekly_occurrence",
     "parse_availability",
     "parse_duration",

@@ -54,14 +54,3 @@ def next_weekly_occurrence(after: datetime, *, weekday: int, at: time, zone: Zon
         if candidate > after:
             return candidate
     raise AssertionError("unreachable: a week always has the weekday")  # pragma: no cover
-
-
-def next_daily_occurrence(after: datetime, *, at: time, zone: ZoneInfo) -> datetime:
-    """The first ``at`` (local time in ``zone``) strictly after ``after``, in UTC."""
-    require_aware(after, "after")
-    today = after.astimezone(zone).date()
-    for day in range(3):
-        candidate = local_instant(today + timedelta(days=day), at, zone).astimezone(UTC)
-        if candidate > after:
-            return candidate
-    raise AssertionError("unreachable: some day has the time")  # pragma: no cover
