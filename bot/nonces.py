@@ -8,6 +8,8 @@ that ``fallback`` can mark the channel copy of a refused DM with one more.
 
 from __future__ import annotations
 
+import hashlib
+
 from bot.ui.limits import NONCE
 
 _BASE_LENGTH = NONCE - 1
@@ -27,9 +29,11 @@ def b36(number: int) -> str:
 
 
 def _checked(nonce: str) -> str:
-    if len(nonce) > _BASE_LENGTH:
-        raise ValueError(f"nonce {nonce!r} is longer than {_BASE_LENGTH} characters")
-    return nonce
+    """The nonce as built when it fits; past 24 characters (huge ids, a long-edited
+    session), a digest of it: still deterministic, so a retry still finds its message."""
+    if len(nonce) <= _BASE_LENGTH:
+        return nonce
+    return "h" + hashlib.blake2b(nonce.encode(), digest_size=16).hexdigest()[: _BASE_LENGTH - 1]
 
 
 def user_part(user_id: int) -> str:
@@ -61,4 +65,19 @@ def session_cancel(session_id: int, part: str) -> str:
 
 def fallback(nonce: str) -> str:
     """The channel mention sent when the DM with ``nonce`` was refused."""
-    return f"{_checked(nonce)}f"
+    if len(nonce) > _BASE_LENGTH:
+        raise ValueError(f"nonce {nonce!r} was not made by a builder here")
+    return f"{nonce}f"
+
+
+def pair_request(request_id: int) -> str:
+    return _checked(f"pr{b36(request_id)}")
+
+
+def pair_kickoff(pair_id: int) -> str:
+    return _checked(f"pk{b36(pair_id)}")
+
+
+def pair_notice(pair_id: int, part: str) -> str:
+    """A notice in a pair's thread (``end``, …)."""
+    return _checked(f"pn{b36(pair_id)}.{part}")
