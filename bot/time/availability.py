@@ -18,6 +18,7 @@ __all__ = [
     "WeeklyWindow",
     "format_availability",
     "parse_availability",
+    "week_intervals",
     "weekday_index",
     "weekly_hours",
     "weekly_overlap",
@@ -317,6 +318,15 @@ def _clip(spans: list[Interval], lo: datetime, hi: datetime) -> list[Interval]:
 
 def _hours(spans: list[Interval]) -> float:
     return sum((e - s).total_seconds() for s, e in spans) / 3600
+
+
+def week_intervals(
+    windows: list[WeeklyWindow], zone: tzinfo, *, reference: datetime
+) -> tuple[datetime, list[Interval]]:
+    """The start of the UTC week (Monday 00:00 UTC) containing ``reference``, and the
+    windows (wall-clock in ``zone``, that week's DST) as merged UTC intervals within it."""
+    week = _week_start(reference)
+    return week, _clip(_instants(windows, zone, week), week, week + timedelta(days=7))
 
 
 def weekly_hours(windows: list[WeeklyWindow], zone: tzinfo, *, reference: datetime) -> float:
