@@ -81,11 +81,12 @@ class NexusBot(commands.Bot):
         if self.sync_only:
             await self.sync_commands(force=True)
             return
-        await self.sync_commands()
-        # dateparser pays ~0.1 s on its first call; not on the first user's /remind.
-        await asyncio.to_thread(timeparse.warm_up)
-        # Timers fire over REST, which works from here on; the gateway is not needed.
+        # Timers fire over REST, which works from here on; the gateway is not needed. They
+        # start first: timers that fell due while the bot was down are already late.
         await self.services.scheduler.start()
+        await self.sync_commands()
+        # dateparser pays ~0.3 s on its first call; not on the first user's /remind.
+        await asyncio.to_thread(timeparse.warm_up)
 
     async def close(self) -> None:
         await self.services.scheduler.stop()

@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar, overload
 from bot.db.database import Database
 from bot.scheduling import Scheduler
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.pairing.service import PairingService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
 from bot.services.qa.service import QAService
@@ -68,6 +69,7 @@ class Services:
         lambda s: SessionService(s.db, s.clock, s.scheduler, s.preferences, s.guilds)
     )
     qa = Feature(lambda s: QAService(s.db, s.clock, s.scheduler, s.guilds))
+    pairing = Feature(lambda s: PairingService(s.db, s.clock, s.scheduler, s.preferences, s.guilds))
 
 
 def build_services(db: Database, clock: Clock | None = None, **options: Any) -> Services:

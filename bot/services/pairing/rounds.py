@@ -1,0 +1,249 @@
+"""Pairing rounds: plan one (``matching.plan_round``) and store it in one transaction,
+the kickoff of each pair, and the weekly schedule of automatic rounds.
+
+A round is stored whole before any thread is opened: the pairs are intents whose
+threads the adapter opens afterwards, so a kill in the middle of a round leaves the
+rest to open at the next start, and nobody is paired twice. A scheduled round is keyed
+by its timer, so a retried timer finds its round instead of planning another.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from statistics import mean
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from bot.db import pair_profiles as profiles
+from bot.db import pair_requests as requests
+from bot.db import pairs as repo
+from bot.db.database import Database
+from bot.db.pair_profiles import Profile
+from bot.db.pairs import Pair, Round, Schedule
+from bot.db.timers import Timer
+from bot.scheduling import Scheduler
+from bot.services.guild_settings import GuildSettingsService
+from bot.services.pairing import rules, terms
+from bot.services.pairing.terms import KIND_ROUND, Kickoff, RoundReport
+from bot.time.clock import Clock, epoch
+from bot.time.timeparse import parse_weekly_schedule
+from bot.time.wallclock import add_local, next_weekly_occurrence
+
+if TYPE_CHECKING:
+    from bot.services.pairing.service import PairingService
+
+log = logging.getLogger(__name__)
+
+SHUFFLES = 20  # random rounds averaged for the comparison in the report
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    weekday: int
+    at_minute: int
+    zone: str
+    next_at: datetime
+
+
+class PairingRounds:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        scheduler: Scheduler,
+        guilds: GuildSettingsService,
+        pairing: PairingService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._scheduler = scheduler
+        self._guilds = guilds
+        self._pairing = pairing
+
+    async def plan(
+        self, guild_id: int, *, started_by: int | None, timer_id: int | None = None
+    ) -> RoundReport:
+        """Pair every available learner without a partner, optimally, and store it."""
+        if timer_id is not None:
+            done = await repo.round_of_timer(self._db.reader, timer_id)
+            if done is not None:
+                return await self._report(done)
+        # numpy and scipy load here, on the first round, not at start-up: every second
+        # of start-up is a second of lateness for the timers that fell due while down.
+        from bot.services.pairing import matching
+
+        now = self._clock.now()
+        everyone = await profiles.in_guild(self._db.reader, guild_id)
+        constraints = await self.constraints(guild_id, everyone, now=now)
+        candidates = [terms.candidate(p, now=now) for p in everyone]
+        plan = matching.plan_round(candidates, constraints)
+        rng = random.Random(f"{guild_id}:{epoch(now)}")  # noqa: S311 - a baseline, not a secret
+        shuffle = round(mean(plan.shuffle_total(rng) for _ in range(SHUFFLES))) if candidates else 0
+        unpaired = [(u.user_id, u.reason) for u in plan.unpaired]
+        async with self._db.transaction() as tx:
+            stored = await repo.insert_round(
+                tx,
+                guild_id=guild_id,
+                started_by=started_by,
+                timer_id=timer_id,
+                learners=len(candidates) - sum(1 for _, r in unpaired if r in _SITTING_OUT),
+                total_score=plan.total_score,
+                shuffle_score=shuffle,
+                unpaired=unpaired,
+                now=epoch(now),
+            )
+            made = [
+                await self._pairing.make_pair(
+                    tx,
+                    guild_id=guild_id,
+                    members=list(group.members),
+                    score=group.score,
+                    now=now,
+                    round_id=stored.id,
+                )
+                for group in plan.groups
+            ]
+        log.info(
+            "guild %s round %s: %d groups, score %d (shuffle %d), %d unpaired",
+            guild_id,
+            stored.id,
+            len(made),
+            plan.total_score,
+            shuffle,
+            len(unpaired),
+        )
+        return RoundReport(
+            round_id=stored.id,
+            learners=stored.learners,
+            pairs=made,
+            total_score=plan.total_score,
+            shuffle_score=shuffle,
+            greedy_score=plan.greedy_total(),
+            unpaired=unpaired,
+        )
+
+    async def _report(self, stored: Round) -> RoundReport:
+        return RoundReport(
+            round_id=stored.id,
+            learners=stored.learners,
+            pairs=await repo.of_round(self._db.reader, stored.id),
+            total_score=stored.total_score,
+            shuffle_score=stored.shuffle_score,
+            greedy_score=stored.total_score,
+            unpaired=list(stored.unpaired),
+        )
+
+    async def finish(self, round_id: int) -> None:
+        async with self._db.transaction() as tx:
+            await repo.finish_round(tx, round_id, epoch(self._clock.now()))
+
+    async def unfinished(self, guild_id: int) -> list[int]:
+        return [r.id for r in await repo.opening_rounds(self._db.reader, guild_id)]
+
+    async def constraints(
+        self, guild_id: int, everyone: list[Profile], *, now: datetime
+    ) -> rules.Constraints:
+        """The hard constraints of the server now: pairs that must never be matched
+        (paired or declined in the last 12 weeks, ended, excluded either way) and who
+        sits out (snoozed, unavailable, already partnered)."""
+        reader = self._db.reader
+        history = await repo.history(reader, guild_id)
+        paired = [
+            (a, b, _at(made))
+            for members, made, _ended in history
+            for a in members
+            for b in members
+            if a < b
+        ]
+        ended = [
+            (a, b) for members, _made, ended in history if ended for a in members for b in members
+        ]
+        declined = [(a, b, _at(when)) for a, b, when in await requests.declined(reader, guild_id)]
+        forbidden = rules.forbidden_pairs(
+            now=now,
+            paired=paired,
+            declined=declined,
+            ended=ended,
+            excluded=await profiles.exclusions(reader, guild_id),
+        )
+        partnered = await repo.partnered(reader, guild_id)
+        out: dict[int, rules.OutReason] = {}
+        for profile in everyone:
+            if not profile.available:
+                out[profile.user_id] = "not available"
+            elif not terms.taking_partners(profile, now):
+                out[profile.user_id] = "snoozed"
+            elif profile.user_id in partnered:
+                out[profile.user_id] = "has a partner"
+        return rules.Constraints(forbidden=forbidden, out=out)
+
+    # -- the kickoff ----------------------------------------------------------------------
+
+    async def kickoff(self, pair: Pair) -> Kickoff:
+        found = await profiles.many(self._db.reader, pair.guild_id, list(pair.members))
+        members = [found[m] for m in pair.members if m in found]
+        now = self._clock.now()
+        reasons: tuple[str, ...] = ()
+        if len(members) == 2:
+            a, b = (terms.candidate(p, now=now) for p in members)
+            reasons = rules.score(a, b).reasons
+        return terms.kickoff(members, reasons, now=now)
+
+    # -- schedule -------------------------------------------------------------------------
+
+    async def set_schedule(self, guild_id: int, text: str) -> ScheduleInfo | None:
+        """``weekly mon 10:00`` (in the server's zone) or ``off``."""
+        parsed = parse_weekly_schedule(text)
+        now = self._clock.now()
+        async with self._db.transaction() as tx:
+            await self._scheduler.cancel_subject(KIND_ROUND, guild_id, conn=tx)
+            if parsed is None:
+                await repo.clear_schedule(tx, guild_id)
+                return None
+            weekday, at = parsed
+            zone = await self._guilds.zone(guild_id)
+            due = next_weekly_occurrence(now, weekday=weekday, at=at, zone=zone)
+            timer = await self._scheduler.schedule(
+                KIND_ROUND, due, guild_id=guild_id, subject_id=guild_id, conn=tx
+            )
+            minute = at.hour * 60 + at.minute
+            await repo.set_schedule(
+                tx, Schedule(guild_id, weekday, minute, zone.key, timer.id), epoch(now)
+            )
+        return ScheduleInfo(weekday, minute, zone.key, due)
+
+    async def book_next(self, guild_id: int, timer: Timer) -> datetime | None:
+        """After a scheduled round: the next one, a week on at the same local time."""
+        schedule = await repo.get_schedule(self._db.reader, guild_id)
+        if schedule is None:
+            return None
+        zone = ZoneInfo(schedule.zone)
+        at = time(schedule.at_minute // 60, schedule.at_minute % 60)
+        local_due = datetime.combine(timer.due.astimezone(zone).date(), at, tzinfo=zone)
+        due = add_local(local_due.astimezone(UTC), timedelta(weeks=1), zone)
+        now = self._clock.now()
+        while due <= now:  # down for more than a week: the next slot still ahead
+            due = add_local(due, timedelta(weeks=1), zone)
+        async with self._db.transaction() as tx:
+            # A retried timer books once: any earlier booking is replaced.
+            await self._scheduler.cancel_subject(KIND_ROUND, guild_id, conn=tx)
+            booked = await self._scheduler.schedule(
+                KIND_ROUND, due, guild_id=guild_id, subject_id=guild_id, conn=tx
+            )
+            await repo.set_schedule(
+                tx,
+                Schedule(guild_id, schedule.weekday, schedule.at_minute, schedule.zone, booked.id),
+                epoch(now),
+            )
+        return due
+
+
+# Learners who sat the round out (not counted among its learners).
+_SITTING_OUT = frozenset({"snoozed", "has a partner", "not available"})
+
+
+def _at(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
