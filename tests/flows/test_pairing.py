@@ -429,3 +429,39 @@ async def pending_round_dues(nexus: Nexus) -> list[datetime]:
         "SELECT due_at FROM timers WHERE kind = 'pair.round' AND state = 'pending'",
     )
     return [datetime.fromtimestamp(row[0], UTC) for row in rows]
+
+
+async def test_the_request_button_of_a_suggestion_sends_a_request(nexus: Nexus) -> None:
+    ada, bola = nexus.world.ada, nexus.world.bola
+    await profile(nexus, ada)
+    await profile(nexus, bola, track="frontend")
+    ix = await nexus.slash(ada, "pair find")
+    await ix.response()
+    found = ix.original_message
+    assert found is not None
+    clicked = await nexus.emu.click(ada, found, f"pair:ask:{bola.id}")
+    assert "Request sent" in embed_text(await finished(nexus, clicked))
+    [post] = request_posts(nexus)
+    assert post.mention_ids == [bola.id]
+
+
+async def test_accept_and_check_in_buttons_work_after_a_restart(nexus: Nexus) -> None:
+    ada, bola = nexus.world.ada, nexus.world.bola
+    await profile(nexus, ada)
+    await profile(nexus, bola, track="frontend")
+    post = await request(nexus, ada, bola)
+    await nexus.bot.close()
+    async with running_bot(nexus):
+        assert "Your private thread" in await accept(nexus, bola, post)
+        [thread] = pair_threads(nexus)
+        nexus.clock.advance(days=7)
+        assert await nexus.run_timers() == 1
+        checkin = nexus.emu.messages(thread.id)[-1]
+    async with running_bot(nexus):
+        answers = [(ada, "pair:notyet", "still time"), (bola, "pair:nowork", "/pair end")]
+        for user, prefix, expected in answers:
+            assert expected in embed_text(await press(nexus, user, checkin, prefix))
+        stored = await nexus.services.pairing.checkins(
+            (await nexus.services.pairing.status(nexus.world.guild.id, ada.id)).partners[0].id
+        )
+        assert stored == {ada.id: "not_yet", bola.id: "didnt_work"}

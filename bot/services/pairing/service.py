@@ -49,6 +49,7 @@ from bot.ui.limits import require_text
 log = logging.getLogger(__name__)
 
 PRIVACY_OWNER = "pairing"
+NO_PROFILE = "{user} has no pairing profile yet; they can make one with `/pair profile`."
 NOT_TAKING = "{user} isn't taking pairing requests right now. `/pair find` suggests others."
 
 
@@ -159,11 +160,9 @@ class PairingService:
         target = await self.profile(guild_id, to_id)
         excluded = {frozenset(p) for p in await profiles.exclusions(self._db.reader, guild_id)}
         now = self._clock.now()
-        if (
-            target is None
-            or not terms.taking_partners(target, now)
-            or frozenset((from_id, to_id)) in excluded
-        ):
+        if target is None:
+            raise Conflict(NO_PROFILE.format(user=f"<@{to_id}>"))
+        if not terms.taking_partners(target, now) or frozenset((from_id, to_id)) in excluded:
             raise Conflict(NOT_TAKING.format(user=f"<@{to_id}>"))
         current = await repo.active_for(self._db.reader, guild_id, from_id)
         if any(to_id in pair.members for pair in current):
