@@ -227,11 +227,12 @@ class Delivery:
         channel_id: int,
         message_id: int,
         *,
-        content: str | None = None,
-        embed: discord.Embed | None = None,
-        view: discord.ui.View | None = None,
+        content: str | None = discord.utils.MISSING,
+        embed: discord.Embed | None = discord.utils.MISSING,
+        view: discord.ui.View | None = discord.utils.MISSING,
     ) -> None:
-        """Edit a message of the bot's in place (an edit notifies nobody)."""
+        """Edit a message of the bot's in place (an edit notifies nobody); what is not
+        given stays as it is."""
         message = self._bot.get_partial_messageable(channel_id).get_partial_message(message_id)
         await message.edit(
             content=content,
@@ -242,6 +243,10 @@ class Delivery:
 
     async def delete(self, channel_id: int, message_id: int) -> None:
         await self._bot.http.delete_message(channel_id, message_id)
+
+    async def publish(self, channel_id: int, message_id: int) -> None:
+        """Publish (crosspost) a message of an announcement channel to following servers."""
+        await self._bot.http.publish_message(channel_id, message_id)
 
     async def start_thread(
         self, channel_id: int, message_id: int, *, name: str, archive_minutes: ArchiveMinutes

@@ -81,3 +81,13 @@ def pair_kickoff(pair_id: int) -> str:
 def pair_notice(pair_id: int, part: str) -> str:
     """A notice in a pair's thread (``end``, …)."""
     return _checked(f"pn{b36(pair_id)}.{part}")
+
+
+def announcement(announcement_id: int, occurrence: int) -> str:
+    """One occurrence of an announcement (a repeating one posts many)."""
+    return _checked(f"an{b36(announcement_id)}.{occurrence}")
+
+
+def announcement_notice(announcement_id: int, part: str) -> str:
+    """A notice to an announcement's author (a failure, a publish refused)."""
+    return _checked(f"ax{b36(announcement_id)}.{part}")

@@ -47,6 +47,7 @@ class TimerKind:
     late_after: timedelta | None = None  # claimed later than this → missed, not sent
     on_missed: Hook | None = None
     on_failed: Hook | None = None  # retries exhausted or a non-transient error
+    max_attempts: int | None = None  # this kind's tries in all (default: the scheduler's)
 
 
 class Scheduler:
@@ -333,7 +334,8 @@ class Scheduler:
     async def _handle_failure(self, timer: Timer, kind: TimerKind, exc: Exception) -> None:
         now = self._clock.now()
         error = f"{type(exc).__name__}: {exc}"[:500]
-        if self._is_transient(exc) and timer.attempts < self._max_attempts:
+        attempts = kind.max_attempts or self._max_attempts
+        if self._is_transient(exc) and timer.attempts < attempts:
             delay = min(self._backoff_cap, self._backoff_base**timer.attempts)
             retry_at = epoch(now) + max(1, round(delay))
             log.warning(

@@ -28,7 +28,12 @@ def actor_of(interaction: discord.Interaction[Any]) -> Actor:
     """Who is acting, as every service sees them."""
     user = interaction.user
     roles = frozenset(role.id for role in user.roles) if isinstance(user, discord.Member) else None
-    return Actor(user.id, roles or frozenset(), is_admin(interaction))
+    return Actor(
+        user.id,
+        roles or frozenset(),
+        is_admin(interaction),
+        mention_everyone=interaction.permissions.mention_everyone,
+    )
 
 
 async def is_mentor(interaction: discord.Interaction[NexusBot]) -> bool:

@@ -387,3 +387,13 @@ async def save_timings(conn: Connection, guild_id: int, timings: Timings, now: i
         """,
         (guild_id, timings.unanswered_after, timings.nudge_after, timings.dormant_after, now),
     )
+
+
+async def solved_between(conn: Connection, guild_id: int, since: int, until: int) -> list[Question]:
+    rows = await sql.fetch_all(
+        conn,
+        "SELECT * FROM qa_questions WHERE guild_id = ? AND status = 'solved'"
+        " AND resolved_at BETWEEN ? AND ? ORDER BY resolved_at, id",
+        (guild_id, since, until),
+    )
+    return [question_from_row(row) for row in rows]

@@ -297,3 +297,17 @@ async def open_ids(conn: Connection, guild_id: int, after: int) -> list[int]:
         (guild_id, after),
     )
     return [row[0] for row in rows]
+
+
+async def starting_between(
+    conn: Connection, guild_id: int, start: int, end: int
+) -> list[SessionSummary]:
+    """Scheduled sessions of a server starting in ``[start, end)``, soonest first."""
+    rows = await sql.fetch_all(
+        conn,
+        f"SELECT s.*, {_COUNTS} FROM sessions s"  # noqa: S608
+        " WHERE s.guild_id = ? AND s.status = 'scheduled' AND s.starts_at >= ?"
+        " AND s.starts_at < ? ORDER BY s.starts_at, s.id",
+        (guild_id, start, end),
+    )
+    return [_summary(row) for row in rows]

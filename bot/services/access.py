@@ -14,12 +14,13 @@ from bot.errors import PermissionDenied
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: their id, their role ids in the server, and whether they hold
-    Manage Server (an admin)."""
+    """Who is acting: their id, their role ids in the server, whether they hold Manage
+    Server (an admin) and Mention Everyone (where they act)."""
 
     user_id: int
     role_ids: frozenset[int] = frozenset()
     is_admin: bool = False
+    mention_everyone: bool = False
 
 
 def is_mentor(actor: Actor, settings: GuildSettings | None) -> bool:

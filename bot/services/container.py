@@ -12,6 +12,8 @@ from typing import Any, Generic, TypeVar, overload
 
 from bot.db.database import Database
 from bot.scheduling import Scheduler
+from bot.services.announcements.digest import DigestService
+from bot.services.announcements.service import AnnouncementService
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.pairing.service import PairingService
 from bot.services.preferences import PreferencesService
@@ -70,6 +72,10 @@ class Services:
     )
     qa = Feature(lambda s: QAService(s.db, s.clock, s.scheduler, s.guilds))
     pairing = Feature(lambda s: PairingService(s.db, s.clock, s.scheduler, s.preferences, s.guilds))
+    announcements = Feature(
+        lambda s: AnnouncementService(s.db, s.clock, s.scheduler, s.guilds, s.preferences)
+    )
+    digest = Feature(lambda s: DigestService(s.db, s.clock, s.guilds, s.scheduler))
 
 
 def build_services(db: Database, clock: Clock | None = None, **options: Any) -> Services:
