@@ -1,6 +1,6 @@
-"""Exactly-once reminders across SIGKILL: the bot runs as a real process (``python -m
-bot``) against the emulator and is killed and restarted at random instants while 300
-reminders fall due over 30 seconds.
+"""Exactly-once reminders and scheduled announcements across SIGKILL: the bot runs as a
+real process (``python -m bot``) against the emulator and is killed and restarted at
+random instants while 300 reminders and 30 announcements fall due over 30 seconds.
 
 The learners have had a DM from the bot before (a first reminder, due at once), as users
 of a running server have: opening a DM channel is rate limited by Discord, and the bot
@@ -26,13 +26,15 @@ from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.db.timers import Timer
 from bot.scheduling import TimerKind
+from bot.services.access import Actor
 from bot.services.container import build_services
 from bot.time.clock import SystemClock
 from tests.emulator import DiscordEmulator
-from tests.flows.harness import build_world
+from tests.flows.harness import World, build_world
 
 ROOT = Path(__file__).resolve().parents[2]
 REMINDERS = 300
+ANNOUNCEMENTS = 30
 WINDOW = 30  # seconds over which they fall due
 KILLS = 3
 
@@ -45,7 +47,7 @@ class Run:
 
 
 async def seed(
-    db_path: Path, users: list[int], channel_id: int, start: datetime
+    db_path: Path, users: list[int], channel_id: int, start: datetime, world: World
 ) -> dict[str, float]:
     db = Database(db_path)
     await db.connect()
@@ -72,6 +74,26 @@ async def seed(
             what=text,
         )
         due[text] = at.timestamp()
+    await services.guilds.save(
+        world.guild.id,
+        announcements_channel_id=world.announcements.id,
+        mentor_role_id=world.mentor_role.id,
+    )
+    mentor = Actor(world.mentor.id, frozenset({world.mentor_role.id}))
+    for i in range(ANNOUNCEMENTS):
+        at = start + timedelta(seconds=1 + (i * (WINDOW - 2)) // ANNOUNCEMENTS)
+        draft = await services.announcements.draft(
+            world.guild.id,
+            mentor,
+            author_name="mentor",
+            channel_id=world.announcements.id,
+            title=f"crash-announce #{i}",
+            body="Exactly once.",
+            ping_role_id=None,
+            when=at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            repeat="none",
+        )
+        await services.announcements.confirm(draft.id, mentor)
     await db.close()
     return due
 
@@ -116,7 +138,7 @@ async def test_reminders_survive_sigkill_exactly_once(
     wall_offset = datetime.now(UTC).timestamp() - loop.time()  # loop time → epoch
 
     start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=8)
-    due = await seed(db_path, users, world.general.id, start)
+    due = await seed(db_path, users, world.general.id, start, world)
     t0 = start.timestamp() - wall_offset
 
     runs: list[Run] = []
@@ -153,6 +175,10 @@ async def test_reminders_survive_sigkill_exactly_once(
     counts = Counter(text for text, _ in delivered)
     assert set(counts) == set(due), f"missing: {sorted(set(due) - set(counts))[:10]}"
     assert [t for t, n in counts.items() if n > 1] == []
+    titles = Counter(
+        m.embeds[0]["title"] for m in emulator.messages(world.announcements.id) if m.embeds
+    )
+    assert titles == Counter(f"crash-announce #{i}" for i in range(ANNOUNCEMENTS))
 
     late_while_up, late_after_restart = [], []
     for text, arrived in delivered:
