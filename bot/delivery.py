@@ -36,6 +36,7 @@ OPEN_DMS_HINT = (
     "menu → **Privacy Settings** → turn on **Direct Messages**."
 )
 ArchiveMinutes = Literal[60, 1440, 4320, 10080]
+PRIVATE_THREAD: Literal[12] = 12  # Discord's channel type
 
 
 def is_transient(error: BaseException) -> bool:
@@ -265,6 +266,31 @@ class Delivery:
                 return message_id
             raise
         return int(data["id"])
+
+    async def start_private_thread(
+        self, channel_id: int, *, name: str, archive_minutes: ArchiveMinutes
+    ) -> int:
+        """A private thread only its members (and moderators) see; nobody may invite."""
+        data = await self._bot.http.start_thread_without_message(
+            channel_id,
+            name=limits.shorten(name, limits.THREAD_NAME),
+            auto_archive_duration=archive_minutes,
+            type=PRIVATE_THREAD,
+            invitable=False,
+        )
+        return int(data["id"])
+
+    async def add_to_thread(self, thread_id: int, user_id: int) -> None:
+        await self._bot.http.add_user_to_thread(thread_id, user_id)
+
+    async def find_own_thread(self, guild_id: int, name: str) -> int | None:
+        """An active thread of the server named ``name`` that the bot opened."""
+        data = await self._bot.http.get_active_threads(guild_id)
+        me = self._bot.user.id if self._bot.user else None
+        for thread in data.get("threads", []):
+            if thread.get("name") == name and int(thread.get("owner_id") or 0) == me:
+                return int(thread["id"])
+        return None
 
     async def edit_thread(
         self, thread_id: int, *, name: str | None = None, archived: bool | None = None

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PRIVATE_THREAD: Literal[12] = 12  # Discord's channel type
 ARCHIVE_MINUTES: Literal[10080] = 10080
 THREAD_PACE = 0.5  # seconds between thread creations in a round
 
@@ -76,7 +75,7 @@ class PairingPublisher:
                 return fresh.thread_id
             thread_id = await self._find_thread(pair) or await self._create_thread(pair, channel_id)
             for member in pair.members:
-                await self.bot.http.add_user_to_thread(thread_id, member)
+                await self.bot.delivery.add_to_thread(thread_id, member)
             kickoff = await self.bot.services.pairing.kickoff(pair)
             content, embed = render.kickoff(pair, kickoff)
             await self.bot.delivery.send(
@@ -92,26 +91,15 @@ class PairingPublisher:
 
     async def _find_thread(self, pair: Pair) -> int | None:
         """A thread of this pair's name that the bot opened before a crash."""
-        data = await self.bot.http.get_active_threads(pair.guild_id)
-        me = self.bot.user.id if self.bot.user else None
-        for thread in data.get("threads", []):
-            owner = int(thread.get("owner_id") or 0)
-            if thread.get("name") == pair.thread_name and owner == me:
-                log.info(
-                    "pair %s: adopting thread %s opened before a restart", pair.id, thread["id"]
-                )
-                return int(thread["id"])
-        return None
+        found = await self.bot.delivery.find_own_thread(pair.guild_id, pair.thread_name)
+        if found is not None:
+            log.info("pair %s: adopting thread %s from before a restart", pair.id, found)
+        return found
 
     async def _create_thread(self, pair: Pair, channel_id: int) -> int:
-        data = await self.bot.http.start_thread_without_message(
-            channel_id,
-            name=pair.thread_name,
-            auto_archive_duration=ARCHIVE_MINUTES,
-            type=PRIVATE_THREAD,
-            invitable=False,
+        return await self.bot.delivery.start_private_thread(
+            channel_id, name=pair.thread_name, archive_minutes=ARCHIVE_MINUTES
         )
-        return int(data["id"])
 
     async def open_all(self, pairs: list[Pair], channel_id: int) -> list[Pair]:
         """Open every pair's thread, paced; the pairs that could not be opened (kept as
