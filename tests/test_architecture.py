@@ -108,6 +108,23 @@ def test_sql_lives_in_bot_db_only() -> None:
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
+def raw_http_calls(path: Path) -> list[str]:
+    """``….http.<call>``: discord.py's raw HTTP client, bypassing Delivery."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [
+        ast.unparse(node)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Attribute)
+        and node.value.attr == "http"
+    ]
+
+
+def test_cogs_write_to_discord_through_delivery() -> None:
+    offenders = {rel(path): raw_http_calls(path) for path in python_files("cogs")}
+    assert {k: v for k, v in offenders.items() if v} == {}
+
+
 def test_bot_never_imports_cogs() -> None:
     offenders = [rel(path) for path in python_files("bot") if "cogs" in imported_roots(path)]
     assert offenders == []
@@ -163,6 +180,9 @@ def test_the_rules_catch_what_they_claim(tmp_path: Path) -> None:
         "    await conn.execute('SELECT id FROM questions WHERE id = ?', (1,))\n"
     )
     assert sql_strings(cog) and executes_statements(cog)
+    raw = tmp_path / "publish.py"
+    raw.write_text("async def f(bot):\n    await bot.http.delete_message(1, 2)\n")
+    assert raw_http_calls(raw) == ["bot.http.delete_message"]
     prose = tmp_path / "strings.py"
     prose.write_text('TEXT = "Select a topic from the list, then update your profile."\n')
     assert sql_strings(prose) == []
