@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Literal
 
 import discord
@@ -120,9 +120,7 @@ class PairingCog(commands.Cog):
                 strings.REQUEST_SENT.format(
                     target=markup.user(target_id),
                     channel=post.jump_url,
-                    relative=embeds.timestamp(
-                        datetime.fromtimestamp(created.expires_at).astimezone(), "R"
-                    ),
+                    relative=embeds.timestamp(datetime.fromtimestamp(created.expires_at, UTC), "R"),
                 ),
             ),
             ephemeral=True,

@@ -3,7 +3,7 @@ and the round report."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import discord
@@ -50,7 +50,7 @@ def request_post(request: PairRequest) -> str:
         lines.append(strings.REQUEST_MESSAGE.format(message=limits.shorten(quoted, 500)))
     lines.append(
         strings.REQUEST_EXPIRES.format(
-            relative=embeds.timestamp(datetime.fromtimestamp(request.expires_at).astimezone(), "R"),
+            relative=embeds.timestamp(datetime.fromtimestamp(request.expires_at, UTC), "R"),
             target=markup.user(request.to_id),
         )
     )
@@ -133,7 +133,7 @@ def status(found: Status, *, now: datetime) -> discord.Embed:
         if not profile.available:
             description += "\n" + strings.STATUS_UNAVAILABLE
         elif profile.snoozed_until and profile.snoozed_until > now.timestamp():
-            until = datetime.fromtimestamp(profile.snoozed_until).astimezone()
+            until = datetime.fromtimestamp(profile.snoozed_until, UTC)
             description += "\n" + strings.STATUS_SNOOZED.format(until=embeds.timestamp(until, "D"))
     embed = embeds.info(strings.STATUS_TITLE, description)
     partners = [
