@@ -11,23 +11,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.errors import InvalidInput
-from bot.time.timeparse import (
-    MAX_AHEAD,
+from bot.time.availability import (
     WeeklyWindow,
-    add_local,
     format_availability,
-    format_duration,
-    next_weekly_occurrence,
     parse_availability,
-    parse_duration,
-    parse_offsets,
-    parse_weekly_schedule,
-    parse_when,
-    warm_up,
     weekly_hours,
     weekly_overlap_hours,
 )
+from bot.time.durations import format_duration, parse_duration, parse_offsets
+from bot.time.timeparse import MAX_AHEAD, parse_weekly_schedule, parse_when, warm_up
 from bot.time.timezones import suggest_zones
+from bot.time.wallclock import add_local, next_weekly_occurrence
 
 LAGOS = ZoneInfo("Africa/Lagos")
 LONDON = ZoneInfo("Europe/London")
@@ -831,3 +825,16 @@ def test_parsers_only_ever_refuse_with_invalid_input(words: list[str], noise: st
                 parser(text)
             except InvalidInput as err:
                 assert err.message
+
+
+@pytest.mark.parametrize(
+    "text", ["in 99999999999999999999 seconds", "99999999999999999999h", "in 9999999999 days"]
+)
+def test_absurd_lengths_are_refused_as_too_far_ahead(text: str) -> None:
+    with pytest.raises(InvalidInput, match=r"too far ahead\. Pick a time within the next 366"):
+        when(text)
+
+
+def test_absurd_durations_are_refused_as_too_long() -> None:
+    with pytest.raises(InvalidInput, match="too long: at most 4 hours"):
+        parse_duration("99999999999999999999", maximum=timedelta(hours=4))

@@ -1,7 +1,7 @@
 """Weekly availability: "mon-fri 18-22, sat 10-14" and the overlap between two people.
 
-Re-exported by ``bot.time.timeparse``; call it from there. Windows are wall-clock times in
-the owner's zone; instants only appear when two people's weeks are compared.
+Windows are wall-clock times in the owner's zone; instants only appear when two people's
+weeks are compared.
 """
 
 from __future__ import annotations

@@ -84,7 +84,9 @@ def parse_duration(
     if seconds is None:
         what = quote_input(text) if cleaned else "an empty text"
         raise InvalidInput(f"I couldn't read {what} as a duration. {example}")
-    delta = timedelta(seconds=round(seconds))
+    # Absurd lengths stop at a century (``timedelta`` overflows past ~2.7 million years);
+    # the maximum, when given, then refuses them with its message.
+    delta = timedelta(seconds=round(min(seconds, 100 * 366 * 86400)))
     if delta <= timedelta(0):
         raise InvalidInput(f"{quote_input(text)} is not a length of time above zero. {example}")
     if minimum is not None and delta < minimum:

@@ -23,42 +23,12 @@ from zoneinfo import ZoneInfo
 import dateparser
 
 from bot.errors import InvalidInput, quote_input
-from bot.time.availability import (
-    WEEKDAY_PATTERN,
-    WeeklyWindow,
-    format_availability,
-    parse_availability,
-    weekday_index,
-    weekly_hours,
-    weekly_overlap_hours,
-)
-from bot.time.durations import duration_seconds, format_duration, parse_duration, parse_offsets
+from bot.time.availability import WEEKDAY_PATTERN, weekday_index
+from bot.time.durations import duration_seconds, format_duration
 from bot.time.timezones import resolve_zone
-from bot.time.wallclock import (
-    add_local,
-    add_wall,
-    exists_locally,
-    local_instant,
-    next_weekly_occurrence,
-    require_aware,
-)
+from bot.time.wallclock import add_wall, exists_locally, local_instant, require_aware
 
-__all__ = [
-    "MAX_AHEAD",
-    "WeeklyWindow",
-    "add_local",
-    "format_availability",
-    "format_duration",
-    "next_weekly_occurrence",
-    "parse_availability",
-    "parse_duration",
-    "parse_offsets",
-    "parse_weekly_schedule",
-    "parse_when",
-    "warm_up",
-    "weekly_hours",
-    "weekly_overlap_hours",
-]
+__all__ = ["MAX_AHEAD", "parse_weekly_schedule", "parse_when", "warm_up"]
 
 MAX_AHEAD = timedelta(days=366)  # "more than a year ahead" is refused
 
@@ -333,8 +303,9 @@ def _parse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None:
     seconds = duration_seconds(body) if re.search(r"[a-z]", body) else None
     if seconds is not None and seconds > 0:  # "in 2 hours", "2h30m": from now
         # Whole days keep the wall-clock time ("in 3 days" at 18:00 is 18:00, DST or
-        # not); hours and minutes are real elapsed time.
-        days, rest = divmod(round(seconds), 86400)
+        # not); hours and minutes are real elapsed time. Absurd lengths stop at a
+        # century, which the "too far ahead" check then refuses like any far date.
+        days, rest = divmod(round(min(seconds, FAR_SECONDS)), 86400)
         start = add_wall(now, timedelta(days=days), zone) if days else now
         return start + timedelta(seconds=rest)
     found = _grammar(s, zone, now, raw)
@@ -349,6 +320,9 @@ def _parse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None:
                 f"`{a} {_MONTHS[b - 1]} 18:00`."
             )
     return _dateparse(s, zone, now, raw)
+
+
+FAR_SECONDS = 100 * 366 * 86400
 
 
 def parse_when(
@@ -388,8 +362,14 @@ def parse_when(
         )
     if result - now > max_ahead:
         span = f"{max_ahead.days} days" if max_ahead % timedelta(days=1) == timedelta(0) else None
+        # A length stopped at a century reads as nothing the user meant: don't show it.
+        reads = (
+            ""
+            if result - now >= timedelta(seconds=FAR_SECONDS)
+            else (f": it reads as {_fmt(result, effective)}")
+        )
         raise InvalidInput(
-            f"{quote_input(text)} is too far ahead: it reads as {_fmt(result, effective)}. "
+            f"{quote_input(text)} is too far ahead{reads}. "
             f"Pick a time within the next {span or format_duration(max_ahead)}."
         )
     return result

@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.delivery import quietly
 from bot.services.sessions.rules import DURATION_MAX, DURATION_MIN
-from bot.time.timeparse import format_duration
+from bot.time.durations import format_duration
 from bot.ui import embeds, limits
 from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
 from cogs.sessions import render, strings

@@ -534,3 +534,27 @@ async def test_user_text_pings_nobody(nexus: Nexus) -> None:
     for message in sent:
         pings_only(message, users=(world.helper.id,))  # only the credited answerer
     assert sneaky in text_of(sent[0])  # shown, not pinged
+
+
+async def test_without_a_helper_role_nobody_becomes_a_helper(bare: Nexus) -> None:
+    """A server set up without a helper role: other learners may not solve, close or
+    reopen someone's question, nor subscribe; the asker and admins still may."""
+    w = bare.world
+    await bare.reply(w.admin, "nexus setup", qa_forum=w.qa_forum.id)
+    thread = await ask(bare, w.ada)
+    bola = w.bola
+    for command, options in (
+        ("qa close", {"reason": "off-topic"}),
+        ("qa solved", {"summary": "Ran makemigrations first."}),
+    ):
+        ix = await bare.slash(bola, command, channel=thread, **options)
+        text = embed_text((await ix.response())["data"])
+        assert "Only the person who asked, a helper or a mentor" in text, text
+    subscribed = await bare.reply(bola, "qa subscribe", topics="django")
+    assert "helper" in embed_text(subscribed).lower()
+    assert (await question_of(bare, thread)).status == "open"
+    closed = await bare.slash(w.ada, "qa close", channel=thread, reason="off-topic")
+    await closed.response()
+    assert (await question_of(bare, thread)).status == "closed"
+    reopen = await bare.slash(bola, "qa reopen", channel=thread)
+    assert "Only the person who asked" in embed_text((await reopen.response())["data"])

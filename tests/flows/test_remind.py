@@ -180,3 +180,25 @@ async def test_a_reminder_carries_its_rows_nonce(nexus: Nexus) -> None:
     assert await nexus.run_timers() == 1
     [dm] = nexus.emu.dm_messages(ada.id)
     assert dm.nonce == nonces.timer(timer.id)
+
+
+async def test_an_absurd_length_is_refused_clearly(nexus: Nexus) -> None:
+    data = await nexus.reply(
+        nexus.world.ada, "remind me", when="in 99999999999999999999 seconds", what="later"
+    )
+    text = embed_text(data)
+    assert "too far ahead" in text and "Something went wrong" not in text
+    assert await nexus.services.reminders.pending(nexus.world.ada.id) == []
+
+
+async def test_a_dm_refused_for_another_reason_is_not_taken_for_closed_dms(
+    nexus: Nexus,
+) -> None:
+    """Only 50007 means "DMs closed"; any other 403 fails the send (and the timer
+    retries or fails) instead of posting the reminder in the channel."""
+    ada, general = nexus.world.ada, nexus.world.general
+    await nexus.reply(ada, "remind me", when="in 10 minutes", what="private note")
+    nexus.emu.inject_failure("POST", r"/channels/\\d+/messages", 403, code=50013, times=1)
+    nexus.clock.advance(minutes=10)
+    await nexus.run_timers()
+    assert not [m for m in nexus.emu.messages(general.id) if "private note" in m.content]

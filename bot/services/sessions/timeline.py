@@ -34,7 +34,8 @@ from bot.services.sessions.rules import (
     StartResult,
 )
 from bot.time.clock import Clock, epoch
-from bot.time.timeparse import add_local, parse_offsets
+from bot.time.durations import parse_offsets
+from bot.time.wallclock import add_local
 
 log = logging.getLogger(__name__)
 
