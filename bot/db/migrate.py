@@ -51,9 +51,10 @@ async def current_version(db: Database) -> int:
     return int(await sql.fetch_value(db.conn, "PRAGMA user_version"))
 
 
-async def migrate(db: Database) -> int:
-    """Bring the schema up to date; returns the version now in force."""
-    migrations = load_migrations()
+async def migrate(db: Database, migrations: list[Migration] | None = None) -> int:
+    """Bring the schema up to date (``migrations``: the project's own unless given);
+    returns the version now in force. A migration that fails leaves nothing behind."""
+    migrations = load_migrations() if migrations is None else migrations
     latest = migrations[-1].version if migrations else 0
     version = await current_version(db)
     if version > latest:

@@ -9,7 +9,7 @@ import pytest
 
 from bot.db import app_state, sql
 from bot.db.database import Database
-from bot.db.migrate import current_version, latest_version, load_migrations, migrate
+from bot.db.migrate import Migration, current_version, latest_version, load_migrations, migrate
 from bot.errors import SchemaTooNew
 
 
@@ -91,3 +91,40 @@ async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None
         assert copy.execute("PRAGMA user_version").fetchone()[0] == latest_version()
     finally:
         copy.close()
+
+
+async def test_a_migration_failing_half_way_changes_nothing(tmp_path: Path) -> None:
+    """Its first statements ran, then one failed: the schema and ``user_version`` are as
+    before, and the next start applies it again once fixed."""
+    db = Database(tmp_path / "half.db")
+    await db.connect()
+    try:
+        migrations = load_migrations()
+        await migrate(db)
+        before = await current_version(db)
+        broken = Migration(
+            before + 1,
+            f"{before + 1:04d}_broken.sql",
+            "BEGIN;\n"
+            "CREATE TABLE half_done (id INTEGER PRIMARY KEY);\n"
+            "INSERT INTO half_done (id) VALUES (1);\n"
+            "INSERT INTO no_such_table (id) VALUES (1);\n"
+            f"PRAGMA user_version = {before + 1};\n"
+            "COMMIT;\n",
+        )
+        with pytest.raises(sqlite3.OperationalError, match="no_such_table"):
+            await migrate(db, [*migrations, broken])
+        assert await current_version(db) == before
+        tables = await sql.fetch_all(
+            db.reader, "SELECT name FROM sqlite_master WHERE name = 'half_done'"
+        )
+        assert tables == []
+        fixed = Migration(
+            before + 1,
+            broken.name,
+            "BEGIN;\nCREATE TABLE half_done (id INTEGER PRIMARY KEY);\n"
+            f"PRAGMA user_version = {before + 1};\nCOMMIT;\n",
+        )
+        assert await migrate(db, [*migrations, fixed]) == before + 1
+    finally:
+        await db.close()

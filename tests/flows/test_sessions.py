@@ -300,6 +300,10 @@ async def test_buttons_keep_working_after_a_restart(nexus: Nexus) -> None:
     async with running_bot(nexus):
         assert "You're going" in await click(nexus, nexus.world.ada, session, "join")
         assert f"<@{nexus.world.ada.id}>" in card_text(nexus, session)
+    async with running_bot(nexus):  # and Leave, after another restart
+        assert "You left" in await click(nexus, nexus.world.ada, session, "leave")
+        assert f"<@{nexus.world.ada.id}>" not in card_text(nexus, session)
+        assert (await nexus.services.sessions.roster(session.id)).going == []
 
 
 async def test_notify_and_server_offsets(nexus: Nexus) -> None:

@@ -290,6 +290,12 @@ async def test_timers_fire_in_order_and_a_late_reminder_is_missed(
     clock.set(session.end)
     await services.scheduler.run_due()
     assert (await services.sessions.find(session.id)).status == "ended"  # type: ignore[union-attr]
+    # Over: nobody joins or leaves it any more, and the roster stays as it was.
+    with pytest.raises(Conflict, match="is over, so you can't join it"):
+        await services.sessions.join(session.id, GUILD, BOLA)
+    with pytest.raises(Conflict, match="is over, so you can't leave it"):
+        await services.sessions.leave(session.id, GUILD, ADA)
+    assert (await services.sessions.roster(session.id)).going == [ADA]
 
 
 async def test_weekly_series_keeps_its_local_time_across_dst(
