@@ -212,3 +212,28 @@ async def test_index_follows_updates_and_deletes(
     async with db.transaction() as tx:
         await sql.execute(tx, "DELETE FROM qa_questions WHERE id = ?", (qid,))
     assert await services.qa.search.search(GUILD, "zanzibar") == []
+
+
+async def test_results_come_ranked_by_relevance_not_by_id(services: Services) -> None:
+    """Asked in the reverse order of their relevance, so id order would be wrong."""
+    from bot.services.qa.rules import Ask
+
+    guild = 4242
+    questions = [
+        ("Postgres install on Windows", "The installer stops half way through."),
+        ("Slow API under load", "Requests hang: a connection pool timeout from postgres."),
+        ("Postgres connection pool timeout", "The pool times out; postgres connections leak."),
+    ]
+    ids = []
+    for thread, (title, body) in enumerate(questions, start=900):
+        question = await services.qa.record_question(
+            guild_id=guild,
+            channel_id=10,
+            thread_id=thread,
+            opener_id=thread,
+            asker_id=1,
+            ask=Ask("databases", title, body),
+        )
+        ids.append(question.id)
+    found = await services.qa.search.search(guild, "postgres connection pool timeout", limit=10)
+    assert [hit.question.id for hit in found] == [ids[2], ids[1], ids[0]]
