@@ -38,4 +38,6 @@ def services(db: Database, clock: FakeClock) -> Services:
     services.reminders.register_privacy(services.privacy)
     services.sessions.register_privacy(services.privacy)
     services.qa.register_privacy(services.privacy)
+    services.pairing.register_privacy(services.privacy)
+    services.announcements.register_privacy(services.privacy)
     return services

@@ -35,3 +35,14 @@ async def delete_rows(
         f"DELETE FROM {table} WHERE {_condition(table, user_column, where)}",  # noqa: S608
         (user_id,),
     )
+
+
+async def clear_column(conn: Connection, table: str, user_column: str, user_id: int) -> int:
+    """Take the user's id off a column that only refers to them (who started a round,
+    whom a timer was for): the rows stay for everyone else."""
+    return await sql.execute(
+        conn,
+        f"UPDATE {table} SET {sql.identifier(user_column)} = NULL"  # noqa: S608
+        f" WHERE {_condition(table, user_column, '')}",
+        (user_id,),
+    )

@@ -46,6 +46,7 @@ class PrivacyService:
         self._db = db
         self._holders: list[DataHolder] = []
         self._after: list[tuple[str, AfterHook]] = []
+        self._references: list[tuple[str, str, str]] = []  # (owner, table, column)
 
     @property
     def labels(self) -> list[str]:
@@ -70,6 +71,11 @@ class PrivacyService:
 
         self.register(owner, label, count, erase)
 
+    def register_reference(self, owner: str, table: str, user_column: str) -> None:
+        """A column that only refers to the user (not data shown in the inventory): it
+        is cleared by forget-me, the row kept for everyone else."""
+        self._references.append((owner, table, user_column))
+
     def after_forget(self, owner: str, hook: AfterHook) -> None:
         self._after.append((owner, hook))
 
@@ -77,6 +83,7 @@ class PrivacyService:
         """Drop everything ``owner`` registered: its data holders and its hooks."""
         self._holders = [holder for holder in self._holders if holder.owner != owner]
         self._after = [(who, hook) for who, hook in self._after if who != owner]
+        self._references = [ref for ref in self._references if ref[0] != owner]
 
     async def inventory(self, user_id: int) -> dict[str, int]:
         """What the bot holds about the user, by label; only non-zero entries."""
@@ -94,6 +101,8 @@ class PrivacyService:
                 n = await holder.erase(tx, user_id)
                 if n:
                     erased[holder.label] = n
+            for _, table, column in self._references:
+                await repo.clear_column(tx, table, column, user_id)
         log.info("forgot user %s: %s", user_id, erased)
         for _, hook in list(self._after):
             try:

@@ -79,6 +79,7 @@ class ReminderService:
         """A user's reminders, for forget-me (deleting one cancels its timer: a trigger
         in the schema)."""
         privacy.register_rows(PRIVACY_OWNER, "reminders", "reminders", "user_id")
+        privacy.register_reference(PRIVACY_OWNER, "timers", "user_id")
 
     def is_late(self, reminder: Reminder) -> bool:
         """Delivered noticeably after its time, so the message should say so."""

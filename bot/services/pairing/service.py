@@ -335,6 +335,8 @@ class PairingService:
     # -- forget-me ------------------------------------------------------------------------
 
     def register_privacy(self, privacy: PrivacyService) -> None:
+        privacy.register_reference(PRIVACY_OWNER, "pair_rounds", "started_by")
+        privacy.register_reference(PRIVACY_OWNER, "pairs", "ended_by")
         privacy.register_rows(PRIVACY_OWNER, "your pairing profile", "pair_profiles", "user_id")
         privacy.register(
             PRIVACY_OWNER, "pairing requests", requests.count_involving, self._erase_requests
