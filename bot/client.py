@@ -88,6 +88,10 @@ class NexusBot(commands.Bot):
         # dateparser pays ~0.3 s on its first call; not on the first user's /remind.
         await asyncio.to_thread(timeparse.warm_up)
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Slash commands only: no message is ever a prefix command, so "@Nexus help"
+        is not a failed command lookup. Features listen to messages in their cogs."""
+
     async def close(self) -> None:
         await self.services.scheduler.stop()
         await super().close()

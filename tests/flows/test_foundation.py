@@ -3,6 +3,9 @@ the error pipeline, cooldowns, and riding out Discord's failures."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import pytest
 
 from bot.db import sql
@@ -258,3 +261,18 @@ async def test_changed_definitions_are_resynced_on_restart(bare: Nexus) -> None:
         assert bare.emu.sync_count == 2
     async with running_bot(bare):
         assert bare.emu.sync_count == 2
+
+
+async def test_mentioning_the_bot_logs_no_error(
+    nexus: Nexus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """There are no prefix commands: "@Nexus help" is a message like any other."""
+    bot_id = nexus.emu.bot_user.id
+    events = len(nexus.emu.gateway_events("MESSAGE_CREATE"))
+    nexus.emu.user_message(nexus.world.general.id, nexus.world.ada, f"<@{bot_id}> help")
+    for _ in range(100):
+        if len(nexus.emu.gateway_events("MESSAGE_CREATE")) > events:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.2)  # the bot handles the dispatch
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
