@@ -19,7 +19,6 @@ PERMISSION_REASONS: dict[str, str] = {
     "embed_links": "show embeds",
     "read_message_history": "find and edit its own cards",
     "manage_channels": "create the Q&A forum tags",
-    "manage_messages": "pin session cards",
     "mention_everyone": "ping @everyone or a role chosen for an announcement",
     "manage_events": "mirror sessions as Discord scheduled events",
 }
@@ -37,7 +36,6 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 # Useful but not required: the feature degrades gracefully without them.
 OPTIONAL: dict[str, tuple[str, ...]] = {
     "qa_forum": ("manage_channels",),
-    "sessions_channel": ("manage_messages",),
     "announcements_channel": ("mention_everyone",),
     "server": ("manage_events",),
 }

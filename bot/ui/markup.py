@@ -26,3 +26,11 @@ def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> s
     """A link that opens a channel, thread or message in Discord."""
     base = f"https://discord.com/channels/{guild_id}/{channel_id}"
     return base if message_id is None else f"{base}/{message_id}"
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def weekly(weekday: int, at_minute: int) -> str:
+    """A weekly wall time: "Monday at 10:00"."""
+    return f"{WEEKDAYS[weekday]} at {at_minute // 60:02d}:{at_minute % 60:02d}"

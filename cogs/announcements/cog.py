@@ -11,7 +11,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.ui import embeds, limits
+from bot.services.announcements.service import PUBLISH_LIMIT
+from bot.ui import embeds, limits, markup
 from cogs.announcements import render, strings
 from cogs.announcements.publish import AnnouncementPublisher
 from cogs.announcements.views import WriteModal, preview_view
@@ -113,10 +114,10 @@ class AnnounceCog(commands.Cog):
             return
         posted, published = await self.publisher.post(claim, actor_id=interaction.user.id)
         [last] = [p for p in await service.posts(posted.id) if p.occurrence == claim.occurrence]
-        link = f"https://discord.com/channels/{posted.guild_id}/{last.channel_id}/{last.message_id}"
+        link = markup.jump_url(posted.guild_id, last.channel_id, last.message_id)
         lines = [strings.POSTED.format(link=link)]
         if not published:
-            lines.append(strings.NOT_PUBLISHED.format(limit=10))
+            lines.append(strings.NOT_PUBLISHED.format(limit=PUBLISH_LIMIT))
         await interaction.edit_original_response(
             content=None,
             embed=embeds.success(strings.POSTED_TITLE.format(id=posted.id), "\n".join(lines)),
@@ -249,13 +250,11 @@ class AnnounceCog(commands.Cog):
         if chosen is None:
             embed = embeds.success(strings.DIGEST_TITLE, strings.DIGEST_OFF)
         else:
-            weekday, at, zone = render.schedule_line(chosen.weekday, chosen.at_minute, chosen.zone)
             embed = embeds.success(
                 strings.DIGEST_TITLE,
                 strings.DIGEST_SET.format(
-                    weekday=weekday,
-                    at=at,
-                    zone=zone,
+                    when=markup.weekly(chosen.weekday, chosen.at_minute),
+                    zone=chosen.zone,
                     relative=embeds.timestamp(chosen.next_at, "R"),
                 ),
             )

@@ -11,8 +11,6 @@ from bot.services.announcements.digest import Digest
 from bot.ui import embeds, limits, markup
 from cogs.announcements import strings
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 def announcement(a: Announcement) -> discord.Embed:
     """The posted embed, signed with its author."""
@@ -75,10 +73,6 @@ def listing(found: list[Announcement], trail: list[AuditEntry]) -> discord.Embed
             if not embeds.add_field(embed, name, part):
                 break
     return embed
-
-
-def schedule_line(weekday: int, at_minute: int, zone: str) -> tuple[str, str, str]:
-    return WEEKDAYS[weekday], f"{at_minute // 60:02d}:{at_minute % 60:02d}", zone
 
 
 def digest(d: Digest) -> discord.Embed:

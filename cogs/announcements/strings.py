@@ -60,5 +60,5 @@ DELETED_TITLE = "Announcement #{id} deleted"
 DELETED = "Its message was deleted."
 
 DIGEST_TITLE = "Weekly digest"
-DIGEST_SET = "A digest goes out every {weekday} at {at} ({zone}); the next one {relative}."
+DIGEST_SET = "A digest goes out every {when} ({zone}); the next one {relative}."
 DIGEST_OFF = "The weekly digest is off."

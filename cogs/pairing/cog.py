@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 Track = Literal["frontend", "backend", "fullstack"]
 LookingFor = Literal["project", "study-buddy", "code-review", "any"]
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class PairingCog(commands.Cog):
@@ -238,8 +237,7 @@ class PairingCog(commands.Cog):
             embed = embeds.success(
                 strings.SCHEDULE_TITLE,
                 strings.SCHEDULE_SET.format(
-                    weekday=WEEKDAYS[chosen.weekday],
-                    at=f"{chosen.at_minute // 60:02d}:{chosen.at_minute % 60:02d}",
+                    when=markup.weekly(chosen.weekday, chosen.at_minute),
                     zone=chosen.zone,
                     relative=embeds.timestamp(chosen.next_at, "R"),
                 ),

@@ -151,16 +151,7 @@ def status(found: Status, *, now: datetime) -> discord.Embed:
     embeds.add_field(
         embed,
         strings.RECEIVED,
-        "\n".join(
-            f"from {markup.user(r.from_id)}"
-            + (
-                f" · [answer](https://discord.com/channels/{r.guild_id}/{r.channel_id}/{r.message_id})"
-                if r.message_id and r.channel_id
-                else ""
-            )
-            for r in found.received
-        )
-        or strings.NONE,
+        "\n".join(_received(r) for r in found.received) or strings.NONE,
     )
     if found.stats:
         embeds.add_field(

@@ -96,6 +96,6 @@ UNPAIRED_REASONS = {
     "no compatible partner": "every possible partner was paired recently, declined or excluded",
     "odd one out": "odd one out, and no trio could take them",
 }
-SCHEDULE_SET = "Rounds run every {weekday} at {at} ({zone}); the next one {relative}."
+SCHEDULE_SET = "Rounds run every {when} ({zone}); the next one {relative}."
 SCHEDULE_OFF = "Automatic rounds are off."
 SCHEDULE_TITLE = "Pairing rounds"

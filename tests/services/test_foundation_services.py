@@ -92,8 +92,23 @@ def test_permission_check_names_what_is_missing() -> None:
         "manage_threads",
         "create_public_threads",
     }
-    assert result.missing_optional == ("manage_messages",)
-    assert setup_check.check("announcements_channel", 12, granted).ok
+    assert result.missing_optional == ()
+    announcements = setup_check.check("announcements_channel", 12, granted)
+    assert announcements.ok
+    assert announcements.missing_optional == ("mention_everyone",)
+
+
+def test_the_readme_invite_asks_exactly_what_the_features_use() -> None:
+    import re
+    from pathlib import Path
+
+    import discord
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    wanted = discord.Permissions(**dict.fromkeys(setup_check.invite_permissions(), True))
+    found = re.search(r"permissions=(\d+)", readme)
+    assert found is not None
+    assert int(found[1]) == wanted.value
 
 
 def test_privacy_labels_are_unique(services: Services) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from bot.db import announcements as schedule_repo
 from bot.db import pairs as pair_repo
@@ -22,11 +21,12 @@ from bot.db.pairs import Pair
 from bot.db.qa import Question
 from bot.db.sessions import SessionSummary
 from bot.scheduling import Scheduler
+from bot.services import weekly
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.weekly import WeeklySlot
 from bot.time.clock import Clock, epoch
 from bot.time.durations import format_duration
 from bot.time.timeparse import parse_weekly_schedule
-from bot.time.wallclock import add_local, next_weekly_occurrence
 from bot.ui import markup
 from bot.ui.limits import EMBED_FIELD_VALUE
 
@@ -169,14 +169,6 @@ def helper_line(rank: int, helper_id: int, credits: int) -> str:
 # -- the service --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DigestSchedule:
-    weekday: int
-    at_minute: int
-    zone: str
-    next_at: datetime
-
-
 class DigestService:
     def __init__(
         self, db: Database, clock: Clock, guilds: GuildSettingsService, scheduler: Scheduler
@@ -235,37 +227,45 @@ class DigestService:
 
     # -- the schedule ---------------------------------------------------------------------
 
-    async def set_digest(self, guild_id: int, text: str) -> DigestSchedule | None:
+    async def set_digest(self, guild_id: int, text: str) -> WeeklySlot | None:
+        """``mon 09:00`` (in the server's zone) or ``off``."""
         parsed = parse_weekly_schedule(text)
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            await self._scheduler.cancel_subject(KIND_DIGEST, guild_id, conn=tx)
             if parsed is None:
+                await self._scheduler.cancel_subject(KIND_DIGEST, guild_id, conn=tx)
                 await schedule_repo.clear_digest_schedule(tx, guild_id)
                 return None
             weekday, at = parsed
-            zone = await self._guilds.zone(guild_id)
-            due = next_weekly_occurrence(now, weekday=weekday, at=at, zone=zone)
+            zone = (await self._guilds.zone(guild_id)).key
             minute = at.hour * 60 + at.minute
-            await schedule_repo.set_digest_schedule(
-                tx, guild_id, weekday, minute, zone.key, epoch(now)
+            await schedule_repo.set_digest_schedule(tx, guild_id, weekday, minute, zone, epoch(now))
+            timer = await weekly.book(
+                self._scheduler,
+                tx,
+                KIND_DIGEST,
+                guild_id,
+                weekday=weekday,
+                at_minute=minute,
+                zone=zone,
+                after=now,
             )
-            await self._scheduler.schedule(
-                KIND_DIGEST, due, guild_id=guild_id, subject_id=guild_id, conn=tx
-            )
-        return DigestSchedule(weekday, minute, zone.key, due)
+        return WeeklySlot(weekday, minute, zone, timer.due)
 
     async def book_next_digest(self, guild_id: int, due: datetime) -> None:
-        """After a digest: the next one, a week on at the same local time."""
+        """After a digest: the next slot of the schedule."""
         schedule = await schedule_repo.digest_schedule(self._db.reader, guild_id)
         if schedule is None:
             return
-        zone = ZoneInfo(schedule[2])
-        following = add_local(due, timedelta(weeks=1), zone)
-        while following <= self._clock.now():
-            following = add_local(following, timedelta(weeks=1), zone)
+        weekday, minute, zone = schedule
         async with self._db.transaction() as tx:
-            await self._scheduler.cancel_subject(KIND_DIGEST, guild_id, conn=tx)
-            await self._scheduler.schedule(
-                KIND_DIGEST, following, guild_id=guild_id, subject_id=guild_id, conn=tx
+            await weekly.book(
+                self._scheduler,
+                tx,
+                KIND_DIGEST,
+                guild_id,
+                weekday=weekday,
+                at_minute=minute,
+                zone=zone,
+                after=max(due, self._clock.now()),
             )

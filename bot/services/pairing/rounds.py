@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime
 from statistics import mean
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from bot.db import pair_profiles as profiles
 from bot.db import pair_requests as requests
@@ -25,12 +23,13 @@ from bot.db.pair_profiles import Profile
 from bot.db.pairs import Pair, Round, Schedule
 from bot.db.timers import Timer
 from bot.scheduling import Scheduler
+from bot.services import weekly
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.pairing import rules, terms
 from bot.services.pairing.terms import KIND_ROUND, Kickoff, RoundReport
+from bot.services.weekly import WeeklySlot
 from bot.time.clock import Clock, epoch
 from bot.time.timeparse import parse_weekly_schedule
-from bot.time.wallclock import add_local, next_weekly_occurrence
 
 if TYPE_CHECKING:
     from bot.services.pairing.service import PairingService
@@ -38,14 +37,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SHUFFLES = 20  # random rounds averaged for the comparison in the report
-
-
-@dataclass(frozen=True)
-class ScheduleInfo:
-    weekday: int
-    at_minute: int
-    zone: str
-    next_at: datetime
 
 
 class PairingRounds:
@@ -194,51 +185,55 @@ class PairingRounds:
 
     # -- schedule -------------------------------------------------------------------------
 
-    async def set_schedule(self, guild_id: int, text: str) -> ScheduleInfo | None:
+    async def set_schedule(self, guild_id: int, text: str) -> WeeklySlot | None:
         """``weekly mon 10:00`` (in the server's zone) or ``off``."""
         parsed = parse_weekly_schedule(text)
         now = self._clock.now()
         async with self._db.transaction() as tx:
-            await self._scheduler.cancel_subject(KIND_ROUND, guild_id, conn=tx)
             if parsed is None:
+                await self._scheduler.cancel_subject(KIND_ROUND, guild_id, conn=tx)
                 await repo.clear_schedule(tx, guild_id)
                 return None
             weekday, at = parsed
-            zone = await self._guilds.zone(guild_id)
-            due = next_weekly_occurrence(now, weekday=weekday, at=at, zone=zone)
-            timer = await self._scheduler.schedule(
-                KIND_ROUND, due, guild_id=guild_id, subject_id=guild_id, conn=tx
-            )
+            zone = (await self._guilds.zone(guild_id)).key
             minute = at.hour * 60 + at.minute
-            await repo.set_schedule(
-                tx, Schedule(guild_id, weekday, minute, zone.key, timer.id), epoch(now)
+            timer = await weekly.book(
+                self._scheduler,
+                tx,
+                KIND_ROUND,
+                guild_id,
+                weekday=weekday,
+                at_minute=minute,
+                zone=zone,
+                after=now,
             )
-        return ScheduleInfo(weekday, minute, zone.key, due)
+            await repo.set_schedule(
+                tx, Schedule(guild_id, weekday, minute, zone, timer.id), epoch(now)
+            )
+        return WeeklySlot(weekday, minute, zone, timer.due)
 
-    async def book_next(self, guild_id: int, timer: Timer) -> datetime | None:
-        """After a scheduled round: the next one, a week on at the same local time."""
+    async def book_next(self, guild_id: int, timer: Timer) -> None:
+        """After a scheduled round: the next slot of the schedule."""
         schedule = await repo.get_schedule(self._db.reader, guild_id)
         if schedule is None:
-            return None
-        zone = ZoneInfo(schedule.zone)
-        at = time(schedule.at_minute // 60, schedule.at_minute % 60)
-        local_due = datetime.combine(timer.due.astimezone(zone).date(), at, tzinfo=zone)
-        due = add_local(local_due.astimezone(UTC), timedelta(weeks=1), zone)
+            return
         now = self._clock.now()
-        while due <= now:  # down for more than a week: the next slot still ahead
-            due = add_local(due, timedelta(weeks=1), zone)
         async with self._db.transaction() as tx:
-            # A retried timer books once: any earlier booking is replaced.
-            await self._scheduler.cancel_subject(KIND_ROUND, guild_id, conn=tx)
-            booked = await self._scheduler.schedule(
-                KIND_ROUND, due, guild_id=guild_id, subject_id=guild_id, conn=tx
+            booked = await weekly.book(
+                self._scheduler,
+                tx,
+                KIND_ROUND,
+                guild_id,
+                weekday=schedule.weekday,
+                at_minute=schedule.at_minute,
+                zone=schedule.zone,
+                after=max(timer.due, now),
             )
             await repo.set_schedule(
                 tx,
                 Schedule(guild_id, schedule.weekday, schedule.at_minute, schedule.zone, booked.id),
                 epoch(now),
             )
-        return due
 
 
 # Learners who sat the round out (not counted among its learners).
