@@ -10,6 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.db import sql
+from bot.services.access import Actor
+from bot.services.qa.rules import Ask
 from tests.emulator import Message, User
 from tests.emulator.records import InteractionRecord
 from tests.flows.harness import Nexus, embed_text, running_bot
@@ -269,11 +271,41 @@ async def test_the_digest_sums_up_the_week_and_skips_an_empty_one(nexus: Nexus) 
 
     nexus.clock.set(due + timedelta(days=6))
     await said(nexus, w.mentor, "session create", title="Async clinic", when="in 3 days")
+    # The week's other news, made through the services (what is tested is the post).
+    services, guild = nexus.services, w.guild.id
+    for thread, (asker, title) in enumerate(
+        ((w.ada, "Celery task never runs"), (w.bola, "N+1 queries in a list view")), start=700
+    ):
+        await services.qa.record_question(
+            guild_id=guild, channel_id=w.qa_forum.id, thread_id=thread, opener_id=thread,
+            asker_id=asker.id, ask=Ask("django", title, "Details."),
+        )  # fmt: skip
+    await services.qa.solve(
+        701, Actor(w.helper.id, frozenset({w.helper_role.id})),
+        summary="Use prefetch_related.", answerer_id=w.helper.id,
+    )  # fmt: skip
+    for user, track in ((w.ada, "backend"), (w.bola, "frontend")):
+        await services.pairing.save_profile(guild, user.id, track=track, skills="python")
+    request = await services.pairing.request(guild, w.ada.id, w.bola.id, None)
+    await services.pairing.answer(request.id, w.bola.id, accept=True)
+
     nexus.clock.set(due + timedelta(weeks=1))
     assert await nexus.run_timers() >= 1
     [digest] = posts(nexus)
     body = embed_text(nexus.emu.payload(digest))
-    assert "Sessions next week" in body and "Async clinic" in body
+    for expected in (
+        "Sessions next week",
+        "Async clinic",
+        "Still unanswered",
+        "Celery task never runs",
+        "Solved this week",
+        "Use prefetch_related.",
+        "New pairs",
+        f"<@{w.ada.id}> & <@{w.bola.id}>",
+        "Top helpers",
+        f"<@{w.helper.id}>",
+    ):
+        assert expected in body, expected
 
 
 async def test_forget_me_keeps_the_post_signed_by_a_former_member(nexus: Nexus) -> None:
