@@ -21,7 +21,7 @@ from .models import (
 from .permissions import DEFAULT_BOT
 from .records import InteractionRecord
 from .routes import ROUTES
-from .server import API_PREFIX, CallRecord, FailureRule, RestServer
+from .server import API_PREFIX, CallRecord, FailureRule, Hold, RestServer
 from .state import EmulatorState
 from .world import WorldMixin
 
@@ -83,6 +83,8 @@ class DiscordEmulator(WorldMixin):
         await web.SockSite(self._runner, sock).start()
 
     async def stop(self) -> None:
+        for hold in self.rest.holds:
+            hold.released.set()
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -170,6 +172,7 @@ class DiscordEmulator(WorldMixin):
         message: str | None = None,
         apply: bool = False,
         is_global: bool = False,
+        via: bool = True,
     ) -> FailureRule:
         """Fail the next ``times`` matching calls (path relative to /api/v10, full match).
 
@@ -185,9 +188,17 @@ class DiscordEmulator(WorldMixin):
             message,
             apply,
             is_global,
+            via,
         )
         self.rest.failures.append(rule)
         return rule
+
+    def hold(self, method: str, path_regex: str) -> Hold:
+        """Apply the next matching call and keep its answer back until ``released`` is
+        set (path relative to /api/v10, full match); ``arrived`` is set once applied."""
+        hold = Hold(method.upper(), re.compile(path_regex))
+        self.rest.holds.append(hold)
+        return hold
 
     def advance_time(self, seconds: float) -> None:
         self.clock.advance(seconds)

@@ -149,7 +149,7 @@ def dispatch_message(emu: DiscordEmulator, event: str, msg: Message) -> None:
     if msg.ephemeral:
         return  # ephemeral messages never reach the bot over the gateway
     intent = Intent.GUILD_MESSAGES if msg.guild_id is not None else Intent.DIRECT_MESSAGES
-    payload = emu.state.message_payload(msg, gateway=True)
+    payload = emu.state.message_payload(msg, gateway=True, with_nonce=event == "MESSAGE_CREATE")
     emu.gateway.dispatch(event, payload, intent=intent, redact=content_redactor(emu, msg))
 
 

@@ -128,7 +128,7 @@ async def create_message(req: Req) -> Reply:
     if body.get("enforce_nonce") and body.get("nonce") is not None:
         earlier = find_nonce_duplicate(req, channel, body["nonce"])
         if earlier is not None:
-            return ok(req.state.message_payload(earlier))
+            return ok(req.state.message_payload(earlier, with_nonce=True))
     reference = reply_reference(req, channel, body, perms)
     msg = messaging.new_message(
         req.emu,
@@ -144,7 +144,7 @@ async def create_message(req: Req) -> Reply:
     if channel.guild_id is not None and not perms & P.MENTION_EVERYONE:
         msg.mention_everyone = False
     messaging.dispatch_message(req.emu, "MESSAGE_CREATE", msg)
-    return ok(req.state.message_payload(msg))
+    return ok(req.state.message_payload(msg, with_nonce=True))
 
 
 async def edit_message(req: Req) -> Reply:

@@ -125,7 +125,9 @@ class EmulatorState:
             data["user_id"] = str(user_id)
         return data
 
-    def message_payload(self, msg: Message, *, gateway: bool = False) -> JSON:
+    def message_payload(
+        self, msg: Message, *, gateway: bool = False, with_nonce: bool = False
+    ) -> JSON:
         data: JSON = {
             "id": str(msg.id),
             "type": msg.type,
@@ -144,7 +146,9 @@ class EmulatorState:
             "pinned": msg.pinned,
             "flags": msg.flags,
         }
-        if msg.nonce is not None:
+        # Discord echoes a nonce only to its sender: in the create response and in
+        # MESSAGE_CREATE. A message read back later carries none.
+        if with_nonce and msg.nonce is not None:
             data["nonce"] = msg.nonce
         if msg.position is not None:
             data["position"] = msg.position
