@@ -91,3 +91,8 @@ def announcement(announcement_id: int, occurrence: int) -> str:
 def announcement_notice(announcement_id: int, part: str) -> str:
     """A notice to an announcement's author (a failure, a publish refused)."""
     return _checked(f"ax{b36(announcement_id)}.{part}")
+
+
+def question(intent_id: int) -> str:
+    """A question's opener in a text channel (a forum post takes no nonce)."""
+    return _checked(f"qo{b36(intent_id)}")

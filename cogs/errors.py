@@ -17,6 +17,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.delivery import is_transient
 from bot.errors import UserFacingError
 from bot.ui import embeds
 
@@ -64,6 +65,11 @@ def describe(error: BaseException) -> str | None:
         return "This command works in a server, not in DMs."
     if isinstance(error, app_commands.TransformerError):
         return f"I couldn't understand `{error.value}` for this option."
+    if is_transient(error):
+        return (
+            "Discord is having trouble right now, so that didn't go through. "
+            "Please try again in a minute."
+        )
     if isinstance(error, discord.Forbidden) and error.code == 50013:
         return (
             "Discord refused: I'm missing a permission for this. "

@@ -147,6 +147,22 @@ async def update(
     return None if row is None else from_row(row)
 
 
+async def same_as(
+    conn: Connection, guild_id: int, host_id: int, title: str, starts_at: int, slack: int
+) -> Session | None:
+    """The host's session of that title starting within ``slack`` seconds of
+    ``starts_at``, not cancelled: a repeated create ("in 20 minutes" typed again a
+    little later names a slightly later instant)."""
+    row = await sql.fetch_one(
+        conn,
+        "SELECT * FROM sessions WHERE guild_id = ? AND host_id = ?"
+        " AND starts_at BETWEEN ? AND ? AND title = ? COLLATE NOCASE"
+        " AND status != 'cancelled' ORDER BY id LIMIT 1",
+        (guild_id, host_id, starts_at - slack, starts_at + slack, title),
+    )
+    return None if row is None else from_row(row)
+
+
 async def delete(conn: Connection, session_id: int) -> None:
     await sql.execute(conn, "DELETE FROM sessions WHERE id = ?", (session_id,))
 

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import discord
 
-from bot.time.clock import epoch
 from bot.ui import limits
+from bot.ui.markup import timestamp as timestamp  # the one timestamp builder, re-exported
 
 BRAND = discord.Colour(0x5865F2)
 SUCCESS = discord.Colour(0x2ECC71)
@@ -56,11 +56,6 @@ def add_field(embed: discord.Embed, name: str, value: str, *, inline: bool = Fal
         return False
     embed.add_field(name=name, value=value, inline=inline)
     return True
-
-
-def timestamp(instant: datetime, style: str = "F") -> str:
-    """A Discord timestamp: every reader sees it in their own local time."""
-    return f"<t:{epoch(instant)}:{style}>"
 
 
 def when(instant: datetime) -> str:

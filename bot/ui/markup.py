@@ -6,6 +6,9 @@ Plain strings (no discord import), so services' results and cogs' renderers agre
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+
+from bot.time.clock import epoch
 
 FORMER_MEMBER = "a former member"
 
@@ -20,6 +23,11 @@ def users(user_ids: Sequence[int], shown: int = 20) -> str:
     text = ", ".join(user(uid) for uid in user_ids[:shown])
     extra = len(user_ids) - shown
     return f"{text} +{extra} more" if extra > 0 else text
+
+
+def timestamp(instant: datetime, style: str = "F") -> str:
+    """A Discord timestamp: every reader sees it in their own local time."""
+    return f"<t:{epoch(instant)}:{style}>"
 
 
 def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:

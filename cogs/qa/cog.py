@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.db.qa import Question
 from bot.delivery import mentions
 from bot.errors import InvalidInput, NotFound
+from bot.services.intents import QA_POST
 from bot.services.qa.rules import BODY_MAX, TITLE_MAX, TOPICS, Ask, Topic, parse_topics
 from bot.ui import embeds, limits, markup
 from cogs.checks import actor_of, guild_of, write_cooldown
@@ -95,16 +96,17 @@ class QACog(commands.Cog):
 
     async def _post(self, interaction: discord.Interaction[NexusBot], ask: Ask) -> Question:
         guild = guild_of(interaction)
-        channel_id = await self.bot.services.guilds.require(guild.id, "qa_forum")
-        thread, opener_id = await self.threads.post(guild, channel_id, interaction.user, ask)
-        return await self.bot.services.qa.record_question(
+        services = self.bot.services
+        channel_id = await services.guilds.require(guild.id, "qa_forum")
+        intent = await services.intents.record(
+            QA_POST,
             guild_id=guild.id,
             channel_id=channel_id,
-            thread_id=thread.id,
-            opener_id=opener_id,
-            asker_id=interaction.user.id,
-            ask=ask,
+            user_id=interaction.user.id,
+            name=ask.title,
+            payload={"topic": ask.topic, "title": ask.title, "body": ask.body},
         )
+        return await self.threads.publish(intent)
 
     async def post_draft(self, interaction: discord.Interaction[NexusBot], draft_id: int) -> None:
         qa = self.bot.services.qa

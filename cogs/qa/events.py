@@ -34,6 +34,7 @@ class QAEvents(commands.Cog):
     def __init__(self, bot: NexusBot, threads: QAThreads) -> None:
         self.bot = bot
         self.threads = threads
+        self.reconciled: set[int] = set()
 
     async def cog_load(self) -> None:
         services = self.bot.services
@@ -47,6 +48,19 @@ class QAEvents(commands.Cog):
         for kind in (KIND_UNANSWERED, KIND_NUDGE, KIND_DORMANT):
             self.bot.services.scheduler.unregister(kind)
         self.bot.services.privacy.remove(PRIVACY_OWNER)
+
+    # -- after a restart ---------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Finish the question posts a kill interrupted (once per server per start)."""
+        if guild.id in self.reconciled:
+            return
+        self.reconciled.add(guild.id)
+        try:
+            await self.threads.reconcile(guild.id)
+        except Exception:
+            log.exception("finishing interrupted question posts failed in guild %s", guild.id)
 
     # -- thread activity ---------------------------------------------------------------
 

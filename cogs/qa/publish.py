@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 import discord
 
+from bot import nonces
+from bot.db.intents import Intent
 from bot.db.qa import Question
+from bot.delivery import retrying
 from bot.errors import NotConfigured
+from bot.services.intents import QA_POST
 from bot.services.qa.rules import Ask
 from bot.ui import limits
 from cogs.qa import render, strings
@@ -62,15 +66,55 @@ class QAThreads:
 
     # -- posting -----------------------------------------------------------------------
 
-    async def post(
-        self, guild: discord.Guild, channel_id: int, asker: discord.abc.User, ask: Ask
-    ) -> tuple[discord.Thread, int]:
-        """Open the question's post (forum) or thread (text channel); returns the thread
-        and the opener message's id."""
+    async def publish(self, intent: Intent, *, adopt: bool = False) -> Question:
+        """Post the question the intent describes and store it, once. With ``adopt``
+        (the reconciliation at start, after a kill) a post or opener that the killed
+        run made is found and kept instead of being made again."""
+        services = self.bot.services
+        asker_id = intent.user_id
+        ask = Ask(**intent.payload)
+        try:
+            thread_id, opener_id = await retrying(
+                lambda attempt: self._post(intent, ask, adopt=adopt or attempt > 0),
+                f"question post {intent.id}",
+            )
+        except Exception:
+            # The asker is told it failed and may ask again: nothing is left to finish.
+            # (A kill raises nothing here, so its intent stays for the reconciliation.)
+            await services.intents.complete(intent)
+            raise
+        question = await services.qa.by_thread(thread_id)
+        if question is None:
+            question = await services.qa.record_question(
+                guild_id=intent.guild_id,
+                channel_id=intent.channel_id,
+                thread_id=thread_id,
+                opener_id=opener_id,
+                asker_id=asker_id or 0,
+                ask=ask,
+            )
+        await services.intents.complete(intent)
+        if asker_id:
+            # The bot opened the thread: add the asker so replies notify them.
+            with contextlib.suppress(discord.HTTPException):
+                await self.bot.delivery.add_to_thread(thread_id, asker_id)
+        return question
+
+    async def _post(self, intent: Intent, ask: Ask, *, adopt: bool) -> tuple[int, int]:
+        """The question's post (forum) or thread (text channel): its id and its opener
+        message's id."""
+        channel_id = intent.channel_id
         channel = await self.channel(channel_id)
-        content, embed = render.opener(ask, asker.id)
+        content, embed = render.opener(ask, intent.user_id)
         name = limits.shorten(ask.title, limits.THREAD_NAME)
+        delivery = self.bot.delivery
         if isinstance(channel, discord.ForumChannel):
+            if adopt:
+                for found in await delivery.own_threads(
+                    intent.guild_id, name, parent_id=channel_id, since=intent.created_at
+                ):
+                    if await self.bot.services.qa.by_thread(found) is None:
+                        return found, found  # a forum post's first message has its id
             tag = await self.ensure_tag(channel, ask.topic)
             if tag is None and channel.flags.require_tag:
                 # Discord refuses an untagged post here: use the catch-all topic's tag,
@@ -86,22 +130,44 @@ class QAThreads:
                 allowed_mentions=NONE,
                 auto_archive_duration=ARCHIVE_AFTER_MINUTES,
             )
-            thread, opener_id = created.thread, created.message.id
+            thread_id, opener_id = created.thread.id, created.message.id
         elif isinstance(channel, discord.TextChannel):
-            opener = await channel.send(content=content, embed=embed, allowed_mentions=NONE)
-            thread = await opener.create_thread(
-                name=name, auto_archive_duration=ARCHIVE_AFTER_MINUTES
+            found_id = None
+            if adopt:
+                found_id = await delivery.find_own_message(
+                    channel_id, since=intent.created_at, content=content
+                )
+            if found_id is None:
+                opener = await delivery.send(
+                    channel_id, nonce=nonces.question(intent.id), content=content, embed=embed
+                )
+                found_id = opener.id
+            opener_id = found_id
+            thread_id = await delivery.start_thread(
+                channel_id, opener_id, name=name, archive_minutes=ARCHIVE_AFTER_MINUTES
             )
-            opener_id = opener.id
         else:
             raise NotConfigured(strings.NOT_A_FORUM_OR_TEXT)
-        # The bot opened the thread: add the asker so replies notify them.
-        with contextlib.suppress(discord.HTTPException):
-            await thread.add_user(asker)
         log.info(
-            "posted question thread %s in channel %s guild=%s", thread.id, channel_id, guild.id
+            "posted question thread %s in channel %s guild=%s",
+            thread_id,
+            channel_id,
+            intent.guild_id,
         )
-        return thread, opener_id
+        return thread_id, opener_id
+
+    async def reconcile(self, guild_id: int) -> int:
+        """Finish every question post a kill interrupted in this server; how many."""
+        done = 0
+        for intent in await self.bot.services.intents.pending(guild_id, QA_POST):
+            try:
+                question = await self.publish(intent, adopt=True)
+            except discord.HTTPException as error:
+                log.warning("interrupted question post %s not finished: %s", intent.id, error)
+                continue
+            log.info("interrupted question post %s finished as question %s", intent.id, question.id)
+            done += 1
+        return done
 
     # -- tags --------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from bot.db.sessions import Session
 from bot.db.timers import Timer
 from bot.delivery import is_transient, quietly
 from bot.scheduling import TimerKind
+from bot.services import intents
 from bot.services.sessions.rules import KIND_END, KIND_REMINDER, KIND_START, KINDS, MAX_OFFSET
 from bot.services.sessions.service import PRIVACY_OWNER
 from cogs.sessions.publish import EventMirror, Publisher
@@ -101,8 +102,9 @@ class SessionEvents(commands.Cog):
 
     @commands.Cog.listener()
     async def on_guild_available(self, guild: discord.Guild) -> None:
-        """Once per server per start: Discord does not replay what happened to scheduled
-        events while the bot was down, so compare them with the sessions."""
+        """Once per server per start: finish the cards a kill interrupted, and, as
+        Discord does not replay what happened to scheduled events while the bot was
+        down, compare them with the sessions."""
         if guild.id not in self.reconcile_tasks:
             self.reconcile_tasks[guild.id] = asyncio.create_task(
                 self._reconcile(guild), name=f"sessions-reconcile-{guild.id}"
@@ -110,10 +112,26 @@ class SessionEvents(commands.Cog):
 
     async def _reconcile(self, guild: discord.Guild) -> int:
         try:
+            await self._finish_cards(guild.id)
+        except Exception:
+            log.exception("finishing interrupted cards failed in guild %s", guild.id)
+        try:
             return await self.mirror.reconcile(guild)
         except Exception:
             log.exception("reconciling scheduled events failed in guild %s", guild.id)
             return 0
+
+    async def _finish_cards(self, guild_id: int) -> None:
+        """Finish every card or thread a kill interrupted in this server."""
+        services = self.bot.services
+        for kind in (intents.SESSION_CARD, intents.SESSION_THREAD):
+            for intent in await services.intents.pending(guild_id, kind):
+                session = await services.sessions.find(intent.subject_id or 0)
+                if session is None:
+                    await services.intents.complete(intent)
+                    continue
+                await self.publisher.post_card(session, adopt=intent)
+                log.info("session %s: interrupted %s completed", session.id, kind)
 
     async def _after_forget(self, user_id: int) -> None:
         effects = self.bot.services.sessions.take_forget_effects(user_id)

@@ -25,12 +25,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import discord
 
 from bot import nonces
+from bot.db.intents import Intent
 from bot.db.sessions import Session
 from bot.db.timers import Timer
 from bot.delivery import is_transient, quietly
+from bot.services import intents
 from bot.services.sessions.rules import Audience, EditResult, Promotion, ReminderPlan
 from bot.ui import embeds, markup
 from cogs.sessions import render, strings
+from cogs.sessions.views import JoinButton
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -63,31 +66,65 @@ class Publisher:
 
     # -- the card ---------------------------------------------------------------------
 
-    async def post_card(self, session: Session) -> Session:
-        """Post the card and open its thread, once: a retry finds what was done."""
+    async def post_card(self, session: Session, *, adopt: Intent | None = None) -> Session:
+        """Post the card and open its thread, once: each write is an intent first, so a
+        retry (or the reconciliation at start, passing the ``adopt`` intent left by a
+        kill) finds what was done instead of doing it again."""
         services = self.bot.services
         async with self.locked(session.id):
             current = await services.sessions.find(session.id) or session
-            roster = await services.sessions.roster(session.id)
             channel_id, message_id = current.channel_id, current.message_id
             if message_id is None or channel_id is None:
                 channel_id = await services.guilds.require(current.guild_id, "sessions_channel")
-                message = await self.bot.delivery.send(
-                    channel_id,
+                intent = await services.intents.record(
+                    intents.SESSION_CARD,
+                    guild_id=current.guild_id,
+                    channel_id=channel_id,
+                    subject_id=current.id,
                     nonce=nonces.session_card(current.id),
-                    embed=render.card_embed(current, roster),
-                    view=render.card_view(current),
                 )
-                message_id = message.id
+                found = await self._posted_card(intent) if adopt is not None else None
+                if found is not None:
+                    message_id = found
+                else:
+                    roster = await services.sessions.roster(session.id)
+                    message = await self.bot.delivery.send(
+                        intent.channel_id,
+                        nonce=nonces.session_card(current.id),
+                        embed=render.card_embed(current, roster),
+                        view=render.card_view(current),
+                    )
+                    message_id = message.id
+                channel_id = intent.channel_id
                 current = await services.sessions.attach_card(
                     current.id, channel_id=channel_id, message_id=message_id, thread_id=None
                 )
+                await services.intents.complete(intent)
             if current.thread_id is None:
+                intent = await services.intents.record(
+                    intents.SESSION_THREAD,
+                    guild_id=current.guild_id,
+                    channel_id=channel_id,
+                    subject_id=current.id,
+                    name=current.title,
+                )
                 thread_id = await self._open_thread(channel_id, message_id, current.title)
                 current = await services.sessions.attach_card(
                     current.id, channel_id=channel_id, message_id=message_id, thread_id=thread_id
                 )
+                await services.intents.complete(intent)
         return current
+
+    async def _posted_card(self, intent: Intent) -> int | None:
+        """The card a killed run posted, if Discord has it: the bot's message after the
+        intent whose Join button is this session's. (A nonce is only unique for a few
+        minutes and is not returned when messages are read back, so the button is the
+        mark; a thread from a message needs no search, as it takes the message's id.)"""
+        return await self.bot.delivery.find_own_message(
+            intent.channel_id,
+            since=intent.created_at,
+            custom_id=JoinButton(intent.subject_id or 0).custom_id,
+        )
 
     async def withdraw(self, session_id: int) -> None:
         """Undo a creation whose card could not be fully posted: no card left behind

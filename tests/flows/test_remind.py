@@ -66,6 +66,26 @@ async def test_closed_dms_fall_back_to_a_mention_and_explain_once(nexus: Nexus) 
     assert [m.content for m in nexus.emu.dm_messages(bola.id)] == ["⏰ **Reminder:** bola's"]
 
 
+async def test_the_closed_dm_fallback_carries_the_rows_nonce(nexus: Nexus) -> None:
+    """The channel copy of a refused DM is sent with the timer's nonce marked ``f``:
+    after a kill, the retry finds it instead of mentioning the user twice."""
+    ada = nexus.world.ada
+    nexus.emu.close_dms(ada.id)
+    await nexus.reply(ada, "remind me", when="in 5 minutes", what="fallback nonce")
+    [reminder] = await nexus.services.reminders.pending(ada.id)
+    [timer] = await timers.for_subject(nexus.services.db.reader, "reminder", reminder.id)
+    nexus.clock.advance(minutes=5)
+    assert await nexus.run_timers() == 1
+    [posted] = [m for m in nexus.emu.messages(nexus.world.general.id) if "fallback" in m.content]
+    assert posted.nonce == nonces.fallback(nonces.timer(timer.id))
+    [call] = [
+        c
+        for c in nexus.emu.calls_to("POST", rf"/channels/{nexus.world.general.id}/messages")
+        if "fallback nonce" in (c.json or {}).get("content", "")
+    ]
+    assert call.json["enforce_nonce"] is True
+
+
 async def test_list_and_cancel_with_autocomplete(nexus: Nexus) -> None:
     ada, bola = nexus.world.ada, nexus.world.bola
     await nexus.reply(ada, "remind me", when="in 1 hour", what="water the plants")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.db import timers
 from bot.db.database import Database
 from bot.db.timers import Timer
 from bot.scheduling import TimerKind
@@ -222,3 +223,27 @@ async def test_a_lost_reminder_response_is_retried_without_a_duplicate(nexus: Ne
         500,
         200,
     ]
+
+
+async def test_a_reminder_with_no_card_yet_is_not_recorded_sent(nexus: Nexus) -> None:
+    """A session whose card is still being posted (a kill left it for the restart to
+    finish) has nowhere to mention its attendees: its reminder stays pending and is
+    sent once the card and thread exist, instead of being marked sent with nothing
+    sent."""
+    ada, bola = nexus.world.ada, nexus.world.bola
+    services = nexus.services
+    session = await services.sessions.create(
+        guild_id=nexus.world.guild.id, host_id=ada.id, title="No card yet", when="in 20 minutes"
+    )
+    await services.sessions.join(session.id, nexus.world.guild.id, bola.id)
+    nexus.clock.advance(minutes=5)  # the 15-minute reminder is due
+    assert await nexus.run_timers() == 1
+    reminders = await timers.for_subject(services.db.reader, KINDS[0], session.id)
+    assert [(t.state, t.attempts) for t in reminders] == [("pending", 1)]
+
+    publisher = nexus.bot.get_cog("SessionEvents").publisher  # type: ignore[union-attr]
+    posted = await publisher.post_card(session)
+    nexus.clock.advance(seconds=10)
+    assert await nexus.run_timers() == 1
+    sent = [m for m in nexus.emu.messages(posted.thread_id) if "No card yet" in m.content]
+    assert len(sent) == 1 and f"<@{bola.id}>" in sent[0].content

@@ -11,6 +11,7 @@ from typing import Literal, get_args
 from bot.db.qa import Draft, Question
 from bot.errors import InvalidInput
 from bot.services.qa.search import SearchHit
+from bot.ui import markup
 
 # The topics of PRODUCT.md; as a Literal, a slash option typed with it is a picker.
 Topic = Literal[
@@ -46,11 +47,22 @@ TITLE_MAX = 100  # a thread name
 BODY_MAX = 4000  # a modal paragraph
 SUMMARY_MAX = 200
 DRAFT_TTL = timedelta(hours=24)
+# The same asker and title again within this is a retry, not a new question.
+REPEAT_WINDOW = timedelta(hours=24)
 # Thread activity moves the timers at most once a minute per thread.
 ACTIVITY_DEBOUNCE = 60
 MAX_PINGED_USERS = 50
 LEADERBOARD_SIZE = 10
 UNANSWERED_LIST = 15
+
+
+def asked_already(question: Question) -> str:
+    """The answer to asking again what the asker's open question already asks."""
+    link = markup.jump_url(question.guild_id, question.thread_id)
+    return (
+        f"You already asked **{question.title}**, so nothing new was posted: {link}\n"
+        "Add anything new there as a reply."
+    )
 
 
 @dataclass(frozen=True)

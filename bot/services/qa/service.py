@@ -13,6 +13,7 @@ import logging
 from dataclasses import replace
 
 from bot.db import qa as repo
+from bot.db import qa_search
 from bot.db.database import Connection, Database
 from bot.db.qa import Draft, Question, Timings
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -20,6 +21,7 @@ from bot.scheduling import Scheduler
 from bot.services import access
 from bot.services.access import Actor
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.intents import QA_POST
 from bot.services.privacy import PrivacyService
 from bot.services.qa.rules import (
     BODY_MAX,
@@ -27,12 +29,14 @@ from bot.services.qa.rules import (
     DRAFT_TTL,
     LEADERBOARD_SIZE,
     PERIODS,
+    REPEAT_WINDOW,
     SUMMARY_MAX,
     TITLE_MAX,
     TOPICS,
     UNANSWERED_LIST,
     Ask,
     Prepared,
+    asked_already,
     normalise_topic,
     one_line,
     parse_thread_ref,
@@ -103,6 +107,11 @@ class QAService:
         as a draft (for **Post anyway**, even after a restart)."""
         await self._guilds.require(guild_id, "qa_forum")
         ask = self.validate(topic, title, body)
+        since = self._now() - int(REPEAT_WINDOW.total_seconds())
+        earlier = await qa_search.asked_again(self._db.reader, guild_id, user_id, ask.title, since)
+        if earlier is not None:
+            # A retry whose answer was lost (a crash, a timeout) must not post twice.
+            raise Conflict(asked_already(earlier))
         similar = await self.search.similar_solved(guild_id, ask.title, ask.body)
         if not similar:
             return Prepared(ask, None, [])
@@ -362,6 +371,13 @@ class QAService:
             self._anonymise,
         )
         privacy.register_rows(PRIVACY_OWNER, "unposted question drafts", "qa_drafts", "user_id")
+        privacy.register_rows(
+            PRIVACY_OWNER,
+            "questions still being posted",
+            "discord_intents",
+            "user_id",
+            where=f"kind = '{QA_POST}'",
+        )
         privacy.register_rows(PRIVACY_OWNER, "Q&A helper credits", "qa_credits", "helper_id")
         privacy.register_rows(
             PRIVACY_OWNER, "Q&A topic subscriptions", "qa_subscriptions", "user_id"

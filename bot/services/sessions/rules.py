@@ -12,7 +12,7 @@ from bot.db.guild_settings import GuildSettings
 from bot.db.sessions import Session
 from bot.errors import InvalidInput, PermissionDenied
 from bot.services.access import Actor, may_manage
-from bot.ui import limits
+from bot.ui import limits, markup
 
 KIND_REMINDER = "session_reminder"
 KIND_START = "session_start"
@@ -33,6 +33,9 @@ DURATION_MIN, DURATION_MAX, DURATION_DEFAULT = 5, 720, 60
 CAPACITY_MAX = 500
 REPEATS = ("none", "daily", "weekly")
 NOTIFY_MODES = ("channel", "dm", "off")
+# A host's create with the title and start (give or take this) of one of theirs is a
+# retry of it, not a second session.
+REPEAT_SLACK = timedelta(minutes=10)
 REPEAT_STEP = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
@@ -103,6 +106,15 @@ class ForgetEffects:
 
     session_ids: set[int]
     promoted: list[Promotion]
+
+
+def already_scheduled(session: Session) -> str:
+    """The answer to creating a session its host already created."""
+    text = (
+        f"You already scheduled **{session.title}** for {markup.timestamp(session.start)}"
+        f" (session #{session.id}), so nothing new was created."
+    )
+    return f"{text}\n{session.card_url}" if session.card_url else text
 
 
 def check_title(value: str) -> str:

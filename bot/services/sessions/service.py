@@ -34,11 +34,13 @@ from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
 from bot.services.sessions.rules import (
     DURATION_DEFAULT,
+    REPEAT_SLACK,
     EditResult,
     ForgetEffects,
     JoinResult,
     LeaveResult,
     Promotion,
+    already_scheduled,
     check_capacity,
     check_description,
     check_duration,
@@ -132,8 +134,9 @@ class SessionService:
         repeat: str = "none",
         voice_channel_id: int | None = None,
     ) -> Session:
+        title = check_title(title)
         values = {
-            "title": check_title(title),
+            "title": title,
             "topic": check_topic(topic),
             "description": check_description(description),
             "duration_min": check_duration(DURATION_DEFAULT if duration is None else duration),
@@ -153,6 +156,13 @@ class SessionService:
             "updated_at": epoch(now),
         }
         async with self._db.transaction() as tx:
+            # A retry of a create whose answer was lost (a crash, a timeout) finds the
+            # session it made instead of making a second one.
+            earlier = await repo.same_as(
+                tx, guild_id, host_id, title, epoch(start), int(REPEAT_SLACK.total_seconds())
+            )
+            if earlier is not None:
+                raise Conflict(already_scheduled(earlier))
             session = await repo.insert(tx, values)
             await self.timeline.book(tx, session)
         log.info("session %s created in guild %s by %s", session.id, guild_id, host_id)
