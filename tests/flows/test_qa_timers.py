@@ -52,6 +52,8 @@ async def test_unanswered_pings_the_helper_role_then_mentors_once(nexus: Nexus) 
     (ping,) = bot_messages(nexus, thread)[opener_count:]
     assert ping.mention_role_ids == [world.helper_role.id] and ping.mention_ids == []
     pings_only(ping, roles=(world.helper_role.id,))
+    # The role is not mentionable, but the bot has Mention Everyone: Discord notifies.
+    assert ping.notified_ids == [world.helper.id]
     assert "6 hours" in ping.content
     await nexus.run_timers()
     assert len(bot_messages(nexus, thread)) == opener_count + 1
@@ -60,6 +62,7 @@ async def test_unanswered_pings_the_helper_role_then_mentors_once(nexus: Nexus) 
     mentors = bot_messages(nexus, thread)[-1]
     assert mentors.mention_role_ids == [world.mentor_role.id]
     pings_only(mentors, roles=(world.mentor_role.id,))
+    assert mentors.notified_ids == [world.mentor.id]
     advance(nexus, hours=12)
     await nexus.run_timers()
     assert len(bot_messages(nexus, thread)) == opener_count + 2
