@@ -1,4 +1,5 @@
-"""Who a message notifies: the emulator's rules, checked over plain HTTP (no bot).
+"""Who a message notifies, and client errors a test did not expect: the emulator's rules,
+checked over plain HTTP (no bot).
 
 Discord's rules modelled here: a role mention pings only when the role is mentionable or
 the sender has Mention Everyone in that channel; @everyone/@here only with Mention
@@ -13,9 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
+import pytest
 import pytest_asyncio
 
 from tests.emulator import DEFAULT_BOT, Channel, DiscordEmulator, Guild, Overwrite, P, Role, User
+from tests.emulator.pytest_plugin import (
+    check_no_unexpected_client_errors,
+    declare_marked_expectations,
+)
 
 JSON = dict[str, Any]
 NO_MENTION_EVERYONE = DEFAULT_BOT & ~P.MENTION_EVERYONE
@@ -184,3 +190,62 @@ async def test_everyone_in_an_edit_is_refused_as_in_a_create(server: Server) -> 
     quiet = await server.post("hello", {"parse": []})
     edited = await server.edit(quiet, "@everyone hello", everyone)
     assert edited["mention_everyone"] is True and server.notified(edited) == []
+
+
+# -- client errors a test did not expect ----------------------------------------------
+
+
+async def test_an_undeclared_client_error_is_reported(server: Server) -> None:
+    emu = server.emu
+    missing = 1234
+    status, _ = await server.call("GET", f"/channels/{missing}")
+    assert status == 404
+    [call] = emu.unexpected_client_errors()
+    report = emu.client_error_report()
+    assert report is not None
+    assert f"GET /channels/{{channel_id}} [/channels/{missing}] -> 404 code 10003" in report
+    with pytest.raises(pytest.fail.Exception, match="Unknown Channel"):
+        check_no_unexpected_client_errors(emu)
+    emu.calls.remove(call)  # keep this test's own teardown clean
+
+
+async def test_declared_and_injected_client_errors_are_not_reported(server: Server) -> None:
+    emu = server.emu
+    with emu.expect_http_error(404, code=10003, method="GET"):
+        assert (await server.call("GET", "/channels/1234"))[0] == 404
+    emu.inject_failure("POST", rf"/channels/{server.help.id}/messages", 403, code=50013)
+    assert (await server.call("POST", f"/channels/{server.help.id}/messages", {}))[0] == 403
+    assert emu.unexpected_client_errors() == []
+
+    # A declaration covers its block only, and only what it names.
+    assert (await server.call("GET", "/channels/1234"))[0] == 404
+    hidden = Overwrite.member(emu.bot_user.id, deny=P.VIEW_CHANNEL)
+    staff = emu.add_text_channel(server.guild.id, "staff", overwrites=[hidden])
+    with emu.expect_http_error(403, code=50001):
+        assert (await server.call("GET", f"/channels/{staff.id}/messages"))[0] == 403
+        assert (await server.call("GET", "/channels/1234"))[0] == 404
+        assert (await server.call("GET", "/channels/5678/messages"))[0] == 404
+        await server.call("POST", f"/channels/{server.help.id}/messages", {})
+    assert [c.status for c in emu.unexpected_client_errors()] == [404, 404, 404, 400]
+    emu.calls.clear()
+
+
+async def test_a_declared_error_that_never_came_is_reported(server: Server) -> None:
+    emu = server.emu
+    never = "expected Discord to answer 403 code 50007"
+    with pytest.raises(AssertionError, match=never), emu.expect_http_error(403, code=50007):
+        await server.post("fine", {"parse": []})
+    emu.expect_http_error(403, code=50013)
+    report = emu.client_error_report()
+    assert report is not None and "declared an expected 403 code 50013" in report
+    emu.expectations.clear()
+
+
+@pytest.mark.expect_http_error(404, code=10003)
+async def test_a_marker_declares_an_error_for_the_whole_test(
+    server: Server, request: pytest.FixtureRequest
+) -> None:
+    declare_marked_expectations(server.emu, request.node)
+    assert (await server.call("GET", "/channels/1234"))[0] == 404
+    assert server.emu.unexpected_client_errors() == []
+    check_no_unexpected_client_errors(server.emu)
