@@ -164,6 +164,10 @@ class NexusCog(commands.Cog):
             result = setup_check.check(setting, channel_id, _granted(channel.permissions_for(me)))
             problems += not result.ok
             embeds.add_field(embed, label, _render(result))
+        pings = _role_pings(guild, settings)
+        if pings is not None and not pings.ok:
+            problems += 1
+            embeds.add_field(embed, strings.PINGS_LABEL, _render_pings(pings))
         if settings.sessions_channel_id is not None:
             server = setup_check.check("server", guild.id, _granted(me.guild_permissions))
             if server.missing_optional:
@@ -178,6 +182,26 @@ def _granted(permissions: discord.Permissions) -> set[str]:
     # By attribute, not by iterating: iteration yields canonical names only
     # (read_messages), not the aliases we use (view_channel).
     return {name for name in setup_check.invite_permissions() if getattr(permissions, name)}
+
+
+def _role_pings(guild: discord.Guild, settings: GuildSettings) -> setup_check.RolePingCheck | None:
+    """Whether the helper and mentor roles would be notified in the Q&A channel's threads."""
+    channel = guild.get_channel(settings.qa_channel_id) if settings.qa_channel_id else None
+    if channel is None:
+        return None
+    ids = {"helper_role": settings.helper_role_id, "mentor_role": settings.mentor_role_id}
+    roles = [guild.get_role(ids[s] or 0) for s in setup_check.PINGED_IN_QA]
+    mentionable = {role.id: role.mentionable for role in roles if role is not None}
+    granted = _granted(channel.permissions_for(guild.me))
+    return setup_check.check_role_pings(channel.id, mentionable, granted)
+
+
+def _render_pings(result: setup_check.RolePingCheck) -> str:
+    roles = " and ".join(f"<@&{role}>" for role in result.silent)
+    the_roles = "the role" if len(result.silent) == 1 else "the roles"
+    return strings.ROLES_NOT_PINGED.format(
+        roles=roles, the_roles=the_roles, channel=f"<#{result.channel_id}>"
+    )
 
 
 def _render(result: setup_check.ChannelCheck) -> str:

@@ -15,7 +15,12 @@ NO_MENTOR_ROLE = "not set (admins act as mentors)"
 NO_HELPER_ROLE = "not set (no helper role is pinged for unanswered questions)"
 NOT_SET = "Not set up. `/nexus setup {option}` turns it on."
 CHANNEL_GONE = "<#{channel}> — I can't see this channel any more. Run `/nexus setup` again."
-PROBLEMS = "{count} channel(s) need permission changes before every feature works."
+PROBLEMS = "{count} setting(s) need changes before every feature works."
+PINGS_LABEL = "Unanswered-question pings"
+ROLES_NOT_PINGED = (
+    "⚠️ {roles} won't be notified of unanswered questions: make {the_roles} mentionable in "
+    "Server Settings → Roles, or give Nexus Mention Everyone in {channel}."
+)
 CONFIG_TITLE = "Nexus settings"
 NOT_SET_UP = "This server is not set up yet. An admin runs `/nexus setup` to choose the channels."
 ALL_GOOD = "I have every permission I need."

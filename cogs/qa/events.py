@@ -15,6 +15,7 @@ from bot.delivery import quietly
 from bot.scheduling import TimerKind
 from bot.services.qa.rules import KIND_DORMANT, KIND_NUDGE, KIND_UNANSWERED
 from bot.services.qa.service import PRIVACY_OWNER
+from bot.services.setup_check import check_role_pings
 from bot.time.durations import format_duration
 from bot.ui import markup
 from cogs.qa import render, strings
@@ -98,6 +99,16 @@ class QAEvents(commands.Cog):
             who = " ".join(markup.user(user) for user in ping.user_ids)
         else:
             who = f"<@&{ping.role_id}>"
+        if ping.role_id is not None and not self._role_heard(
+            question.guild_id, question.channel_id, ping.role_id
+        ):
+            log.warning(
+                "question %s: role %s is not mentionable and I lack Mention Everyone in "
+                "channel %s, so this ping notifies nobody (/nexus config shows the fix)",
+                question.id,
+                ping.role_id,
+                question.channel_id,
+            )
         template = strings.ESCALATE_MENTORS if ping.stage >= 2 else strings.ESCALATE_HELPERS
         content = template.format(
             mentions=who,
@@ -111,6 +122,18 @@ class QAEvents(commands.Cog):
             users=ping.user_ids,
             role=None if ping.user_ids else ping.role_id,
         )
+
+    def _role_heard(self, guild_id: int, channel_id: int, role_id: int) -> bool:
+        """Whether Discord would notify the role's members of a mention in the channel's
+        threads (True when the cache can't tell)."""
+        guild = self.bot.get_guild(guild_id)
+        channel = guild.get_channel(channel_id) if guild else None
+        role = guild.get_role(role_id) if guild else None
+        if guild is None or channel is None or role is None:
+            return True
+        may = channel.permissions_for(guild.me).mention_everyone
+        granted = {"mention_everyone"} if may else set()
+        return check_role_pings(channel_id, {role_id: role.mentionable}, granted).ok
 
     async def nudge(self, timer: Timer) -> None:
         question = await self.bot.services.qa.timers.nudge_due(timer.subject_id or 0, timer.id)

@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from . import interactions as ix
+from .expectations import HttpExpectation, client_error_report, unexpected_client_errors
 from .gateway import Gateway, Intent
 from .ids import EmuClock, SnowflakeFactory
 from .models import (
@@ -60,6 +61,7 @@ class DiscordEmulator(WorldMixin):
         self.gateway = Gateway(self)
         self.rest = RestServer(self, ROUTES)
         self.calls: list[CallRecord] = []
+        self.expectations: list[HttpExpectation] = []
         self.unknown_routes: list[str] = []
         self.problems: list[str] = []
         self.interactions: dict[int, InteractionRecord] = {}
@@ -199,6 +201,27 @@ class DiscordEmulator(WorldMixin):
         hold = Hold(method.upper(), re.compile(path_regex))
         self.rest.holds.append(hold)
         return hold
+
+    def expect_http_error(
+        self,
+        status: int,
+        *,
+        code: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> HttpExpectation:
+        """Declare a client error the test provokes on purpose (from now to the end of the
+        test, or of a ``with`` block); ``path`` is a regex as in ``inject_failure``."""
+        expectation = HttpExpectation(self.calls, status, code, method, path, start=len(self.calls))
+        self.expectations.append(expectation)
+        return expectation
+
+    def unexpected_client_errors(self) -> list[CallRecord]:
+        """4xx answers that were neither injected nor declared with ``expect_http_error``."""
+        return unexpected_client_errors(self.calls, self.expectations)
+
+    def client_error_report(self) -> str | None:
+        return client_error_report(self.calls, self.expectations)
 
     def advance_time(self, seconds: float) -> None:
         self.clock.advance(seconds)

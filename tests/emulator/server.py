@@ -100,6 +100,15 @@ class CallRecord:
     status: int
     response: Any = None
     files: list[str] = field(default_factory=list)
+    route: str | None = None  # the route template it matched; None for an unknown route
+    injected: bool = False  # answered by ``inject_failure``, not by the route's handler
+
+    @property
+    def code(self) -> int | None:
+        """Discord's JSON error code in the response body, if any."""
+        if isinstance(self.response, dict) and isinstance(self.response.get("code"), int):
+            return int(self.response["code"])
+        return None
 
     def __repr__(self) -> str:
         return f"<{self.method} {self.path} -> {self.status}>"
@@ -200,6 +209,7 @@ class RestServer:
             reply: Reply = (status, {"message": f"{status}: {reason}", "code": 0})
             return self._finish(record, reply)
         bucket = spec.template
+        record.route = spec.template
         if spec.auth and request.headers.get("Authorization") != f"Bot {self.emu.token}":
             return self._finish(record, (401, {"message": "401: Unauthorized", "code": 0}))
         rule = next((r for r in self.failures if r.matches(method, path)), None)
@@ -231,6 +241,7 @@ class RestServer:
             return 400, {"message": "Emulator handler error (see test teardown)", "code": 0}
 
     def _failure(self, record: CallRecord, rule: FailureRule, bucket: str) -> web.Response:
+        record.injected = True
         if rule.status == 429:
             body = {
                 "message": "You are being rate limited.",

@@ -109,6 +109,17 @@ class WorldMixin:
         )
         return role
 
+    def set_role_mentionable(self, guild_id: int, role_id: int, mentionable: bool = True) -> Role:
+        """Server Settings → Roles → "Allow anyone to @mention this role"."""
+        role = self.state.guild(guild_id).roles[role_id]
+        role.mentionable = mentionable
+        self.gateway.dispatch(
+            "GUILD_ROLE_UPDATE",
+            {"guild_id": str(guild_id), "role": role.to_dict()},
+            intent=Intent.GUILDS,
+        )
+        return role
+
     def set_bot_permissions(self, guild_id: int, permissions: int) -> Role:
         """Set the permissions of the bot's managed role in a guild."""
         guild = self.state.guild(guild_id)
@@ -278,6 +289,7 @@ class WorldMixin:
         )
         if reply_to is not None and reply_to.author.id not in msg.mention_ids:
             msg.mention_ids.append(reply_to.author.id)  # replies ping the author by default
+            msg.notified_ids = messaging.notified_users(emu, channel, msg)
         messaging.dispatch_message(emu, "MESSAGE_CREATE", msg)
         return msg
 

@@ -22,6 +22,7 @@ from bot.delivery import is_transient
 from bot.services.container import Services, build_services
 from bot.time.clock import FakeClock
 from tests.emulator import Channel, DiscordEmulator, Guild, Role, User, run_client
+from tests.emulator.expectations import HttpExpectation
 from tests.emulator.permissions import P
 
 
@@ -95,6 +96,18 @@ class Nexus:
     async def run_timers(self) -> int:
         """Run every timer due by the injected clock, as the wake-ups would."""
         return await self.services.scheduler.run_due()
+
+    def expect_http_error(
+        self,
+        status: int,
+        *,
+        code: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> HttpExpectation:
+        """This test makes Discord refuse something on purpose (see the strict
+        ``emulator`` fixture): for the rest of the test, or of a ``with`` block."""
+        return self.emu.expect_http_error(status, code=code, method=method, path=path)
 
     async def slash(self, user: User, name: str, **options: Any) -> Any:
         channel = options.pop("channel", self.world.general)

@@ -158,6 +158,21 @@ async def test_killed_between_the_post_and_its_record_posts_once(nexus: Nexus) -
         assert [m.id for m in posts(nexus)] == [first.id]
         stored = await nexus.services.announcements.posts(announcement_id)
         assert [(p.message_id, p.occurrence) for p in stored] == [(first.id, 1)]
+    assert nexus.emu.dm_messages(nexus.world.mentor.id) == []  # no "not published" notice
+
+
+async def test_a_publish_whose_answer_was_lost_counts_as_published(nexus: Nexus) -> None:
+    """Discord published it, the answer got lost (502), discord.py asked again and was
+    told "already crossposted": that is a success, not a refusal to tell the author of."""
+    crosspost = r"/channels/\d+/messages/\d+/crosspost"
+    nexus.emu.inject_failure("POST", crosspost, 502, apply=True)
+    nexus.expect_http_error(400, code=40033, method="POST", path=crosspost)
+    ix = await write(nexus, nexus.world.mentor)
+    text = await press(nexus, nexus.world.mentor, preview_of(ix), "announce:post")
+    assert "posted" in text and "not published" not in text, text
+    [post] = posts(nexus)
+    assert post.flags & 1
+    assert [c.status for c in nexus.emu.calls_to("POST", crosspost)] == [502, 400]
 
 
 async def test_a_weekly_post_keeps_local_time_across_dst(nexus: Nexus) -> None:
@@ -290,6 +305,9 @@ async def test_the_digest_sums_up_the_week_and_skips_an_empty_one(nexus: Nexus) 
     await services.pairing.answer(request.id, w.bola.id, accept=True)
 
     nexus.clock.set(due + timedelta(weeks=1))
+    # Those questions live in threads Discord never saw: their unanswered pings, due by
+    # now too, find no channel.
+    nexus.expect_http_error(404, code=10003, method="POST", path=r"/channels/70[01]/messages")
     assert await nexus.run_timers() >= 1
     [digest] = posts(nexus)
     body = embed_text(nexus.emu.payload(digest))

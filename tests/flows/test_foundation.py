@@ -60,7 +60,7 @@ async def test_setup_by_admin_stores_settings_and_checks_permissions(bare: Nexus
     text = embed_text(body["data"])
     assert "Africa/Lagos" in text
     assert "missing Manage Threads" in text
-    assert "1 channel(s) need permission changes" in text
+    assert "1 setting(s) need changes" in text
     stored = await bare.services.guilds.get(world.guild.id)
     assert stored is not None
     assert (stored.sessions_channel_id, stored.mentor_role_id) == (

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.emulator import Channel, Message, User
+import pytest
+
+from tests.emulator import DEFAULT_BOT, Channel, Message, P, User
 from tests.flows.harness import Nexus, embed_text, running_bot
 from tests.flows.test_qa import (
     advance,
@@ -52,6 +54,8 @@ async def test_unanswered_pings_the_helper_role_then_mentors_once(nexus: Nexus) 
     (ping,) = bot_messages(nexus, thread)[opener_count:]
     assert ping.mention_role_ids == [world.helper_role.id] and ping.mention_ids == []
     pings_only(ping, roles=(world.helper_role.id,))
+    # The role is not mentionable, but the bot has Mention Everyone: Discord notifies.
+    assert ping.notified_ids == [world.helper.id]
     assert "6 hours" in ping.content
     await nexus.run_timers()
     assert len(bot_messages(nexus, thread)) == opener_count + 1
@@ -60,9 +64,55 @@ async def test_unanswered_pings_the_helper_role_then_mentors_once(nexus: Nexus) 
     mentors = bot_messages(nexus, thread)[-1]
     assert mentors.mention_role_ids == [world.mentor_role.id]
     pings_only(mentors, roles=(world.mentor_role.id,))
+    assert mentors.notified_ids == [world.mentor.id]
     advance(nexus, hours=12)
     await nexus.run_timers()
     assert len(bot_messages(nexus, thread)) == opener_count + 2
+
+
+async def test_role_pings_need_a_mentionable_role_or_mention_everyone(
+    nexus: Nexus, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Discord notifies a role's members only when the role is mentionable or the sender
+    has Mention Everyone in the channel. Without either, setup says so and how to fix
+    it; once the role is mentionable, the helpers hear the ping."""
+    world, emu = nexus.world, nexus.emu
+    guild = world.guild.id
+    emu.set_bot_permissions(guild, DEFAULT_BOT & ~P.MENTION_EVERYONE)
+    forum, helpers, mentors = world.qa_forum.id, world.helper_role.id, world.mentor_role.id
+    config = embed_text(await nexus.reply(world.admin, "nexus config"))
+    assert (
+        f"<@&{helpers}> and <@&{mentors}> won't be notified of unanswered questions: "
+        "make the roles mentionable in Server Settings → Roles, "
+        f"or give Nexus Mention Everyone in <#{forum}>."
+    ) in config
+    assert "1 setting(s) need changes" in config
+
+    thread = await ask(nexus, world.ada)
+    advance(nexus, hours=6)
+    await nexus.run_timers()
+    silent = bot_messages(nexus, thread)[-1]
+    assert f"<@&{helpers}>" in silent.content
+    assert (silent.mention_role_ids, silent.notified_ids) == ([], [])  # nobody heard it
+    assert f"role {helpers} is not mentionable" in caplog.text
+    caplog.clear()
+
+    emu.set_role_mentionable(guild, helpers)
+    config = embed_text(await nexus.reply(world.admin, "nexus config"))
+    assert f"<@&{mentors}> won't be notified of unanswered questions: make the role " in config
+    assert f"<@&{helpers}>" not in config.split("Unanswered-question pings")[1]
+
+    thread = await ask(nexus, world.bola, title="Celery beat skips tasks")
+    advance(nexus, hours=6)
+    await nexus.run_timers()
+    heard = bot_messages(nexus, thread)[-1]
+    assert heard.mention_role_ids == [helpers] and heard.notified_ids == [world.helper.id]
+    assert f"role {helpers} is not mentionable" not in caplog.text
+
+    emu.set_role_mentionable(guild, mentors)
+    config = embed_text(await nexus.reply(world.admin, "nexus config"))
+    assert "Unanswered-question pings" not in config
+    assert "I have every permission I need." in config
 
 
 async def test_unanswered_pings_subscribed_helpers_by_topic(nexus: Nexus) -> None:

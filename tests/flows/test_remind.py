@@ -47,6 +47,7 @@ async def test_times_are_read_in_the_users_timezone(nexus: Nexus) -> None:
 async def test_closed_dms_fall_back_to_a_mention_and_explain_once(nexus: Nexus) -> None:
     ada, bola, general = nexus.world.ada, nexus.world.bola, nexus.world.general
     nexus.emu.close_dms(ada.id)
+    nexus.expect_http_error(403, code=50007)  # each DM to ada is refused
     for what in ("first @everyone", f"second <@&{nexus.world.mentor_role.id}>"):
         await nexus.reply(ada, "remind me", when="in 10 minutes", what=what)
     await nexus.reply(bola, "remind me", when="in 10 minutes", what="bola's")

@@ -136,6 +136,7 @@ async def test_promotion_notice_falls_back_to_the_thread(nexus: Nexus) -> None:
     await click(nexus, ada, session, "join")
     await click(nexus, bola, session, "join")
     nexus.emu.close_dms(bola.id)
+    nexus.expect_http_error(403, code=50007)
     await said(nexus, ada, "session leave", id=session.id)
     [notice] = thread_messages(nexus, session)
     assert notice.mention_ids == [bola.id]
@@ -359,7 +360,8 @@ async def test_a_card_that_cannot_be_posted_leaves_no_session(nexus: Nexus) -> N
         pairing_channel=w.pairing.id,
         mentor_role=w.mentor_role.id,
     )
-    text = await said(nexus, w.ada, "session create", title="ORM", when="in 2 days")
+    with nexus.expect_http_error(403, code=50013):
+        text = await said(nexus, w.ada, "session create", title="ORM", when="in 2 days")
     assert "missing a permission" in text
     assert (await nexus.services.sessions.upcoming(w.guild.id))[1] == 0
     assert nexus.emu.scheduled_events(w.guild.id) == []

@@ -45,6 +45,7 @@ async def test_reminders_at_each_offset_by_thread_dm_and_fallback(nexus: Nexus) 
     await said(nexus, chidi, "session notify", mode="off")
     await said(nexus, dayo, "session notify", mode="dm")
     nexus.emu.close_dms(dayo.id)
+    nexus.expect_http_error(403, code=50007)  # each reminder tries dayo's DMs first
     thread_id = session.thread_id or 0
     start = int(session.start.timestamp())
 
