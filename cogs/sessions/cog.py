@@ -19,7 +19,8 @@ from bot.time.durations import format_duration
 from bot.ui import embeds, limits
 from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
 from cogs.sessions import render, strings
-from cogs.sessions.publish import EventMirror, Publisher
+from cogs.sessions.events import EventMirror
+from cogs.sessions.publish import Publisher
 from cogs.sessions.views import ListPager
 
 if TYPE_CHECKING:

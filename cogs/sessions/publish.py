@@ -1,15 +1,10 @@
 """What sessions do on Discord: post the card and its thread, keep the card in step
-with the database, tell people (reminders, promotions, changes, cancellations), and
-mirror each session as a Discord scheduled event.
+with the database, and tell people (reminders, promotions, changes, cancellations).
 
 Everything here re-reads the session from the database before acting, under a lock
 per session, so the last edit of a card always shows the latest state. Every message
-goes through ``bot.delivery`` with a nonce from ``bot.nonces``.
-
-The mirror: ``sync`` makes one session's event match the database (created, moved,
-started, ended, cancelled); ``reconcile`` runs it over a server's sessions when the
-server becomes available after a start, since Discord does not replay what happened
-while the bot was down. Before the server is available, ``sync`` does nothing.
+goes through ``bot.delivery`` with a nonce from ``bot.nonces``. (The scheduled-event
+mirror is in ``events.py``.)
 """
 
 from __future__ import annotations
@@ -19,8 +14,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 
@@ -41,14 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: the thread stays visible until the session
-Events = dict[int, discord.ScheduledEvent]
-SCHEDULED = discord.EventStatus.scheduled
-FINISHED = (discord.EventStatus.completed, discord.EventStatus.canceled)
-
-
-def can_manage(guild: discord.Guild) -> bool:
-    me = guild.me
-    return me is not None and me.guild_permissions.manage_events
 
 
 class Publisher:
@@ -108,7 +94,9 @@ class Publisher:
                     subject_id=current.id,
                     name=current.title,
                 )
-                thread_id = await self._open_thread(channel_id, message_id, current.title)
+                thread_id = await self._open_thread(
+                    current, channel_id, message_id, adopt=adopt is not None
+                )
                 current = await services.sessions.attach_card(
                     current.id, channel_id=channel_id, message_id=message_id, thread_id=thread_id
                 )
@@ -138,9 +126,16 @@ class Publisher:
             )
         await services.sessions.discard(session_id)
 
-    async def _open_thread(self, channel_id: int, message_id: int, name: str) -> int | None:
+    async def _open_thread(
+        self, session: Session, channel_id: int, message_id: int, *, adopt: bool = False
+    ) -> int | None:
+        """The card's thread; with ``adopt``, one a killed run opened is found first (a
+        second try would only earn a 400: the thread takes the message's id)."""
+        delivery, name = self.bot.delivery, session.title
+        if adopt and message_id in await delivery.own_threads(session.guild_id, name):
+            return message_id
         try:
-            return await self.bot.delivery.start_thread(
+            return await delivery.start_thread(
                 channel_id, message_id, name=name, archive_minutes=THREAD_ARCHIVE_MINUTES
             )
         except discord.HTTPException as error:
@@ -278,123 +273,3 @@ class Publisher:
             ),
             f"session {session.id}: cancel notices",
         )
-
-
-class EventMirror:
-    def __init__(self, bot: NexusBot, publisher: Publisher) -> None:
-        self.bot = bot
-        self.publisher = publisher
-
-    async def sync_quietly(self, session: Session) -> None:
-        """``sync`` after a command: a failure is logged, the command still succeeds."""
-        await quietly(self.sync(session.id, session.guild_id), f"event mirror of {session.id}")
-
-    async def sync(self, session_id: int, guild_id: int, *, events: Events | None = None) -> bool:
-        """Make the event match the session; True when something had to change."""
-        guild = self.bot.get_guild(guild_id)
-        if guild is None or not can_manage(guild):
-            return False
-        async with self.publisher.locked(session_id):
-            session = await self.bot.services.sessions.find(session_id)
-            if session is None:
-                return False
-            event = await self._current(guild, session, events)
-            now = self.bot.services.clock.now()
-            if session.status == "cancelled" or session.status == "ended" or now >= session.end:
-                return await self._close(session, event)
-            if event is None or event.status in FINISHED:
-                return await self._create(guild, session, now)
-            return await self._update(session, event)
-
-    async def _current(
-        self, guild: discord.Guild, session: Session, events: Events | None
-    ) -> discord.ScheduledEvent | None:
-        if session.event_id is None:
-            return None
-        if events is not None:
-            return events.get(session.event_id)
-        try:
-            return await guild.fetch_scheduled_event(session.event_id)
-        except discord.NotFound:
-            return None
-
-    def _wanted(self, session: Session) -> dict[str, Any]:
-        guild = self.bot.get_guild(session.guild_id)
-        voice = guild.get_channel(session.voice_channel_id or 0) if guild else None
-        return render.event_fields(session, voice)
-
-    async def _create(self, guild: discord.Guild, session: Session, now: datetime) -> bool:
-        if session.status != "scheduled" or session.start <= now:
-            # Discord only takes events that start in the future.
-            return await self._forget(session)
-        wanted = self._wanted(session)
-        try:
-            event = await guild.create_scheduled_event(
-                start_time=session.start, privacy_level=discord.PrivacyLevel.guild_only, **wanted
-            )
-        except discord.HTTPException as error:
-            if is_transient(error):
-                raise
-            log.warning("no scheduled event for session %s: %s", session.id, error)
-            return False
-        await self.bot.services.sessions.attach_event(session.id, event.id)
-        log.info("session %s mirrored as event %s", session.id, event.id)
-        return True
-
-    async def _update(self, session: Session, event: discord.ScheduledEvent) -> bool:
-        changed = False
-        if session.status == "live" and event.status is SCHEDULED:
-            event = await event.start()
-            changed = True
-        wanted = self._wanted(session)
-        edits: dict[str, Any] = {}
-        if event.name != wanted["name"]:
-            edits["name"] = wanted["name"]
-        if (event.description or "") != wanted["description"]:
-            edits["description"] = wanted["description"]
-        if event.status is SCHEDULED and event.start_time != session.start:
-            edits["start_time"] = session.start
-        if event.end_time != session.end:
-            edits["end_time"] = session.end
-        if event.entity_type is not wanted["entity_type"]:
-            edits |= wanted
-        elif "channel" in wanted and event.channel_id != wanted["channel"].id:
-            edits["channel"] = wanted["channel"]
-        elif "location" in wanted and event.location != wanted["location"]:
-            edits["location"] = wanted["location"]
-        if edits:
-            await event.edit(**edits)
-            log.info("event %s of session %s updated: %s", event.id, session.id, sorted(edits))
-        return changed or bool(edits)
-
-    async def _close(self, session: Session, event: discord.ScheduledEvent | None) -> bool:
-        changed = False
-        if event is not None and event.status not in FINISHED:
-            if session.status == "cancelled" and event.status is SCHEDULED:
-                await event.cancel()
-            else:
-                if event.status is SCHEDULED:
-                    event = await event.start()
-                await event.end()
-            changed = True
-        return await self._forget(session) or changed
-
-    async def _forget(self, session: Session) -> bool:
-        if session.event_id is None:
-            return False
-        await self.bot.services.sessions.attach_event(session.id, None)
-        return True
-
-    async def reconcile(self, guild: discord.Guild) -> int:
-        """Bring every event of the server in line with its sessions; how many changed."""
-        if not can_manage(guild):
-            return 0
-        events = {event.id: event for event in await guild.fetch_scheduled_events()}
-        changed = 0
-        for session in await self.bot.services.sessions.needing_mirror(guild.id):
-            try:
-                changed += await self.sync(session.id, guild.id, events=events)
-            except discord.HTTPException as error:
-                log.warning("reconciling session %s failed: %s", session.id, error)
-        log.info("guild %s: %d scheduled event(s) reconciled", guild.id, changed)
-        return changed

@@ -72,6 +72,7 @@ async def test_the_closed_dm_fallback_carries_the_rows_nonce(nexus: Nexus) -> No
     after a kill, the retry finds it instead of mentioning the user twice."""
     ada = nexus.world.ada
     nexus.emu.close_dms(ada.id)
+    nexus.expect_http_error(403, code=50007)  # the DM is refused
     await nexus.reply(ada, "remind me", when="in 5 minutes", what="fallback nonce")
     [reminder] = await nexus.services.reminders.pending(ada.id)
     [timer] = await timers.for_subject(nexus.services.db.reader, "reminder", reminder.id)
