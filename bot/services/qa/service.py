@@ -16,7 +16,7 @@ from bot.db import qa as repo
 from bot.db import qa_search
 from bot.db.database import Connection, Database
 from bot.db.qa import Draft, Question, Timings
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import Scheduler
 from bot.services import access
 from bot.services.access import Actor
@@ -111,7 +111,7 @@ class QAService:
         earlier = await qa_search.asked_again(self._db.reader, guild_id, user_id, ask.title, since)
         if earlier is not None:
             # A retry whose answer was lost (a crash, a timeout) must not post twice.
-            raise Conflict(asked_already(earlier))
+            raise AlreadyDone(asked_already(earlier))
         similar = await self.search.similar_solved(guild_id, ask.title, ask.body)
         if not similar:
             return Prepared(ask, None, [])

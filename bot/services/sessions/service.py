@@ -26,7 +26,7 @@ from bot.db import sessions as repo
 from bot.db.database import Connection, Database
 from bot.db.session_rsvps import Roster, Rsvp
 from bot.db.sessions import Session, SessionSummary
-from bot.errors import Conflict, InvalidInput, NotFound
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound
 from bot.scheduling import Scheduler
 from bot.services.access import Actor
 from bot.services.guild_settings import GuildSettingsService
@@ -162,7 +162,7 @@ class SessionService:
                 tx, guild_id, host_id, title, epoch(start), int(REPEAT_SLACK.total_seconds())
             )
             if earlier is not None:
-                raise Conflict(already_scheduled(earlier))
+                raise AlreadyDone(already_scheduled(earlier))
             session = await repo.insert(tx, values)
             await self.timeline.book(tx, session)
         log.info("session %s created in guild %s by %s", session.id, guild_id, host_id)
