@@ -39,6 +39,7 @@ OPEN_DMS_HINT = (
 )
 ArchiveMinutes = Literal[60, 1440, 4320, 10080]
 PRIVATE_THREAD: Literal[12] = 12  # Discord's channel type
+PINNED_POST = 1 << 1  # a thread's flag: pinned to the top of its forum
 RETRY_PAUSES = (0.5, 1.0, 2.0)  # seconds before each retry of a transient failure
 RECONCILE_LOOKBACK = 100  # messages read back to find an interrupted write
 CLOCK_SKEW = 5  # seconds: Discord's clock and ours may disagree a little
@@ -283,16 +284,16 @@ class Delivery:
         self,
         channel_id: int,
         *,
-        since: int,
+        since: int | None,
         custom_id: str | None = None,
         content: str | None = None,
     ) -> int | None:
         """A message the bot posted in the channel since ``since`` (epoch seconds) that
-        carries the component ``custom_id`` or starts with ``content``: how a write
-        interrupted by a kill is found again (a nonce is neither kept nor returned when
-        messages are read back)."""
+        carries the component ``custom_id`` or starts with ``content`` (``since`` None:
+        among the channel's latest messages): how a write interrupted by a kill is found
+        again (a nonce is neither kept nor returned when messages are read back)."""
         me = self._bot.user.id if self._bot.user else None
-        after = discord.Object(_snowflake_at(since - CLOCK_SKEW))
+        after = None if since is None else discord.Object(_snowflake_at(since - CLOCK_SKEW))
         channel = self._bot.get_partial_messageable(channel_id)
         async for message in channel.history(limit=RECONCILE_LOOKBACK, after=after):
             if message.author.id != me:
@@ -307,6 +308,9 @@ class Delivery:
             if content is not None and message.content.startswith(content):
                 return message.id
         return None
+
+    async def pin(self, channel_id: int, message_id: int) -> None:
+        await self._bot.http.pin_message(channel_id, message_id)
 
     async def delete(self, channel_id: int, message_id: int) -> None:
         await self._bot.http.delete_message(channel_id, message_id)
@@ -376,12 +380,20 @@ class Delivery:
         return sorted(found)
 
     async def edit_thread(
-        self, thread_id: int, *, name: str | None = None, archived: bool | None = None
+        self,
+        thread_id: int,
+        *,
+        name: str | None = None,
+        archived: bool | None = None,
+        pinned: bool | None = None,
     ) -> None:
+        """Rename, (un)archive, or pin a forum post to the top of its forum."""
         changes: dict[str, Any] = {}
         if name is not None:
             changes["name"] = limits.shorten(name, limits.THREAD_NAME)
         if archived is not None:
             changes["archived"] = archived
+        if pinned is not None:
+            changes["flags"] = PINNED_POST if pinned else 0
         if changes:
             await self._bot.http.edit_channel(thread_id, **changes)

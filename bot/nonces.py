@@ -96,3 +96,8 @@ def announcement_notice(announcement_id: int, part: str) -> str:
 def question(intent_id: int) -> str:
     """A question's opener in a text channel (a forum post takes no nonce)."""
     return _checked(f"qo{b36(intent_id)}")
+
+
+def guide(guild_id: int, where: str) -> str:
+    """A server's pinned how-to post (``where``: ``q`` for Q&A, ``s`` for sessions)."""
+    return _checked(f"g{where}{b36(guild_id)}")

@@ -25,6 +25,7 @@ PERMISSION_REASONS: dict[str, str] = {
     "manage_channels": "create the Q&A forum tags",
     "mention_everyone": "ping @everyone, or a role that is not mentionable",
     "manage_events": "mirror sessions as Discord scheduled events",
+    "pin_messages": "pin the how-to that setup posts",
 }
 
 _BASE = ("view_channel", "send_messages", "embed_links", "read_message_history")
@@ -39,7 +40,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 # Useful but not required: the feature degrades gracefully without them.
 OPTIONAL: dict[str, tuple[str, ...]] = {
-    "qa_forum": ("manage_channels",),
+    "qa_forum": ("manage_channels", "pin_messages"),
+    "sessions_channel": ("pin_messages",),
     "announcements_channel": ("mention_everyone",),
     "server": ("manage_events",),
 }

@@ -13,6 +13,16 @@ from bot.time.clock import epoch
 FORMER_MEMBER = "a former member"
 
 
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 session``, ``2 sessions`` (``many`` for irregular plurals)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def article(word: str) -> str:
+    """``a django question``, ``an auth question``: by the sound of the first letter."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
 def user(user_id: int | None) -> str:
     """``<@id>``; someone who ran forget-me is "a former member"."""
     return f"<@{user_id}>" if user_id else FORMER_MEMBER

@@ -12,9 +12,11 @@ from discord.ext import commands
 from bot.db.guild_settings import CHANNEL_COLUMNS, GuildSettings
 from bot.services import setup_check
 from bot.ui import embeds, limits
+from bot.ui.markup import plural
 from cogs.autocomplete import timezone_choices
 from cogs.checks import admin_only, guild_of, is_admin, is_mentor, write_cooldown
 from cogs.nexus import strings
+from cogs.nexus.publish import Guides
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -39,6 +41,7 @@ class NexusCog(commands.Cog):
 
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
+        self.guides = Guides(bot)
 
     @nexus.command(
         name="setup",
@@ -85,10 +88,15 @@ class NexusCog(commands.Cog):
         if not changes:
             settings = await self.bot.services.guilds.get(guild.id) or GuildSettings(guild.id)
             embed = self._settings_embed(interaction, settings, title=strings.SETUP_NOTHING)
-        else:
-            settings = await self.bot.services.guilds.save(guild.id, **changes)
-            embed = self._settings_embed(interaction, settings, title=strings.SETUP_SAVED)
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        settings = await self.bot.services.guilds.save(guild.id, **changes)
+        embed = self._settings_embed(interaction, settings, title=strings.SETUP_SAVED)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+        # The how-to posts take a few requests: the admin has the answer meanwhile.
+        placed = await self.guides.place(guild, settings)
+        if placed and embeds.add_field(embed, strings.GUIDES_LABEL, "\n".join(placed)):
+            await interaction.edit_original_response(embed=embed)
 
     @nexus.command(
         name="config",
@@ -172,8 +180,15 @@ class NexusCog(commands.Cog):
             server = setup_check.check("server", guild.id, _granted(me.guild_permissions))
             if server.missing_optional:
                 embeds.add_field(embed, strings.SETTING_LABELS["server"], _render(server))
+        to_fix = plural(problems, "setting")
+        if problems:
+            # Saved, but not everything will work: say so where the admin looks first.
+            embed.colour = embeds.WARNING
+            if title == strings.SETUP_SAVED:
+                need = "needs" if problems == 1 else "need"
+                embed.title = strings.SAVED_WITH_PROBLEMS.format(settings=to_fix, need=need)
         embed.set_footer(
-            text=strings.ALL_GOOD if problems == 0 else strings.PROBLEMS.format(count=problems)
+            text=strings.PROBLEMS.format(settings=to_fix) if problems else strings.ALL_GOOD
         )
         return embed
 

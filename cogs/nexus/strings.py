@@ -15,7 +15,8 @@ NO_MENTOR_ROLE = "not set (admins act as mentors)"
 NO_HELPER_ROLE = "not set (no helper role is pinged for unanswered questions)"
 NOT_SET = "Not set up. `/nexus setup {option}` turns it on."
 CHANNEL_GONE = "<#{channel}> — I can't see this channel any more. Run `/nexus setup` again."
-PROBLEMS = "{count} setting(s) need changes before every feature works."
+PROBLEMS = "Fix {settings} before every feature works."
+SAVED_WITH_PROBLEMS = "Saved — {settings} {need} changes"
 PINGS_LABEL = "Unanswered-question pings"
 ROLES_NOT_PINGED = (
     "⚠️ {roles} won't be notified of unanswered questions: make {the_roles} mentionable in "
@@ -35,3 +36,36 @@ AUDIENCE_TITLES = {
     "mentor": "Mentors",
     "admin": "Admins",
 }
+
+# The pinned how-to posts (re-running /nexus setup edits them in place).
+QA_GUIDE_TITLE = "How to ask here"
+QA_GUIDE = (
+    "**📌 How to ask here**\n"
+    "1. Search first: `/qa search` finds solved questions and their one-line answers.\n"
+    "2. Ask with `/ask` (or open a post here): one question per post, with a title that "
+    "says what goes wrong.\n"
+    "3. Say what you tried, and paste the error and the smallest code that shows it in a "
+    "``` code block.\n"
+    "4. Helpers are pinged when a question has no reply for a while; reply in the post "
+    "with anything new.\n"
+    "5. Solved? On the answer, **Apps → Mark as solution** (or `/qa solved`): the post is "
+    "tagged Solved, the helper gets the credit, and the next learner finds it."
+)
+SESSIONS_GUIDE = (
+    "**📌 How study sessions work here**\n"
+    "• Schedule one with `/session create`: it appears here as a card with **Join** and "
+    "**Leave**.\n"
+    "• Join to get reminders before it starts, in the card's thread (or by DM: "
+    "`/session notify dm`).\n"
+    "• `/session list` shows what's coming; `/session export` puts your sessions in your "
+    "calendar."
+)
+GUIDES_LABEL = "Pinned how-to"
+GUIDE_AT = "{where}: {link}"
+GUIDE_NOT_PINNED = (
+    "{where}: posted, not pinned: give Nexus **Pin Messages** in <#{channel}> and run "
+    "`/nexus setup` again."
+)
+GUIDE_FAILED = "{where}: couldn't post it in <#{channel}> ({reason}); run `/nexus setup` again."
+GUIDE_NEEDS_TAG = "the forum requires a tag and has none"
+GUIDE_WHERE = {"qa": "Q&A", "sessions": "Sessions"}

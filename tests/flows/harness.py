@@ -21,6 +21,7 @@ from bot.db.migrate import migrate
 from bot.delivery import is_transient
 from bot.services.container import Services, build_services
 from bot.time.clock import FakeClock
+from cogs.nexus.strings import QA_GUIDE_TITLE
 from tests.emulator import Channel, DiscordEmulator, Guild, Role, User, run_client
 from tests.emulator.expectations import HttpExpectation
 from tests.emulator.permissions import P
@@ -124,7 +125,7 @@ class Nexus:
     async def setup_server(
         self, *, qa: Channel | None = None, timezone: str = "Africa/Lagos"
     ) -> None:
-        data = await self.reply(
+        ix = await self.slash(
             self.world.admin,
             "nexus setup",
             qa_forum=(qa or self.world.qa_forum).id,
@@ -135,7 +136,16 @@ class Nexus:
             helper_role=self.world.helper_role.id,
             timezone=timezone,
         )
+        data = dict((await ix.response()).get("data") or {})
         assert data["embeds"][0]["title"] == "Settings saved", data
+        # Then the pinned how-to posts go up, and the answer lists them.
+        edited = self.emu.payload(await ix.wait_for_edit())
+        assert "Pinned how-to" in embed_text(edited), edited
+
+
+def question_posts(nexus: Nexus, parent_id: int) -> list[Channel]:
+    """The threads of a Q&A channel but the pinned how-to that setup posts there."""
+    return [t for t in nexus.emu.threads(parent_id) if t.name != QA_GUIDE_TITLE]
 
 
 def embed_text(data: dict[str, Any]) -> str:

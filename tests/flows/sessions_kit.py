@@ -64,6 +64,16 @@ async def click(nexus: Nexus, user: User, session: Session, action: str) -> str:
     return embed_text(await finished(nexus, ix))
 
 
+def posts(nexus: Nexus, channel_id: int) -> list[Message]:
+    """What the bot posted in a channel for people to read, but the pinned how-to
+    (and Discord's "pinned a message" notice) that setup leaves."""
+    return [
+        m
+        for m in nexus.emu.messages(channel_id)
+        if not m.ephemeral and m.type == 0 and not m.pinned
+    ]
+
+
 def thread_messages(nexus: Nexus, session: Session) -> list[Message]:
     assert session.thread_id is not None
     return [m for m in nexus.emu.messages(session.thread_id) if m.id != session.thread_id]

@@ -86,7 +86,7 @@ async def test_role_pings_need_a_mentionable_role_or_mention_everyone(
         "make the roles mentionable in Server Settings → Roles, "
         f"or give Nexus Mention Everyone in <#{forum}>."
     ) in config
-    assert "1 setting(s) need changes" in config
+    assert "Fix 1 setting before every feature works" in config
 
     thread = await ask(nexus, world.ada)
     advance(nexus, hours=6)

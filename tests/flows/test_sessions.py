@@ -21,6 +21,7 @@ from tests.flows.sessions_kit import (
     create,
     custom_ids,
     finished,
+    posts,
     said,
     stored,
     thread_messages,
@@ -98,7 +99,7 @@ async def test_create_refusals_name_the_problem_and_post_nothing(nexus: Nexus) -
         text = embed_text(await finished(nexus, ix))
         assert ix.ephemeral
         assert expected in text, (expected, text)
-    assert [m for m in nexus.emu.messages(nexus.world.sessions.id) if not m.ephemeral] == []
+    assert posts(nexus, nexus.world.sessions.id) == []
     assert nexus.emu.scheduled_events(nexus.world.guild.id) == []
 
 
@@ -126,8 +127,7 @@ async def test_join_until_full_then_waitlist_and_leave_promotes(nexus: Nexus) ->
     [notice] = nexus.emu.dm_messages(chidi.id)
     assert "A place opened up" in notice.content and "Django ORM clinic" in notice.content
     assert card(nexus, session).edited_timestamp is not None  # edited in place
-    posted = [m for m in nexus.emu.messages(nexus.world.sessions.id) if not m.ephemeral]
-    assert posted == [card(nexus, session)]
+    assert posts(nexus, nexus.world.sessions.id) == [card(nexus, session)]
 
 
 async def test_promotion_notice_falls_back_to_the_thread(nexus: Nexus) -> None:

@@ -92,7 +92,7 @@ def test_permission_check_names_what_is_missing() -> None:
         "manage_threads",
         "create_public_threads",
     }
-    assert result.missing_optional == ()
+    assert result.missing_optional == ("pin_messages",)
     announcements = setup_check.check("announcements_channel", 12, granted)
     assert announcements.ok
     assert announcements.missing_optional == ("mention_everyone",)
