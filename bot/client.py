@@ -8,8 +8,10 @@ import importlib.util
 import json
 import logging
 import pkgutil
+import sys
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord.ext import commands
@@ -18,6 +20,7 @@ from bot.config import Settings
 from bot.db import app_state
 from bot.db.database import Database
 from bot.delivery import Delivery
+from bot.errors import DiscordUnreachable, LoginRefused
 from bot.services.container import Services
 from bot.time import timeparse
 
@@ -26,6 +29,35 @@ log = logging.getLogger(__name__)
 
 # The adapters are loaded by name: bot/ never imports cogs/ (the layers point down).
 ERROR_PIPELINE = "cogs.pipeline"
+
+# What failing to reach Discord raises: DNS, refused or reset connections, TLS and
+# timeouts (OSError, aiohttp), and Discord's own 5xx once discord.py stops retrying.
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    aiohttp.ClientError,
+    TimeoutError,
+    discord.DiscordServerError,
+    discord.GatewayNotFound,
+)
+REFUSED_LOGIN = (
+    "DISCORD_TOKEN was refused by Discord (401 Unauthorized): reset the token in the "
+    "developer portal (Bot → Reset Token) and set it in the environment or in .env in "
+    "the current directory"
+)
+INTENTS_REFUSED = (
+    "Discord refused the gateway intents Nexus asked for: check the Privileged Gateway "
+    "Intents of the application in the developer portal"
+)
+
+
+def unreachable(what: str, address: object, exc: BaseException | None) -> DiscordUnreachable:
+    reason = " ".join(str(exc).split()) if exc is not None else ""
+    if exc is not None and not reason:
+        reason = type(exc).__name__
+    return DiscordUnreachable(
+        f"cannot reach {what} at {address} ({reason or 'no answer'}): check the network "
+        "connection, and DISCORD_API_BASE if it is set"
+    )
 
 
 def extensions() -> list[str]:
@@ -72,6 +104,31 @@ class NexusBot(commands.Bot):
         self.sync_only = sync_only
         self.delivery = Delivery(self)
         use_api_base(settings.api_base)
+
+    async def login(self, token: str) -> None:
+        """discord.py's login (and so ``setup_hook``), its failures as one-line errors."""
+        try:
+            await super().login(token)
+        except discord.LoginFailure:
+            raise LoginRefused(REFUSED_LOGIN) from None
+        except UNREACHABLE as exc:
+            raise unreachable("Discord's API", discord.http.Route.BASE, exc) from exc
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        try:
+            await super().connect(reconnect=reconnect)
+        except discord.PrivilegedIntentsRequired:
+            raise LoginRefused(INTENTS_REFUSED) from None
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        # discord.py dispatches "disconnect" from inside connect()'s except block, then
+        # retries forever, logging a traceback per attempt. Before the gateway was ever
+        # reached (no websocket yet) that is a start-up failure: raising here ends
+        # connect() with the error being handled.
+        if event_name == "disconnect" and self.ws is None and not self.is_closed():
+            gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+            raise unreachable("Discord's gateway", gateway, sys.exception())
+        super().dispatch(event_name, *args, **kwargs)
 
     async def setup_hook(self) -> None:
         if self.settings.api_base and not self.sync_only:

@@ -1,7 +1,10 @@
 """Settings, read from the environment and ``.env``.
 
-A missing or malformed setting becomes one ``ConfigError`` line naming the setting
-and how to fix it; the token's value never appears in any message.
+The environment wins over ``.env``. pydantic-settings opens ``.env`` by its relative
+name, so it is the one in the current working directory, and relative paths in the
+settings (``DATABASE_PATH``) are resolved against that directory
+too. A missing or malformed setting becomes one ``ConfigError`` line naming the
+setting and how to fix it; the token's value never appears in any message.
 """
 
 from __future__ import annotations
@@ -79,6 +82,14 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+
+
+def describe_path(path: Path) -> str:
+    """A path as the operator should read it: a relative one says what it is relative
+    to, since the same setting means another file when started from another directory."""
+    if path.is_absolute():
+        return str(path)
+    return f"{path} (relative to the current directory, {Path.cwd()})"
 
 
 def _describe(exc: ValidationError) -> str:
