@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|check|sync|backup PATH]`` (also ``nexus-bot``).
+"""Command line: ``python -m bot [run|check|sync|backup PATH|health]`` (also ``nexus-bot``).
 
 A failure the operator can fix is one line on stderr and its own exit status (the
 README lists them); a traceback means a bug.
@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot.config import Settings, load_settings
+from bot import heartbeat
+from bot.config import Settings, load_file_settings, load_settings
 from bot.errors import (
     BackupRefused,
     ConfigError,
@@ -36,6 +37,8 @@ EXIT_DATABASE = 3
 EXIT_UNREACHABLE = 4
 EXIT_LOGIN_REFUSED = 5
 EXIT_BACKUP_REFUSED = 6
+# `health` answers Docker's HEALTHCHECK, for which 1 is "unhealthy" and 2 is reserved.
+EXIT_UNHEALTHY = 1
 
 EXIT_STATUS: dict[type[StartupError], int] = {
     ConfigError: EXIT_CONFIG,
@@ -55,6 +58,16 @@ def _parser() -> argparse.ArgumentParser:
     backup_cmd = sub.add_parser("backup", help="write a consistent copy of the live database")
     backup_cmd.add_argument("path", type=Path)
     backup_cmd.add_argument("--force", action="store_true", help="replace an existing file")
+    health = sub.add_parser(
+        "health", help="exit 0 if the running bot is connected to Discord, else 1"
+    )
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=heartbeat.MAX_AGE,
+        metavar="SECONDS",
+        help=f"oldest acceptable heartbeat (default {heartbeat.MAX_AGE:g})",
+    )
     return parser
 
 
@@ -117,6 +130,21 @@ async def backup_to(settings: Settings, target: Path, *, force: bool) -> None:
     sys.stdout.write(f"Backed up {settings.database_path} to {target}.\n")
 
 
+def health(max_age: float) -> int:
+    """Never exits 2 (Docker reserves it): a settings problem is "unhealthy" too."""
+    try:
+        files = load_file_settings()
+    except ConfigError as exc:
+        sys.stderr.write(f"nexus-bot: unhealthy: {exc}\n")
+        return EXIT_UNHEALTHY
+    result = heartbeat.check(files.heartbeat_file, max_age=max_age)
+    if result.ok:
+        sys.stdout.write(f"nexus-bot: {result.message}\n")
+        return EXIT_OK
+    sys.stderr.write(f"nexus-bot: unhealthy: {result.message}\n")
+    return EXIT_UNHEALTHY
+
+
 def exit_status(exc: StartupError) -> int:
     for kind in type(exc).__mro__:
         if kind in EXIT_STATUS:
@@ -127,6 +155,8 @@ def exit_status(exc: StartupError) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    if command == "health":
+        return health(args.max_age)
     try:
         settings = load_settings()
         setup_logging(settings.log_level_number)

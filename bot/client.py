@@ -16,6 +16,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot import heartbeat
 from bot.config import Settings
 from bot.db import app_state
 from bot.db.database import Database
@@ -90,6 +91,7 @@ class NexusBot(commands.Bot):
         services: Services,
         sync_only: bool = False,
         guild_ready_timeout: float = 2.0,
+        heartbeat_interval: float = heartbeat.INTERVAL,
     ) -> None:
         super().__init__(
             guild_ready_timeout=guild_ready_timeout,
@@ -103,6 +105,7 @@ class NexusBot(commands.Bot):
         self.services = services
         self.sync_only = sync_only
         self.delivery = Delivery(self)
+        self.heartbeat = heartbeat.Heartbeat(settings.heartbeat_file, interval=heartbeat_interval)
         use_api_base(settings.api_base)
 
     async def login(self, token: str) -> None:
@@ -130,6 +133,15 @@ class NexusBot(commands.Bot):
             raise unreachable("Discord's gateway", gateway, sys.exception())
         super().dispatch(event_name, *args, **kwargs)
 
+    async def on_connect(self) -> None:
+        self.heartbeat.mark_connected()
+
+    async def on_resumed(self) -> None:
+        self.heartbeat.mark_connected()
+
+    async def on_disconnect(self) -> None:
+        self.heartbeat.mark_disconnected()
+
     async def setup_hook(self) -> None:
         if self.settings.api_base and not self.sync_only:
             await self._use_gateway_of_api_base()
@@ -138,6 +150,8 @@ class NexusBot(commands.Bot):
         if self.sync_only:
             await self.sync_commands(force=True)
             return
+        # Beats start at READY; clear an earlier run's file before anything can fail.
+        await self.heartbeat.start()
         # Timers fire over REST, which works from here on; the gateway is not needed. They
         # start first: timers that fell due while the bot was down are already late.
         await self.services.scheduler.start()
@@ -150,6 +164,7 @@ class NexusBot(commands.Bot):
         is not a failed command lookup. Features listen to messages in their cogs."""
 
     async def close(self) -> None:
+        await self.heartbeat.stop()
         await self.services.scheduler.stop()
         await super().close()
 

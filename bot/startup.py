@@ -12,7 +12,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from bot.config import Settings, describe_path
+from bot.config import FileSettings, describe_path
 from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.errors import BackupRefused, DatabaseUnusable
@@ -100,7 +100,7 @@ async def connect(path: Path) -> Database:
     return db
 
 
-async def open_database(settings: Settings) -> Database:
+async def open_database(settings: FileSettings) -> Database:
     """Connected and migrated to the latest schema."""
     db = await connect(settings.database_path)
     try:
@@ -130,7 +130,7 @@ def backup_target_problem(live: Path, target: Path, *, force: bool) -> str | Non
     return None
 
 
-async def backup(settings: Settings, target: Path, *, force: bool = False) -> None:
+async def backup(settings: FileSettings, target: Path, *, force: bool = False) -> None:
     """A consistent copy of the live database at ``target``, written whole or not at all.
 
     The live database is not migrated first: a backup taken before an upgrade must hold

@@ -9,6 +9,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from bot.__main__ import (
     EXIT_BACKUP_REFUSED,
     EXIT_DATABASE,
     EXIT_STATUS,
+    EXIT_UNHEALTHY,
     EXIT_UNREACHABLE,
 )
 from bot.db.migrate import latest_version
@@ -219,6 +221,32 @@ def test_backup_without_a_database_creates_nothing(tmp_path: Path) -> None:
     assert "does not exist: nothing to back up" in line
     assert f"relative to the current directory, {tmp_path}" in line
     assert list(tmp_path.iterdir()) == []
+
+
+def test_health_follows_the_heartbeat_without_the_token(tmp_path: Path) -> None:
+    heartbeat = tmp_path / "data" / "heartbeat"
+    env = {"DATABASE_PATH": "data/nexus.db"}  # no DISCORD_TOKEN: health does not need it
+    missing = run_cli("health", env=env, cwd=tmp_path)
+    assert "no heartbeat file" in one_line(missing, EXIT_UNHEALTHY)
+
+    heartbeat.parent.mkdir()
+    heartbeat.touch()
+    an_hour_ago = time.time() - 3600
+    os.utime(heartbeat, (an_hour_ago, an_hour_ago))
+    stale = run_cli("health", env=env, cwd=tmp_path)
+    assert re.search(r"is 36\d\d s old, more than 60 s", one_line(stale, EXIT_UNHEALTHY))
+    assert run_cli("health", "--max-age", "7200", env=env, cwd=tmp_path).returncode == 0
+
+    heartbeat.touch()
+    fresh = run_cli("health", env=env, cwd=tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    assert "healthy" in fresh.stdout
+
+
+def test_health_reads_heartbeat_path(tmp_path: Path) -> None:
+    (tmp_path / "beat").touch()
+    assert run_cli("health", env={}, cwd=tmp_path).returncode == EXIT_UNHEALTHY
+    assert run_cli("health", env={"HEARTBEAT_PATH": "beat"}, cwd=tmp_path).returncode == 0
 
 
 def test_readme_lists_every_exit_status() -> None:
