@@ -91,9 +91,31 @@ class NotConfigured(UserFacingError):
         super().__init__(message)
 
 
-class ConfigError(NexusError):
+class StartupError(NexusError):
+    """The bot cannot start (or a command cannot run): the message is one line for the
+    operator, naming the setting or the thing to fix. The command line maps each kind
+    to its own exit status."""
+
+
+class ConfigError(StartupError):
     """A setting is missing or malformed; carries one line naming the setting and the fix."""
 
 
-class SchemaTooNew(NexusError):
+class DatabaseUnusable(StartupError):
+    """``DATABASE_PATH`` cannot be opened, created or written, or is not a SQLite file."""
+
+
+class SchemaTooNew(DatabaseUnusable):
     """The database was written by a newer version of the bot than this one."""
+
+
+class DiscordUnreachable(StartupError):
+    """Neither the REST API nor the gateway answered (network, DNS, a wrong API base)."""
+
+
+class LoginRefused(StartupError):
+    """Discord answered and refused: the token is wrong, or the intents are not allowed."""
+
+
+class BackupRefused(StartupError):
+    """``backup PATH`` would overwrite the live database or an existing file."""
