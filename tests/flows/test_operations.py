@@ -159,6 +159,7 @@ async def test_run_is_healthy_while_connected_and_stops_cleanly_on_sigterm(
     assert status == EXIT_UNHEALTHY
 
 
+@pytest.mark.expect_http_error(401)  # the wrong token, on purpose
 async def test_refused_token_is_one_line_and_its_own_status(
     emulator: DiscordEmulator, tmp_path: Path
 ) -> None:
