@@ -16,7 +16,7 @@ from discord.ext import commands
 from bot.delivery import quietly
 from bot.services.sessions.rules import DURATION_MAX, DURATION_MIN
 from bot.time.durations import format_duration
-from bot.ui import embeds, limits
+from bot.ui import embeds, limits, markup
 from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
 from cogs.sessions import render, strings
 from cogs.sessions.events import EventMirror
@@ -231,7 +231,10 @@ class SessionsCog(commands.Cog):
             )
             return
         await interaction.response.send_message(
-            embed=embeds.success("Your sessions", strings.EXPORT_DONE.format(count=count)),
+            embed=embeds.success(
+                "Your sessions",
+                strings.EXPORT_DONE.format(sessions=markup.plural(count, "session")),
+            ),
             file=discord.File(io.BytesIO(data), filename="nexus-sessions.ics"),
             ephemeral=True,
         )

@@ -39,6 +39,6 @@ NO_SESSIONS = "No upcoming sessions. Start one with `/session create`."
 NO_SESSIONS_MINE = "You haven't joined any upcoming session. `/session list` shows them all."
 EXPORT_EMPTY = "You have no upcoming sessions to export. Join one first."
 EXPORT_DONE = (
-    "{count} session(s). Import the file into Google Calendar, Outlook or Apple Calendar; "
+    "{sessions}. Import the file into Google Calendar, Outlook or Apple Calendar; "
     "importing a newer export updates these events instead of duplicating them."
 )

@@ -272,8 +272,9 @@ async def test_export_is_a_calendar_that_parses_back(nexus: Nexus) -> None:
     await said(nexus, w.mentor, "session cancel", id=b.id)
 
     ix = await nexus.slash(w.ada, "session export")
-    await ix.response()
+    body = await ix.response()
     assert ix.ephemeral and ix.original_message is not None
+    assert embed_text(body["data"]).startswith("Your sessions\n2 sessions. Import")
     [attachment] = ix.original_message.attachments
     assert attachment["filename"] == "nexus-sessions.ics"
     calendar = icalendar.Calendar.from_ical(nexus.emu.state.cdn[attachment["url"]])
