@@ -75,6 +75,29 @@ async def test_length_limits_surface_as_50035(world: World) -> None:
     assert world.emu.messages(channel.id) == []
 
 
+async def test_link_buttons_take_an_http_or_discord_url_of_at_most_512(world: World) -> None:
+    channel = await world.seen(world.emu.add_text_channel(world.guild.id, "links").id)
+    assert isinstance(channel, discord.TextChannel)
+    fits = "https://example.com/?q=" + "a" * (512 - 23)
+    for url, problem in (
+        (fits + "a", "Must be 512 or fewer in length"),
+        ("javascript:alert(1)", 'Scheme "javascript" is not supported'),
+    ):
+        view = discord.ui.View()
+        view.add_item(discord.ui.Button(label="Open", url=url))
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.send("link", view=view)
+        assert refused.value.code == 50035
+        assert "components.0.components.0.url" in refused.value.text
+        assert problem in refused.value.text, refused.value.text
+    view = discord.ui.View()
+    view.add_item(discord.ui.Button(label="Open", url=fits))
+    view.add_item(discord.ui.Button(label="Voice", url="https://discord.com/channels/1/2"))
+    sent = await channel.send("links", view=view)
+    [row] = world.emu.message(sent.id).components
+    assert [c["url"] for c in row["components"]] == [fits, "https://discord.com/channels/1/2"]
+
+
 async def test_enforce_nonce_returns_the_earlier_message(world: World) -> None:
     general = world.text(world.guild.system_channel_id or 0)
     first = await general.send("announcement", nonce="nexus-1")
