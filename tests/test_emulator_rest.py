@@ -150,6 +150,33 @@ async def test_missing_permissions(world: World) -> None:
     assert no_view.value.code == 50001
 
 
+async def test_an_auto_archived_thread_takes_no_members_until_unarchived(world: World) -> None:
+    channel = await world.seen(world.emu.add_text_channel(world.guild.id, "sessions").id)
+    assert isinstance(channel, discord.TextChannel)
+    guild = world.bot.get_guild(world.guild.id)
+    assert guild is not None
+    card = await channel.send("card")
+    thread = await card.create_thread(name="Django ORM clinic")
+
+    async def cached(expected: bool) -> None:
+        for _ in range(200):  # THREAD_CREATE / THREAD_UPDATE reach the cache
+            if (guild.get_thread(thread.id) is not None) is expected:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"the thread never became {'active' if expected else 'archived'}")
+
+    await cached(True)
+    world.emu.auto_archive(thread.id)
+    await cached(False)  # discord.py keeps only active threads
+    assert world.emu.channel(thread.id).archived
+    with pytest.raises(discord.HTTPException) as refused:
+        await world.bot.http.add_user_to_thread(thread.id, world.ada.id)
+    assert (refused.value.status, refused.value.code) == (400, 50083)
+    await world.bot.http.edit_channel(thread.id, archived=False)
+    await world.bot.http.add_user_to_thread(thread.id, world.ada.id)
+    assert world.ada.id in world.emu.channel(thread.id).thread_members
+
+
 async def test_threads_forum_posts_and_tags(world: World) -> None:
     emu = world.emu
     forum_state = emu.add_forum_channel(world.guild.id, "qa", tags=["python"], require_tag=True)

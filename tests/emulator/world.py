@@ -345,3 +345,16 @@ class WorldMixin:
         announce_thread(emu, thread)
         messaging.dispatch_message(emu, "MESSAGE_UPDATE", message)
         return thread
+
+    def auto_archive(self, thread_id: int) -> Channel:
+        """Discord archives a thread by itself after its ``auto_archive_duration``
+        without messages (THREAD_UPDATE follows); nobody acts."""
+        thread = self.state.channel(thread_id)
+        if not thread.is_thread:
+            raise EmulatorUsageError(f"channel {thread_id} is not a thread")
+        emu = self._emu()
+        thread.archived = True
+        thread.archive_timestamp = emu.clock.iso()
+        payload = self.state.channel_payload(thread)
+        emu.gateway.dispatch("THREAD_UPDATE", payload, intent=Intent.GUILDS)
+        return thread
