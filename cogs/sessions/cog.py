@@ -91,7 +91,7 @@ class SessionsCog(commands.Cog):
         lines = [
             embeds.when(session.start),
             f"Card: {session.card_url}",
-            strings.CREATED_HOST,
+            render.hosting_line(session),
             render.reminders_line(setup),
         ]
         await interaction.followup.send(
@@ -232,7 +232,7 @@ class SessionsCog(commands.Cog):
                 embed=embeds.info("Nothing to export", strings.EXPORT_EMPTY), ephemeral=True
             )
             return
-        text = strings.EXPORT_DONE.format(count=strings.sessions(count))
+        text = strings.EXPORT_DONE.format(count=strings.counted(count, "session"))
         await interaction.response.send_message(
             embed=embeds.success("Your sessions", text),
             file=discord.File(io.BytesIO(data), filename="nexus-sessions.ics"),

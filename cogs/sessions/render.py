@@ -199,6 +199,14 @@ def choice_name(session: Session, zone: ZoneInfo) -> str:
     )
 
 
+def hosting_line(session: Session) -> str:
+    """What a new session's host is told about their own place."""
+    if session.capacity is None:
+        return strings.CREATED_HOST
+    places = strings.counted(session.capacity, "place")
+    return strings.CREATED_HOST_PLACES.format(places=places)
+
+
 def and_list(items: list[str]) -> str:
     """Items in a sentence: a; a and b; a, b and c."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

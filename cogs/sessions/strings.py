@@ -21,12 +21,13 @@ CARD_FOOTER_CLOSED = "Session #{id}"
 SERIES = {"daily": "Every day", "weekly": "Every week"}
 
 
-def sessions(count: int) -> str:
+def counted(count: int, noun: str) -> str:
     """The count with the noun agreeing: 1 session, 2 sessions."""
-    return f"{count} session{'' if count == 1 else 's'}"
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-CREATED_HOST = "You're going as its host, without taking one of the places."
+CREATED_HOST = "You're going as its host."
+CREATED_HOST_PLACES = "You're going as its host, on top of the {places}."
 JOINED = "You're going to **{title}**, {when}."
 JOINED_ALREADY = "You're already going to **{title}**, {when}."
 HOSTING = "You host **{title}**, {when}: you're going without taking a place."

@@ -47,13 +47,16 @@ async def answer(nexus: Nexus, user, session, action: str) -> dict:  # type: ign
 
 async def test_the_host_is_going_in_the_thread_and_reminded(nexus: Nexus) -> None:
     ada, bola = nexus.world.ada, nexus.world.bola
-    ix = await nexus.slash(ada, "session create", title="Django ORM clinic", when="in 3 days")
+    ix = await nexus.slash(
+        ada, "session create", title="Django ORM clinic", when="in 3 days", capacity=1
+    )
     created = embed_text(await finished(nexus, ix))
-    assert "You're going as its host, without taking one of the places." in created
+    assert "You're going as its host, on top of the 1 place." in created
     assert REMINDERS_IN_THREAD in created
     session = await nexus.services.sessions.find(1)
     assert session is not None and session.host_id == ada.id
-    assert field(card_data(nexus, session), "Going") == ("Going (host + 0)", f"<@{ada.id}> (host)")
+    going = ("Going (host + 0/1)", f"<@{ada.id}> (host)")
+    assert field(card_data(nexus, session), "Going") == going
     assert ada.id in members(nexus, session.thread_id)
 
     await click(nexus, bola, session, "join")
