@@ -116,7 +116,7 @@ def _utc(instant: datetime) -> str:
 
 
 def _url(params: dict[str, str]) -> str:
-    return f"{GOOGLE_CALENDAR}?{urlencode(params, quote_via=quote)}"
+    return f"{GOOGLE_CALENDAR}?{urlencode(params, safe='/:', quote_via=quote)}"
 
 
 def _fit(text: str, over: int) -> str:

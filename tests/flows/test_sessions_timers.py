@@ -147,6 +147,9 @@ async def test_weekly_series_keeps_18_00_local_across_the_dst_change(nexus: Nexu
     assert f"<t:{int(second.start.timestamp())}:F>" in text
     assert f"<@{nexus.world.ada.id}>" in text and "Every week" in text
     assert second.thread_id is not None
+    # The next thread opens with the host and everyone carried over.
+    people = {nexus.world.mentor.id, nexus.world.ada.id}
+    assert people <= set(nexus.emu.channel(second.thread_id).thread_members)
     assert event_of(nexus, second.event_id).status == SCHEDULED
 
     nexus.clock.set(second.start)
