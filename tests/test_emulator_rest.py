@@ -177,6 +177,19 @@ async def test_an_auto_archived_thread_takes_no_members_until_unarchived(world: 
     assert world.ada.id in world.emu.channel(thread.id).thread_members
 
 
+async def test_a_member_who_left_is_out_of_its_threads_and_cannot_be_added(world: World) -> None:
+    channel = await world.seen(world.emu.add_text_channel(world.guild.id, "lounge").id)
+    assert isinstance(channel, discord.TextChannel)
+    thread = await (await channel.send("card")).create_thread(name="Chat")
+    await world.bot.http.add_user_to_thread(thread.id, world.ada.id)
+    world.emu.remove_member(world.guild.id, world.ada.id)
+    assert world.ada.id not in world.emu.state.guild(world.guild.id).members
+    assert world.ada.id not in world.emu.channel(thread.id).thread_members
+    with pytest.raises(discord.NotFound) as refused:
+        await world.bot.http.add_user_to_thread(thread.id, world.ada.id)
+    assert refused.value.code == 10007
+
+
 async def test_threads_forum_posts_and_tags(world: World) -> None:
     emu = world.emu
     forum_state = emu.add_forum_channel(world.guild.id, "qa", tags=["python"], require_tag=True)

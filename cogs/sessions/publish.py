@@ -183,7 +183,11 @@ class Publisher:
         if not fresh and guild is not None and guild.get_thread(thread_id) is None:
             await self.bot.delivery.edit_thread(thread_id, archived=False)
         for user_id in user_ids:
-            await self.bot.delivery.add_to_thread(thread_id, user_id)
+            # One person who left the server doesn't keep the others out.
+            await quietly(
+                self.bot.delivery.add_to_thread(thread_id, user_id),
+                f"adding {user_id} to the thread of session {session.id}",
+            )
 
     async def rename_thread(self, session: Session) -> None:
         if session.thread_id is None:

@@ -297,3 +297,20 @@ async def test_a_hosts_own_rsvp_from_before_is_settled_at_start(nexus: Nexus) ->
         )
         [notice] = nexus.emu.dm_messages(bola.id)
         assert "A place opened up" in notice.content
+
+
+async def test_the_next_thread_takes_everyone_carried_over_who_is_still_here(
+    nexus: Nexus,
+) -> None:
+    ada, bola = nexus.world.ada, nexus.world.bola
+    first = await create(nexus, repeat="daily")
+    for user in (ada, bola):
+        await click(nexus, user, first, "join")
+    nexus.emu.remove_member(nexus.world.guild.id, ada.id)  # ada left the server
+    nexus.expect_http_error(404, code=10007, method="PUT")  # Discord: no such member
+    nexus.clock.set(first.start)
+    await nexus.run_timers()
+    second = await nexus.services.sessions.next_in_series(first.id)
+    assert second is not None and second.thread_id is not None
+    assert members(nexus, second.thread_id) >= {nexus.world.mentor.id, bola.id}
+    assert ada.id not in members(nexus, second.thread_id)
