@@ -140,6 +140,16 @@ class WorldMixin:
             self.gateway.dispatch("GUILD_MEMBER_ADD", data, intent=Intent.GUILD_MEMBERS)
         return member
 
+    def remove_member(self, guild_id: int, user_id: int) -> None:
+        """A member leaves (or is kicked from) the server; Discord takes them out of its
+        threads too."""
+        guild = self.state.guild(guild_id)
+        member = guild.members.pop(user_id)
+        for channel in guild.channels.values():
+            channel.thread_members.pop(user_id, None)
+        data = {"guild_id": str(guild_id), "user": member.user.to_dict()}
+        self.gateway.dispatch("GUILD_MEMBER_REMOVE", data, intent=Intent.GUILD_MEMBERS)
+
     def set_member_roles(self, guild_id: int, user_id: int, roles: Iterable[int]) -> Member:
         member = self.state.guild(guild_id).members[user_id]
         member.roles = list(roles)
@@ -344,4 +354,17 @@ class WorldMixin:
         message.flags |= 1 << 5
         announce_thread(emu, thread)
         messaging.dispatch_message(emu, "MESSAGE_UPDATE", message)
+        return thread
+
+    def auto_archive(self, thread_id: int) -> Channel:
+        """Discord archives a thread by itself after its ``auto_archive_duration``
+        without messages (THREAD_UPDATE follows); nobody acts."""
+        thread = self.state.channel(thread_id)
+        if not thread.is_thread:
+            raise EmulatorUsageError(f"channel {thread_id} is not a thread")
+        emu = self._emu()
+        thread.archived = True
+        thread.archive_timestamp = emu.clock.iso()
+        payload = self.state.channel_payload(thread)
+        emu.gateway.dispatch("THREAD_UPDATE", payload, intent=Intent.GUILDS)
         return thread
