@@ -136,6 +136,14 @@ class Nexus:
             timezone=timezone,
         )
         assert data["embeds"][0]["title"] == "Settings saved", data
+        self.let_mentors_announce()
+
+    def let_mentors_announce(self) -> None:
+        """What an admin does once in Server Settings → Integrations → Nexus: let the
+        mentor role use ``/announce``, which Discord shows only to Manage Server by default."""
+        self.emu.set_command_permissions(
+            self.world.guild.id, "announce", roles={self.world.mentor_role.id: True}
+        )
 
 
 def embed_text(data: dict[str, Any]) -> str:
