@@ -245,6 +245,19 @@ async def test_dynamic_item_on_a_channel_message(world: World) -> None:
     )
 
 
+async def test_a_button_in_a_dm_is_for_its_recipient_only(world: World) -> None:
+    emu = world.emu
+    view = discord.ui.View(timeout=None)
+    view.add_item(Claim(7))
+    dm = await world.bot.create_dm(discord.Object(world.ada.id))
+    sent = await dm.send("yours", view=view)
+    click = await emu.click(world.ada, sent.id, "claim:7")
+    assert (await click.response())["data"]["content"] == "claimed 7"
+    assert "guild_id" not in click.payload
+    with pytest.raises(EmulatorUsageError, match="another person's DM"):
+        await emu.click(world.bob, sent.id, "claim:7")
+
+
 async def test_modal_round_trip(world: World) -> None:
     emu = world.emu
     ix = await emu.slash(world.ada, world.guild.id, "feedback")

@@ -7,6 +7,7 @@ outside the script would protect nothing. Files are never edited once landed.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -35,10 +36,16 @@ def load_migrations() -> list[Migration]:
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
-    for expected, migration in enumerate(found, start=1):
-        if migration.version != expected:
-            raise RuntimeError(f"migration {migration.name} breaks the numbering at {expected}")
+    return in_order(found)
+
+
+def in_order(migrations: list[Migration]) -> list[Migration]:
+    """The migrations by number. A number may be skipped (a migration merged ahead of
+    one still in review), but never used twice: one of the two would never be applied."""
+    found = sorted(migrations, key=lambda m: m.version)
+    for before, migration in itertools.pairwise(found):
+        if migration.version == before.version:
+            raise RuntimeError(f"migrations {before.name} and {migration.name} share a number")
     return found
 
 

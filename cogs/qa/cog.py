@@ -313,7 +313,11 @@ class QACog(commands.Cog):
             embed=render.leaderboard(rows, period), allowed_mentions=NONE
         )
 
-    @qa.command(name="subscribe", description="Helpers: the topics you want to be pinged for.")
+    @qa.command(
+        name="subscribe",
+        description="Helpers: the topics you want to be pinged for.",
+        extras={"audience": "helper"},
+    )
     @app_commands.describe(
         topics="Comma list, e.g. django, docker, rest-api; or all; or none to stop"
     )

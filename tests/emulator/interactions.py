@@ -187,6 +187,8 @@ def component_interaction(
     guild, channel = _context(emu, msg.guild_id, msg.channel_id, user)
     if guild is not None and not emu.state.permissions(channel, user.id) & P.VIEW_CHANNEL:
         raise EmulatorUsageError(f"{user.username} cannot see channel {channel.name!r}")
+    if channel.type == ChannelType.DM and user.id not in [r.id for r in channel.recipients]:
+        raise EmulatorUsageError(f"{user.username} cannot see another person's DM")
     data: JSON = {"custom_id": custom_id, "component_type": comp["type"], "id": comp.get("id")}
     if comp["type"] == 2:
         if values is not None:

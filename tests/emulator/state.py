@@ -25,6 +25,8 @@ class EmulatorState:
         self.closed_dms: set[int] = set()
         self.global_commands: list[JSON] = []
         self.guild_commands: dict[int, list[JSON]] = {}
+        # guild id -> command id (or the application id: every command) -> overwrites
+        self.command_permissions: dict[int, dict[int, list[JSON]]] = {}
         self.pins: dict[int, list[tuple[int, str]]] = {}  # channel id -> (message id, pinned_at)
         self.cdn: dict[str, bytes] = {}  # attachment url -> the bytes Discord's CDN serves
         self.bot_user: User | None = None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import messaging
-from .commands import EmulatorUsageError
+from .commands import CHANNEL_TARGET, ROLE_TARGET, USER_TARGET, EmulatorUsageError
 from .errors import FormErrors
 from .gateway import Gateway, Intent
 from .ids import EmuClock, SnowflakeFactory
@@ -30,6 +30,7 @@ class WorldMixin:
     gateway: Gateway
     bot_user: User
     default_bot_permissions: int
+    application_id: int
 
     def _emu(self) -> DiscordEmulator:
         return self  # type: ignore[return-value]
@@ -230,6 +231,39 @@ class WorldMixin:
         return self._add_channel(
             guild_id, ChannelType.FORUM, name, available_tags=available, flags=flags, **kw
         )
+
+    def set_command_permissions(
+        self,
+        guild_id: int,
+        command: str | None,
+        *,
+        roles: Mapping[int, bool] | None = None,
+        users: Mapping[int, bool] | None = None,
+        channels: Mapping[int, bool] | None = None,
+    ) -> None:
+        """What an admin sets in Server Settings → Integrations: who may use ``command``
+        (a synced chat-input command's name; None: every command of the app) in this
+        server, replacing what was set before. ``guild_id`` as a role is @everyone,
+        ``guild_id - 1`` as a channel is every channel. A bot cannot set these (Discord
+        wants a user's Bearer token), so this is a world call, not a route."""
+        if command is None:
+            target = self.application_id
+        else:
+            synced = [*self.state.guild_commands.get(guild_id, []), *self.state.global_commands]
+            found = [c for c in synced if c["name"] == command and c["type"] == 1]
+            if not found:
+                raise EmulatorUsageError(f"no synced command {command!r} to set permissions of")
+            target = int(found[0]["id"])
+        overwrites = [
+            {"id": str(target_id), "type": kind, "permission": allow}
+            for kind, chosen in (
+                (ROLE_TARGET, roles),
+                (USER_TARGET, users),
+                (CHANNEL_TARGET, channels),
+            )
+            for target_id, allow in (chosen or {}).items()
+        ]
+        self.state.command_permissions.setdefault(guild_id, {})[target] = overwrites
 
     def close_dms(self, user_id: int) -> None:
         self.state.closed_dms.add(user_id)
