@@ -311,3 +311,18 @@ async def test_the_bots_own_reactions(world: World) -> None:
     with pytest.raises(discord.HTTPException) as archived:
         await thread.get_partial_message(reply.id).add_reaction("✅")
     assert archived.value.code == 50083 and emu.message(reply.id).reactions == {}
+
+
+async def test_an_archived_thread_takes_no_edits(world: World) -> None:
+    emu = world.emu
+    general = world.text(world.guild.system_channel_id or 0)
+    root = await general.send("root")
+    thread = await root.create_thread(name="archived soon")
+    mine = await thread.send("first version")
+    await thread.edit(archived=True)
+    with pytest.raises(discord.HTTPException) as refused:
+        await mine.edit(content="second version")
+    assert refused.value.status == 400 and refused.value.code == 50083
+    await thread.edit(archived=False)
+    await mine.edit(content="second version")
+    assert emu.message(mine.id).content == "second version"
