@@ -279,6 +279,11 @@ class Delivery:
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
+    async def react(self, channel_id: int, message_id: int, emoji: str) -> None:
+        """Add the bot's reaction to a message (a repeat changes nothing)."""
+        message = self._bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await message.add_reaction(emoji)
+
     async def find_own_message(
         self,
         channel_id: int,

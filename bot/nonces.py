@@ -96,3 +96,13 @@ def announcement_notice(announcement_id: int, part: str) -> str:
 def question(intent_id: int) -> str:
     """A question's opener in a text channel (a forum post takes no nonce)."""
     return _checked(f"qo{b36(intent_id)}")
+
+
+def question_hint(thread_id: int) -> str:
+    """The bot's one reply in a post a member opened in the Q&A forum."""
+    return _checked(f"qh{b36(thread_id)}")
+
+
+def question_help(message_id: int) -> str:
+    """The helpers' ping after the asker pressed **Still need help** on that message."""
+    return _checked(f"qn{b36(message_id)}")
