@@ -1,6 +1,6 @@
-"""``/ask``, the **Mark as solution** message menu, and ``/qa …``. The rules live in
-``bot/services/qa.py``; this adapter reads interactions, renders, and drives the Discord
-side (``publish.py``)."""
+"""``/ask``, the **Mark as solution** message menu, ``/qa …``, the opener's **Edit** and
+the leaderboard's **Share**. The rules live in ``bot/services/qa/``; this adapter reads
+interactions, renders, and drives the Discord side (``publish.py``)."""
 
 from __future__ import annotations
 

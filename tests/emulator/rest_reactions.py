@@ -20,7 +20,6 @@ MAX_DISTINCT = 20
 UNKNOWN_EMOJI = 10014
 MAX_REACTIONS = 30010
 THREAD_ARCHIVED = 50083
-GUILD_MESSAGE_REACTIONS = 1 << 10
 _CUSTOM = re.compile(r"[\w~]{2,32}:\d+")
 
 
@@ -61,6 +60,7 @@ async def add_own_reaction(req: Req) -> Reply:
         member = req.state.member_payload(channel.guild_id, bot_id)
         if member is not None:
             data["member"] = member
-    intent = GUILD_MESSAGE_REACTIONS if channel.guild_id is not None else Intent.DIRECT_MESSAGES
+    guild = channel.guild_id is not None
+    intent = Intent.GUILD_MESSAGE_REACTIONS if guild else Intent.DIRECT_MESSAGE_REACTIONS
     req.emu.gateway.dispatch("MESSAGE_REACTION_ADD", data, intent=intent)
     return no_content()

@@ -320,14 +320,14 @@ class WorldMixin:
             raise EmulatorUsageError(f"forum {forum.name!r} has no tag(s) {unknown}")
         errors = FormErrors()
         wanted = [*applied_tags, *(by_name[name] for name in tags)]
-        tags_ = check_applied_tags(forum, wanted, errors)
+        applied = check_applied_tags(forum, wanted, errors)
         if errors:
             raise EmulatorUsageError(f"the client would refuse this post: {errors.tree}")
         emu = self._emu()
         thread = new_thread(
             emu, forum, {"name": name}, thread_id=self.ids.next(), thread_type=11, owner_id=user.id
         )
-        thread.applied_tags = tags_
+        thread.applied_tags = applied
         announce_thread(emu, thread)
         msg = messaging.new_message(
             emu, thread, user, {"content": content, **body}, message_id=thread.id
