@@ -135,6 +135,8 @@ def result_line(question: Question, *, now: datetime | None = None) -> str:
     line = f"**[{plain(question.title, 110)}]({link})**\n{status} · {question.topic}"
     if now is not None:
         line += f" · asked {embeds.timestamp(question.asked, 'R')}"
+    if question.status == "open" and question.needs_help_at is not None:
+        line += f" · {strings.STILL_OPEN}"
     if question.status == "solved" and question.summary:
         line += f"\n> {plain(question.summary, 160)}"
     return line

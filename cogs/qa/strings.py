@@ -100,6 +100,7 @@ SEARCH_NONE = (
 UNANSWERED_TITLE = "Unanswered questions"
 UNANSWERED_NONE = "Every open question has a reply. Nice work, helpers!"
 UNANSWERED_MORE = "…and {more} more."
+STILL_OPEN = "🙋 asker still needs help"
 LEADERBOARD_TITLE = "Top helpers ({period})"
 LEADERBOARD_NONE = "No solved questions credited in this period yet."
 SHARE = "Share"

@@ -396,6 +396,7 @@ async def test_still_need_help_pings_the_helpers_with_a_new_message(nexus: Nexus
     pings_only(message, users=(world.helper.id,))
     listed = embed_text(await nexus.reply(world.helper, "qa unanswered"))
     assert listed.index("Signals fire twice") < listed.index("Older unanswered question")
+    assert listed.count("asker still needs help") == 1
     assert older.id != thread.id
 
     emu.user_message(thread.id, world.helper, "Your receiver is registered twice.")
