@@ -336,3 +336,56 @@ async def test_handler_errors_are_recorded(world: World, monkeypatch: pytest.Mon
         await general.typing()
     assert world.emu.problems and "emulator bug" in world.emu.problems[0]
     world.emu.problems.clear()  # this test expects the problem; keep the fixture teardown clean
+
+
+async def test_the_bots_own_reactions(world: World) -> None:
+    """PUT …/reactions/{emoji}/@me as on Discord: recorded once, shown on the message
+    (``me``), refused without Add Reactions when nobody reacted yet, in an archived
+    thread, and for an emoji Discord does not know."""
+    emu = world.emu
+    general = world.text(world.guild.system_channel_id or 0)
+    answer = emu.user_message(general.id, world.ada, "use select_related")
+    message = general.get_partial_message(answer.id)
+    await message.add_reaction("✅")
+    await message.add_reaction("✅")  # again: nothing changes
+    assert emu.message(answer.id).reactions == {"✅": [emu.bot_user.id]}
+    fetched = await general.fetch_message(answer.id)
+    assert [(str(r.emoji), r.count, r.me) for r in fetched.reactions] == [("✅", 1, True)]
+    assert emu.calls_to("PUT", rf"/channels/{general.id}/messages/{answer.id}/reactions/✅/@me")
+
+    with pytest.raises(discord.HTTPException) as unknown:
+        await message.add_reaction("nope")
+    assert unknown.value.status == 400 and unknown.value.code == 10014
+
+    no_react = Overwrite.member(emu.bot_user.id, deny=P.ADD_REACTIONS)
+    quiet = await world.seen(
+        emu.add_text_channel(world.guild.id, "quiet", overwrites=[no_react]).id
+    )
+    assert isinstance(quiet, discord.TextChannel)
+    other = emu.user_message(quiet.id, world.ada, "hello")
+    with pytest.raises(discord.Forbidden) as forbidden:
+        await quiet.get_partial_message(other.id).add_reaction("✅")
+    assert forbidden.value.code == 50013 and emu.message(other.id).reactions == {}
+
+    root = await general.send("thread root")
+    thread = await root.create_thread(name="done")
+    reply = emu.user_message(thread.id, world.ada, "solved")
+    await thread.edit(archived=True)
+    with pytest.raises(discord.HTTPException) as archived:
+        await thread.get_partial_message(reply.id).add_reaction("✅")
+    assert archived.value.code == 50083 and emu.message(reply.id).reactions == {}
+
+
+async def test_an_archived_thread_takes_no_edits(world: World) -> None:
+    emu = world.emu
+    general = world.text(world.guild.system_channel_id or 0)
+    root = await general.send("root")
+    thread = await root.create_thread(name="archived soon")
+    mine = await thread.send("first version")
+    await thread.edit(archived=True)
+    with pytest.raises(discord.HTTPException) as refused:
+        await mine.edit(content="second version")
+    assert refused.value.status == 400 and refused.value.code == 50083
+    await thread.edit(archived=False)
+    await mine.edit(content="second version")
+    assert emu.message(mine.id).content == "second version"

@@ -40,12 +40,16 @@ def load_migrations() -> list[Migration]:
 
 
 def in_order(migrations: list[Migration]) -> list[Migration]:
-    """The migrations by number. A number may be skipped (a migration merged ahead of
-    one still in review), but never used twice: one of the two would never be applied."""
+    """The migrations by number: 1, 2, 3 … A number used twice would leave one of the
+    two never applied; a gap filled later would never be applied to a database already
+    past it. Either stops the bot before it touches a database."""
     found = sorted(migrations, key=lambda m: m.version)
     for before, migration in itertools.pairwise(found):
         if migration.version == before.version:
             raise RuntimeError(f"migrations {before.name} and {migration.name} share a number")
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise RuntimeError(f"migration {migration.name} breaks the numbering at {expected}")
     return found
 
 

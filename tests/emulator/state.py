@@ -154,6 +154,18 @@ class EmulatorState:
             data["nonce"] = msg.nonce
         if msg.position is not None:
             data["position"] = msg.position
+        if msg.reactions:
+            data["reactions"] = [
+                {
+                    "emoji": {"id": None, "name": emoji},
+                    "count": len(users),
+                    "count_details": {"burst": 0, "normal": len(users)},
+                    "me": self.bot.id in users,
+                    "me_burst": False,
+                    "burst_colors": [],
+                }
+                for emoji, users in msg.reactions.items()
+            ]
         for key in ("message_reference", "interaction_metadata", "interaction", "poll"):
             value = getattr(msg, key)
             if value is not None:

@@ -349,22 +349,29 @@ class WorldMixin:
         content: str = "",
         *,
         applied_tags: Iterable[int] = (),
+        tags: Iterable[str] = (),
         **body: Any,
     ) -> tuple[Channel, Message]:
-        """A user opens a forum post: THREAD_CREATE, then the starter message (same id)."""
+        """A user opens a forum post: THREAD_CREATE, then the starter message (same id).
+        Tags are given by id (``applied_tags``) or by name (``tags``)."""
         forum = self.state.channel(forum_id)
         if forum.type not in (ChannelType.FORUM, ChannelType.MEDIA):
             raise EmulatorUsageError(f"channel {forum_id} is not a forum")
         self._check_poster(forum, user)
+        by_name = {t["name"]: int(t["id"]) for t in forum.available_tags}
+        unknown = [name for name in tags if name not in by_name]
+        if unknown:
+            raise EmulatorUsageError(f"forum {forum.name!r} has no tag(s) {unknown}")
         errors = FormErrors()
-        tags = check_applied_tags(forum, list(applied_tags), errors)
+        wanted = [*applied_tags, *(by_name[name] for name in tags)]
+        applied = check_applied_tags(forum, wanted, errors)
         if errors:
             raise EmulatorUsageError(f"the client would refuse this post: {errors.tree}")
         emu = self._emu()
         thread = new_thread(
             emu, forum, {"name": name}, thread_id=self.ids.next(), thread_type=11, owner_id=user.id
         )
-        thread.applied_tags = tags
+        thread.applied_tags = applied
         announce_thread(emu, thread)
         msg = messaging.new_message(
             emu, thread, user, {"content": content, **body}, message_id=thread.id

@@ -35,5 +35,5 @@ BEGIN
     WHERE kind = 'reminder' AND subject_id = OLD.id AND state IN ('pending', 'sending');
 END;
 
-PRAGMA user_version = 11;
+PRAGMA user_version = 10;
 COMMIT;
