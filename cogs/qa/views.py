@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.services.qa.rules import BODY_MAX, SUMMARY_MAX, TITLE_MAX
-from bot.ui import limits
+from bot.ui import limits, markup
 from cogs.components import NexusModal, RowButton, loaded_cog
 from cogs.qa import strings
 
@@ -42,7 +42,9 @@ class AskModal(NexusModal):
     """Title and details of a question, for ``/ask`` without them."""
 
     def __init__(self, topic: str, title: str | None, body: str | None) -> None:
-        super().__init__(title=limits.shorten(f"Ask a {topic} question", limits.MODAL_TITLE))
+        super().__init__(
+            title=limits.shorten(f"Ask {markup.article(topic)} question", limits.MODAL_TITLE)
+        )
         self.topic = topic
         self.question_title: discord.ui.TextInput[Any] = discord.ui.TextInput(
             label=strings.MODAL_TITLE_LABEL,

@@ -64,8 +64,8 @@ class RemindCog(commands.Cog):
             for reminder in pending:
                 embeds.add_field(
                     embed,
-                    f"#{reminder.number} · {embeds.timestamp(reminder.due, 'R')}",
-                    f"{embeds.timestamp(reminder.due)}\n{limits.shorten(reminder.text, 300)}",
+                    f"#{reminder.number}",
+                    f"{embeds.when_short(reminder.due)}\n{limits.shorten(reminder.text, 300)}",
                 )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 

@@ -155,7 +155,7 @@ def list_embed(page: list[SessionSummary], *, total: int, offset: int, mine: boo
     for item in page:
         s = item.session
         live = f" · {strings.LIVE}" if s.status == "live" else ""
-        details = [embeds.when(s.start), f"{capacity_text(item.going, s.capacity)} going"]
+        details = [embeds.when_short(s.start), f"{capacity_text(item.going, s.capacity)} going"]
         if item.waiting:
             details[-1] += f" · {item.waiting} waiting"
         if s.topic:

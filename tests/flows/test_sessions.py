@@ -226,6 +226,11 @@ async def test_list_info_and_autocomplete(nexus: Nexus) -> None:
     listing = await said(nexus, w.ada, "session list")
     assert listing.index("Django ORM clinic") < listing.index("GraphQL basics")
     assert "1/1 going · 1 waiting" in listing
+    # A list gives each time short, then how far away; the card gives the full date.
+    assert f"<t:{int(sooner.start.timestamp())}:f> (<t:" in listing
+    assert f"<t:{int(sooner.start.timestamp())}:F>" in card_text(
+        nexus, await stored(nexus, sooner.id)
+    )
     mine = await said(nexus, w.ada, "session list", mine=True)
     assert "Django ORM clinic" in mine and "GraphQL basics" not in mine
 
