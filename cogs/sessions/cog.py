@@ -317,5 +317,5 @@ class SessionsCog(commands.Cog):
             )
         else:
             await self.publisher.tell_promoted(left.promoted)
-        embed = embeds.info(title, text) if neutral else embeds.success(title, text)
+        embed = embeds.muted(title, text) if neutral else embeds.success(title, text)
         await interaction.followup.send(embed=embed, ephemeral=True)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 from dateutil.rrule import rrulestr
 
-from bot.ui.embeds import BRAND, SUCCESS
+from bot.ui.embeds import MUTED, SUCCESS
 from tests.flows.harness import Nexus, embed_text, running_bot
 from tests.flows.sessions_kit import (
     buttons,
@@ -75,7 +75,7 @@ async def test_the_host_pressing_join_is_told_they_host_it(nexus: Nexus) -> None
         (await finished(nexus, await nexus.slash(ada, "session join", id=session.id)))["embeds"][0],
     ):
         assert reply["title"] == "You're hosting"
-        assert reply["color"] == BRAND.value  # neutral: nothing changed, not an error
+        assert reply["color"] == MUTED.value  # neutral: nothing changed, not an error
         assert "you're going without taking a place" in reply["description"]
         assert REMINDERS_IN_THREAD in reply["description"]
     assert (await nexus.services.sessions.roster(session.id)).going == []
@@ -109,7 +109,7 @@ async def test_joining_adds_you_to_the_thread_and_says_when_reminders_come(nexus
     assert "Reminders: off — change with `/session notify`." in off["description"]
     assert {bola.id, chidi.id, dayo.id} <= members(nexus, session.thread_id)
     again = await answer(nexus, bola, session, "join")
-    assert again["color"] == BRAND.value and "already going" in again["description"]
+    assert again["color"] == MUTED.value and "already going" in again["description"]
 
     # Leaving drops you from the session, not from the conversation in its thread.
     await click(nexus, bola, session, "leave")

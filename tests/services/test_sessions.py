@@ -14,7 +14,7 @@ from bot.db import sql
 from bot.db import timers as timer_rows
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import TimerMissed
 from bot.services.access import Actor
 from bot.services.container import Services
@@ -193,7 +193,7 @@ async def test_edit_by_host_or_mentor_only_and_lists_changes(
         new_start - timedelta(days=1),
         new_start - timedelta(minutes=15),
     ]
-    with pytest.raises(InvalidInput, match="nothing changed"):
+    with pytest.raises(AlreadyDone, match="nothing changed"):
         await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), title="ORM deep dive")
 
 

@@ -205,7 +205,9 @@ class QAService:
         question = await self.require_thread(thread_id)
         await self.authorize(question, actor)
         if question.status == "solved":
-            raise Conflict("This question is already solved. `/qa reopen` it to change the answer.")
+            raise AlreadyDone(
+                "This question is already solved. `/qa reopen` it to change the answer."
+            )
         return question
 
     async def solve(
@@ -259,7 +261,7 @@ class QAService:
             current = await repo.lock(tx, question.id)
             if current is None or current.status != "open":
                 state = "solved" if current and current.status == "solved" else "closed"
-                raise Conflict(f"This question is already {state}. `/qa reopen` it first.")
+                raise AlreadyDone(f"This question is already {state}. `/qa reopen` it first.")
             question = await repo.update(
                 tx,
                 current.id,
@@ -308,7 +310,7 @@ class QAService:
         async with self._db.transaction() as tx:
             current = await repo.lock(tx, question.id)
             if current is None or current.status == "open":
-                raise Conflict("This question is already open.")
+                raise AlreadyDone("This question is already open.")
             question = await repo.update(
                 tx,
                 current.id,

@@ -298,7 +298,10 @@ class SessionService:
                 raise Conflict(f"Session #{session_id} already started; its time can't move now.")
             changes = pending_changes(current, wanted)
             if not changes:
-                raise InvalidInput("That is what the session already says; nothing changed.")
+                raise AlreadyDone(
+                    "That is what the session already says; nothing changed.",
+                    title="Nothing changed",
+                )
             values = {c.column: c.value for c in changes}
             values |= {"sequence": current.sequence + 1, "updated_at": now}
             updated = await repo.update(tx, session_id, values)
