@@ -24,7 +24,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 from icalendar.enums import STATUS
 
-from bot.db.sessions import Exported, Session
+from bot.db.session_calendar import Exported
+from bot.db.sessions import Session
 from bot.ui import limits, markup
 
 PRODID = "-//Nexus//Study sessions//EN"
@@ -89,9 +90,11 @@ def _one_per_series(items: Sequence[Exported]) -> list[Exported]:
     return kept
 
 
-def build_calendar(items: Sequence[Exported], *, now: datetime) -> bytes:
-    """A complete VCALENDAR of these sessions (possibly none)."""
-    calendar = icalendar.Calendar.new(prodid=PRODID, method="PUBLISH", name="Nexus study sessions")
+def build_calendar(
+    items: Sequence[Exported], *, now: datetime, name: str = "Nexus study sessions"
+) -> bytes:
+    """A complete VCALENDAR of these sessions (possibly none), called ``name``."""
+    calendar = icalendar.Calendar.new(prodid=PRODID, method="PUBLISH", name=name)
     kept = _one_per_series(items)
     for item in kept:
         calendar.add_component(_event(item, now))

@@ -32,7 +32,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 @pytest.fixture
 def services(db: Database, clock: FakeClock) -> Services:
-    services = build_services(db, clock)
+    services = build_services(db, clock, web_url="https://nexus.example")
     # What the feature cogs register with forget-me when they load.
     services.preferences.register_privacy(services.privacy)
     services.reminders.register_privacy(services.privacy)
@@ -40,4 +40,5 @@ def services(db: Database, clock: FakeClock) -> Services:
     services.qa.register_privacy(services.privacy)
     services.pairing.register_privacy(services.privacy)
     services.announcements.register_privacy(services.privacy)
+    services.web.register_privacy(services.privacy)
     return services

@@ -18,6 +18,10 @@ UNANSWERED_AFTER = 6 * 3600
 NUDGE_AFTER = 24 * 3600
 DORMANT_AFTER = 72 * 3600
 
+# An open question waiting for help: no reply from anyone but the asker, or the asker
+# pressed "Still need help" and nobody has replied since.
+WAITING_FOR_HELP = "status = 'open' AND (first_reply_at IS NULL OR needs_help_at IS NOT NULL)"
+
 
 @dataclass(frozen=True)
 class Question:
@@ -186,9 +190,7 @@ async def unanswered(
     """Open questions waiting for help, and how many there are in all: first those whose
     asker said they still need help (latest first), then those without a reply from
     anyone but the asker, oldest first."""
-    where = (
-        "guild_id = ? AND status = 'open' AND (first_reply_at IS NULL OR needs_help_at IS NOT NULL)"
-    )
+    where = f"guild_id = ? AND {WAITING_FOR_HELP}"
     params: list[Any] = [guild_id]
     if topic is not None:
         where += " AND topic = ?"
@@ -263,7 +265,7 @@ async def set_credit(
 
 
 async def leaderboard(
-    conn: Connection, guild_id: int, since: int | None, limit: int
+    conn: Connection, guild_id: int, since: int | None, limit: int, offset: int = 0
 ) -> list[tuple[int, int]]:
     rows = await sql.fetch_all(
         conn,
@@ -272,9 +274,9 @@ async def leaderboard(
         WHERE guild_id = ? AND credited_at >= ?
         GROUP BY helper_id
         ORDER BY credits DESC, MIN(credited_at), helper_id
-        LIMIT ?
+        LIMIT ? OFFSET ?
         """,
-        (guild_id, since if since is not None else 0, limit),
+        (guild_id, since if since is not None else 0, limit, offset),
     )
     return [(row["helper_id"], row["credits"]) for row in rows]
 

@@ -14,7 +14,7 @@ from bot.ui.markup import jump_url
 
 OPEN = ("scheduled", "live")
 # Must match the partial index `sessions_open_by_start` word for word to use it.
-_OPEN_SQL = "status IN ('scheduled', 'live')"
+OPEN_SQL = "status IN ('scheduled', 'live')"
 
 
 @dataclass(frozen=True)
@@ -107,11 +107,11 @@ def from_row(row: Row) -> Session:
     return Session(**{name: row[name] for name in _FIELDS})
 
 
-def _summary(row: Row) -> SessionSummary:
+def summary_from_row(row: Row) -> SessionSummary:
     return SessionSummary(from_row(row), going=row["going"], waiting=row["waiting"])
 
 
-_COUNTS = """
+HEAD_COUNTS = """
     (SELECT COUNT(*) FROM session_rsvps r WHERE r.session_id = s.id AND r.status = 'going')
         AS going,
     (SELECT COUNT(*) FROM session_rsvps r WHERE r.session_id = s.id AND r.status = 'waitlist')
@@ -172,18 +172,18 @@ async def upcoming(
 ) -> list[SessionSummary]:
     rows = await sql.fetch_all(
         conn,
-        f"SELECT s.*, {_COUNTS} FROM sessions s"  # noqa: S608
-        f" WHERE s.guild_id = ? AND s.{_OPEN_SQL}"
+        f"SELECT s.*, {HEAD_COUNTS} FROM sessions s"  # noqa: S608
+        f" WHERE s.guild_id = ? AND s.{OPEN_SQL}"
         " ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?",
         (guild_id, limit, offset),
     )
-    return [_summary(row) for row in rows]
+    return [summary_from_row(row) for row in rows]
 
 
 async def count_upcoming(conn: Connection, guild_id: int) -> int:
     value = await sql.fetch_value(
         conn,
-        f"SELECT COUNT(*) FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}",  # noqa: S608
+        f"SELECT COUNT(*) FROM sessions s WHERE s.guild_id = ? AND s.{OPEN_SQL}",  # noqa: S608
         (guild_id,),
     )
     return int(value or 0)
@@ -202,11 +202,11 @@ async def joined(
     """Open sessions the user joined, waits for, or hosts."""
     rows = await sql.fetch_all(
         conn,
-        f"SELECT s.*, {_COUNTS} FROM sessions s WHERE {_MINE}"  # noqa: S608
+        f"SELECT s.*, {HEAD_COUNTS} FROM sessions s WHERE {_MINE}"  # noqa: S608
         " ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?",
         (guild_id, user_id, user_id, limit, offset),
     )
-    return [_summary(row) for row in rows]
+    return [summary_from_row(row) for row in rows]
 
 
 async def count_joined(conn: Connection, guild_id: int, user_id: int) -> int:
@@ -229,7 +229,7 @@ async def search_open(conn: Connection, guild_id: int, text: str, *, limit: int)
     if not needle:
         rows = await sql.fetch_all(
             conn,
-            f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}"  # noqa: S608
+            f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{OPEN_SQL}"  # noqa: S608
             " ORDER BY s.starts_at, s.id LIMIT ?",
             (guild_id, limit),
         )
@@ -237,53 +237,13 @@ async def search_open(conn: Connection, guild_id: int, text: str, *, limit: int)
         pattern = _like(needle)
         rows = await sql.fetch_all(
             conn,
-            f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{_OPEN_SQL}"  # noqa: S608
+            f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{OPEN_SQL}"  # noqa: S608
             " AND (CAST(s.id AS TEXT) LIKE ? ESCAPE '\\' OR s.title LIKE ? ESCAPE '\\'"
             "      OR s.topic LIKE ? ESCAPE '\\')"
             " ORDER BY s.starts_at, s.id LIMIT ?",
             (guild_id, pattern, pattern, pattern, limit),
         )
     return [from_row(row) for row in rows]
-
-
-@dataclass(frozen=True)
-class Exported:
-    """A session as a calendar shows it: a repeating one stands for its series."""
-
-    session: Session
-    series_id: int  # the series' first occurrence (the session itself when it stands alone)
-    series_sequence: int  # edits across the series up to this occurrence, plus one per step
-
-
-async def for_export(conn: Connection, guild_id: int, user_id: int, since: int) -> list[Exported]:
-    """Sessions the user hosts or RSVPed to that have not ended by ``since``, cancelled
-    ones included (so a calendar that imported them learns they are off), each with its
-    series (walked back through ``previous_id``)."""
-    rows = await sql.fetch_all(
-        conn,
-        """
-        WITH RECURSIVE mine AS (
-            SELECT s.* FROM sessions s
-            WHERE s.guild_id = ? AND s.starts_at + s.duration_min * 60 > ?
-              AND (s.host_id = ? OR EXISTS (SELECT 1 FROM session_rsvps r
-                                            WHERE r.session_id = s.id AND r.user_id = ?))
-        ),
-        back (id, at, previous, steps, edits) AS (
-            SELECT id, id, previous_id, 0, sequence FROM mine
-            UNION ALL
-            SELECT b.id, p.id, p.previous_id, b.steps + 1, b.edits + p.sequence
-            FROM back b JOIN sessions p ON p.id = b.previous
-        )
-        SELECT m.*, b.at AS series_id, b.edits + b.steps AS series_sequence
-        FROM mine m JOIN back b ON b.id = m.id AND b.previous IS NULL
-        ORDER BY m.starts_at, m.id
-        """,
-        (guild_id, since, user_id, user_id),
-    )
-    return [
-        Exported(from_row(row), series_id=row["series_id"], series_sequence=row["series_sequence"])
-        for row in rows
-    ]
 
 
 async def needing_mirror(conn: Connection, guild_id: int, now: int) -> list[Session]:
@@ -344,9 +304,9 @@ async def starting_between(
     """Scheduled sessions of a server starting in ``[start, end)``, soonest first."""
     rows = await sql.fetch_all(
         conn,
-        f"SELECT s.*, {_COUNTS} FROM sessions s"  # noqa: S608
+        f"SELECT s.*, {HEAD_COUNTS} FROM sessions s"  # noqa: S608
         " WHERE s.guild_id = ? AND s.status = 'scheduled' AND s.starts_at >= ?"
         " AND s.starts_at < ? ORDER BY s.starts_at, s.id",
         (guild_id, start, end),
     )
-    return [_summary(row) for row in rows]
+    return [summary_from_row(row) for row in rows]

@@ -23,6 +23,9 @@ from bot.services.privacy import PrivacyService
 from bot.services.qa.service import QAService
 from bot.services.reminders import ReminderService
 from bot.services.sessions.service import SessionService
+from bot.services.web.archive import ArchiveService
+from bot.services.web.feeds import FeedService
+from bot.services.web.publishing import WebService
 from bot.time.clock import Clock, SystemClock
 
 T = TypeVar("T")
@@ -59,9 +62,12 @@ class Services:
         *,
         is_transient: Callable[[BaseException], bool] = lambda _: False,
         timer_wakeups: bool = True,
+        web_url: str | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
+        # The web server's public address (PUBLIC_URL), or None when it does not run.
+        self.web_url = web_url
         self.scheduler = Scheduler(db, clock, is_transient=is_transient, wake=timer_wakeups)
         self.guilds = GuildSettingsService(db, clock)
         self.preferences = PreferencesService(db, clock, self.guilds)
@@ -79,6 +85,9 @@ class Services:
         lambda s: AnnouncementService(s.db, s.clock, s.scheduler, s.guilds, s.preferences)
     )
     digest = Feature(lambda s: DigestService(s.db, s.clock, s.guilds, s.scheduler))
+    web = Feature(lambda s: WebService(s.db, s.clock, s.web_url))
+    archive = Feature(lambda s: ArchiveService(s.db, s.clock, s.web, s.qa.search))
+    feeds = Feature(lambda s: FeedService(s.db, s.clock, s.web))
 
 
 def build_services(db: Database, clock: Clock | None = None, **options: Any) -> Services:

@@ -52,10 +52,18 @@ class PrivacyService:
     def labels(self) -> list[str]:
         return [holder.label for holder in self._holders]
 
-    def register(self, owner: str, label: str, count: Counter, erase: Eraser) -> None:
+    def register(
+        self, owner: str, label: str, count: Counter, erase: Eraser, *, first: bool = False
+    ) -> None:
+        """``first``: erase this before every other holder (it must still see the user's
+        id on rows that another holder takes it off)."""
         if any(holder.label == label for holder in self._holders):
             raise ValueError(f"data {label!r} is already registered")
-        self._holders.append(DataHolder(owner, label, count, erase))
+        holder = DataHolder(owner, label, count, erase)
+        if first:
+            self._holders.insert(0, holder)
+        else:
+            self._holders.append(holder)
 
     def register_rows(
         self, owner: str, label: str, table: str, user_column: str, where: str = ""

@@ -124,6 +124,11 @@ async def test_no_row_names_a_forgotten_user(services: Services, clock: FakeCloc
         ping_role_id=None, when="in 1 hour", repeat="none",
     )  # fmt: skip
     await services.announcements.confirm(draft.id, me)
+    # Web: turned the server's pages on, kept my posts off them, my name, a feed.
+    await services.web.set_state(GUILD, on=True, name="ProDev", by=ME)
+    await services.web.set_visible(ME, False)
+    await services.web.remember_name(GUILD, ME, "Me")
+    await services.feeds.address(GUILD, ME, rotate=False)
     clock.advance(minutes=1)
 
     columns = await user_columns(db)

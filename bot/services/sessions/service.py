@@ -21,6 +21,7 @@ import logging
 from datetime import timedelta
 
 from bot.calendar_export import build_calendar, count_events
+from bot.db import session_calendar
 from bot.db import session_prefs as prefs
 from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
@@ -366,7 +367,7 @@ class SessionService:
         """An iCalendar file of the user's sessions that have not ended (hosted or
         RSVPed, cancelled ones marked so; a series once), and how many events it holds."""
         now = self._clock.now()
-        items = await repo.for_export(self._db.reader, guild_id, user_id, epoch(now))
+        items = await session_calendar.for_export(self._db.reader, guild_id, user_id, epoch(now))
         return build_calendar(items, now=now), count_events(items)
 
     # -- keeping rosters right ------------------------------------------------------------
