@@ -96,7 +96,7 @@ async def run(settings: Settings, *, sync_only: bool = False) -> None:
         bot = NexusBot(
             settings=settings,
             db=db,
-            services=build_services(db, is_transient=is_transient),
+            services=build_services(db, is_transient=is_transient, web_url=settings.web_url),
             sync_only=sync_only,
         )
         async with bot:

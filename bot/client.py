@@ -22,8 +22,11 @@ from bot.db import app_state
 from bot.db.database import Database
 from bot.delivery import Delivery
 from bot.errors import DiscordUnreachable, LoginRefused
+from bot.metrics import Metrics
 from bot.services.container import Services
 from bot.time import timeparse
+from bot.web.context import WebContext
+from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -99,12 +102,15 @@ class NexusBot(commands.Bot):
         guild_ready_timeout: float = 2.0,
         heartbeat_interval: float = heartbeat.INTERVAL,
     ) -> None:
+        self.metrics = Metrics()
         super().__init__(
             guild_ready_timeout=guild_ready_timeout,
             command_prefix=commands.when_mentioned,
             intents=intents(),
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            # Every request to Discord (interaction callbacks too) passes this session.
+            http_trace=self.metrics.discord_trace(),
         )
         self.settings = settings
         self.db = db
@@ -112,6 +118,7 @@ class NexusBot(commands.Bot):
         self.sync_only = sync_only
         self.delivery = Delivery(self)
         self.heartbeat = heartbeat.Heartbeat(settings.heartbeat_file, interval=heartbeat_interval)
+        self.web: WebServer | None = None
         use_api_base(settings.api_base)
 
     async def login(self, token: str) -> None:
@@ -137,6 +144,8 @@ class NexusBot(commands.Bot):
         if event_name == "disconnect" and self.ws is None and not self.is_closed():
             gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
             raise unreachable("Discord's gateway", gateway, sys.exception())
+        if event_name == "interaction":
+            self.metrics.interaction_arrived(args[0].id, args[0].type.value)
         super().dispatch(event_name, *args, **kwargs)
 
     async def on_connect(self) -> None:
@@ -161,6 +170,7 @@ class NexusBot(commands.Bot):
         # Timers fire over REST, which works from here on; the gateway is not needed. They
         # start first: timers that fell due while the bot was down are already late.
         await self.services.scheduler.start()
+        await self._start_web()
         await self.sync_commands()
         # dateparser pays ~0.3 s on its first call; not on the first user's /remind.
         await asyncio.to_thread(timeparse.warm_up)
@@ -170,9 +180,28 @@ class NexusBot(commands.Bot):
         is not a failed command lookup. Features listen to messages in their cogs."""
 
     async def close(self) -> None:
+        if self.web is not None:
+            await self.web.stop()
         await self.heartbeat.stop()
         await self.services.scheduler.stop()
         await super().close()
+
+    async def _start_web(self) -> None:
+        """The web server, on this event loop, when ``WEB_PORT`` is set."""
+        if self.settings.web_port is None:
+            return
+        from bot.web.app import create_app  # FastAPI is imported only when it serves
+
+        context = WebContext(
+            self.services,
+            self.metrics,
+            gateway_connected=lambda: self.heartbeat.is_connected,
+            rate_limit=self.settings.web_rate_limit,
+        )
+        self.web = WebServer(
+            create_app(context), host=self.settings.web_host, port=self.settings.web_port
+        )
+        await self.web.start()
 
     async def _use_gateway_of_api_base(self) -> None:
         # A non-sharded client never asks /gateway/bot and would connect to Discord's

@@ -32,6 +32,14 @@ _FIXES = {
     "or leave it empty",
     "discord_api_base": "set it to an http(s) URL such as https://discord.com/api/v10 "
     "or leave it empty",
+    "web_port": "set it to a TCP port from 1 to 65535 (e.g. WEB_PORT=8080), or leave it "
+    "empty for no web server",
+    "web_host": "set it to the address to listen on, e.g. 0.0.0.0 (every interface) or "
+    "127.0.0.1 (this machine only)",
+    "public_url": "set it to the http(s) address people reach the web server at, e.g. "
+    "https://nexus.example.org, or leave it empty",
+    "web_rate_limit": "set it to the requests a minute one client may make, from 1 to "
+    "100000 (default 120)",
 }
 
 
@@ -49,6 +57,8 @@ class FileSettings(BaseSettings):
 
     database_path: Path = Path("data/nexus.db")
     heartbeat_path: Path | None = None
+    # The web server's port: also how ``nexus-bot health`` knows to ask its /healthz.
+    web_port: int | None = Field(default=None, ge=0, le=65535)
 
     @property
     def heartbeat_file(self) -> Path:
@@ -64,6 +74,10 @@ class Settings(FileSettings):
     log_level: str = "INFO"
     dev_guild_id: int | None = Field(default=None, gt=0)
     discord_api_base: AnyHttpUrl | None = None
+    # Every interface by default: in a container the port is published from outside.
+    web_host: str = Field(default="0.0.0.0", min_length=1)  # noqa: S104
+    public_url: AnyHttpUrl | None = None
+    web_rate_limit: int = Field(default=120, ge=1, le=100_000)
 
     @field_validator("discord_token")
     @classmethod
@@ -87,6 +101,16 @@ class Settings(FileSettings):
         if self.discord_api_base is None:
             return None
         return str(self.discord_api_base).rstrip("/")
+
+    @property
+    def web_url(self) -> str | None:
+        """The address the web pages are linked at (``PUBLIC_URL``, else this machine
+        and ``WEB_PORT``), or None when there is no web server."""
+        if self.web_port is None:
+            return None
+        if self.public_url is not None:
+            return str(self.public_url).rstrip("/")
+        return f"http://localhost:{self.web_port}"
 
     @property
     def log_level_number(self) -> int:

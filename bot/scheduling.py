@@ -86,6 +86,7 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._armed: set[int] = set()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._started = False
 
     # -- registration -------------------------------------------------------------
 
@@ -112,9 +113,22 @@ class Scheduler:
     def running(self) -> bool:
         return self._aps is not None
 
+    @property
+    def started(self) -> bool:
+        """Between ``start`` and ``stop``: timers are handled (by wake-ups, or by
+        ``run_due`` where wake-ups are off)."""
+        return self._started
+
+    async def backlog(self, late_after: int = 60) -> dict[str, tuple[int, int]]:
+        """Pending timers by kind: how many, and how many of them are more than
+        ``late_after`` seconds overdue."""
+        late_since = epoch(self._clock.now()) - late_after
+        return await repo.backlog(self._db.reader, late_since)
+
     async def start(self) -> None:
         """Rebuild the wake-ups from the rows; retry what a crash left half done."""
         now = epoch(self._clock.now())
+        self._started = True
         async with self._db.transaction() as tx:
             released = await repo.release_interrupted(tx, now)
         if released:
@@ -138,6 +152,7 @@ class Scheduler:
     async def stop(self, grace: float = 5.0) -> None:
         """Stop waking; give running work ``grace`` seconds, then cancel it. Unfinished
         sends stay in ``sending`` and are retried, same nonce, at the next start."""
+        self._started = False
         if self._aps is not None:
             self._aps.pause()
         if self._in_flight:

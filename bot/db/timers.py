@@ -215,3 +215,13 @@ async def prune_finished(conn: Connection, before: int) -> int:
         " AND updated_at < ?",
         (before,),
     )
+
+
+async def backlog(conn: Connection, late_since: int) -> dict[str, tuple[int, int]]:
+    """Pending timers by kind: how many, and how many were due before ``late_since``."""
+    rows = await sql.fetch_all(
+        conn,
+        "SELECT kind, COUNT(*), SUM(due_at < ?) FROM timers WHERE state = 'pending' GROUP BY kind",
+        (late_since,),
+    )
+    return {row[0]: (int(row[1]), int(row[2] or 0)) for row in rows}
