@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.nexus.cog import NexusCog
+from cogs.nexus.events import NexusEvents
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -10,3 +11,4 @@ if TYPE_CHECKING:
 
 async def setup(bot: NexusBot) -> None:
     await bot.add_cog(NexusCog(bot))
+    await bot.add_cog(NexusEvents(bot))

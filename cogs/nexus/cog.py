@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.db.guild_settings import CHANNEL_COLUMNS, GuildSettings
 from bot.services import access, setup_check
+from bot.services.web import paths
 from bot.ui import embeds
 from bot.ui.markup import plural
 from cogs.autocomplete import timezone_choices
@@ -101,6 +102,31 @@ class NexusCog(commands.Cog):
             )
             return
         embed = self._settings_embed(interaction, settings, title=strings.CONFIG_TITLE)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @nexus.command(
+        name="web",
+        description="Admin: publish this server's solved questions and sessions on the web.",
+        extras={"audience": "admin"},
+    )
+    @app_commands.describe(
+        state="on: pages, calendar feeds and the API show this server; off: nothing of it"
+    )
+    @admin_only()
+    @write_cooldown(rate=3, per=30)
+    async def web(
+        self, interaction: discord.Interaction[NexusBot], state: Literal["on", "off"]
+    ) -> None:
+        guild = guild_of(interaction)
+        web = self.bot.services.web
+        await web.set_state(guild.id, on=state == "on", name=guild.name, by=interaction.user.id)
+        if state == "on":
+            embed = embeds.success(
+                strings.WEB_ON_TITLE,
+                strings.WEB_ON.format(url=web.url(paths.server(guild.id))),
+            )
+        else:
+            embed = embeds.success(strings.WEB_OFF_TITLE, strings.WEB_OFF)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @nexus.command(name="help", description="What Nexus can do, and the commands you can use.")

@@ -22,6 +22,18 @@ ROLES_NOT_PINGED = (
     "⚠️ {roles} won't be notified of unanswered questions: make {the_roles} mentionable in "
     "Server Settings → Roles, or give Nexus Mention Everyone in {channel}."
 )
+WEB_ON_TITLE = "This server is on the web"
+WEB_ON = (
+    "Its solved questions, upcoming sessions and calendar feed are public at {url}, and "
+    "`/qa search` links to each question's page. Members who want their questions and "
+    "answers left out run `/privacy web state:off`. `/nexus web state:off` takes it all "
+    "down at once."
+)
+WEB_OFF_TITLE = "This server is off the web"
+WEB_OFF = (
+    "Its pages, calendar feeds and API now answer 404, and members' private calendar "
+    "addresses stop working until it is turned on again."
+)
 CONFIG_TITLE = "Nexus settings"
 NOT_SET_UP = "This server is not set up yet. An admin runs `/nexus setup` to choose the channels."
 ALL_GOOD = "I have every permission I need."

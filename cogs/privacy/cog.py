@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -22,6 +22,23 @@ class PrivacyCog(commands.Cog):
 
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
+
+    @privacy.command(
+        name="web", description="Keep your questions and answers off the web pages, or allow them."
+    )
+    @app_commands.describe(
+        state="off: left out of the web pages (shown as hidden); on: allowed (the default)"
+    )
+    @write_cooldown(rate=3, per=30)
+    async def web(
+        self, interaction: discord.Interaction[NexusBot], state: Literal["on", "off"]
+    ) -> None:
+        await self.bot.services.web.set_visible(interaction.user.id, state == "on")
+        if state == "on":
+            embed = embeds.success(strings.WEB_SHOWN_TITLE, strings.WEB_SHOWN)
+        else:
+            embed = embeds.success(strings.WEB_HIDDEN_TITLE, strings.WEB_HIDDEN)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @privacy.command(name="forget-me", description="Delete everything Nexus stores about you.")
     @write_cooldown(rate=2, per=60)

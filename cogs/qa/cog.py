@@ -91,8 +91,11 @@ class QACog(commands.Cog):
             guild.id, interaction.user.id, topic, title, body
         )
         if prepared.draft is not None:
+            pages = await self.bot.services.web.page_links(
+                guild.id, [hit.question for hit in prepared.similar]
+            )
             await interaction.response.send_message(
-                embed=render.similar(prepared.similar),
+                embed=render.similar(prepared.similar, pages=pages),
                 view=draft_view(prepared.draft.id),
                 ephemeral=True,
             )
@@ -284,8 +287,9 @@ class QACog(commands.Cog):
         hits = await self.bot.services.qa.search.search(
             guild.id, text, topic=topic, status=status, limit=10
         )
+        pages = await self.bot.services.web.page_links(guild.id, [hit.question for hit in hits])
         await interaction.response.send_message(
-            embed=render.search_results(text, hits), ephemeral=True
+            embed=render.search_results(text, hits, pages), ephemeral=True
         )
 
     @qa.command(name="unanswered", description="Open questions nobody has replied to yet.")

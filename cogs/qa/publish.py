@@ -184,7 +184,10 @@ class QAThreads:
         questions, if any, and how to mark a solution. Its nonce comes from the thread,
         so a replayed event or a retry after a kill returns the same message."""
         question = adopted.question
-        content, embed = render.forum_hint(adopted)
+        pages = await self.bot.services.web.page_links(
+            question.guild_id, [hit.question for hit in adopted.similar]
+        )
+        content, embed = render.forum_hint(adopted, pages)
         message = await self.bot.delivery.send(
             question.thread_id,
             nonce=nonces.question_hint(question.thread_id),

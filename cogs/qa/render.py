@@ -7,6 +7,7 @@ embeds, escaped where it sits inside markdown links.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import discord
@@ -40,16 +41,25 @@ def opener_of(question: Question) -> str:
     return opener(Ask(question.topic, question.title, question.body), question.asker_id)
 
 
-def similar(hits: list[SearchHit], intro: str = strings.SIMILAR_INTRO) -> discord.Embed:
+def similar(
+    hits: list[SearchHit],
+    intro: str = strings.SIMILAR_INTRO,
+    pages: Mapping[int, str] | None = None,
+) -> discord.Embed:
+    """``pages``: the web page of each question that has one (its server is on the web)."""
     embed = embeds.info(strings.SIMILAR_TITLE, intro)
     for hit in hits:
         question = hit.question
         link = markup.jump_url(question.guild_id, question.thread_id)
         summary = plain(question.summary or "", 300)
+        links = f"[Open the thread]({link})"
+        page = (pages or {}).get(question.id)
+        if page:
+            links += f" · [{strings.WEB_PAGE}]({page})"
         embeds.add_field(
             embed,
             limits.shorten(question.title, limits.EMBED_FIELD_NAME),
-            f"✅ {summary}\n[Open the thread]({link})",
+            f"✅ {summary}\n{links}",
         )
     return embed
 
@@ -59,12 +69,14 @@ def posted(question: Question) -> discord.Embed:
     return embeds.success(strings.POSTED_TITLE, strings.POSTED.format(link=link))
 
 
-def forum_hint(adopted: Adopted) -> tuple[str, discord.Embed | None]:
+def forum_hint(
+    adopted: Adopted, pages: Mapping[int, str] | None = None
+) -> tuple[str, discord.Embed | None]:
     """The bot's one reply in a post a member opened in the Q&A forum."""
     content = strings.FORUM_HINT.format(topic=adopted.question.topic)
     if not adopted.similar:
         return content, None
-    return content, similar(adopted.similar, strings.FORUM_SIMILAR_INTRO)
+    return content, similar(adopted.similar, strings.FORUM_SIMILAR_INTRO, pages)
 
 
 def solved(question: Question) -> tuple[str | None, discord.Embed, list[int]]:
@@ -129,10 +141,12 @@ def dormant(after: timedelta) -> discord.Embed:
     )
 
 
-def result_line(question: Question, *, now: datetime | None = None) -> str:
+def result_line(question: Question, *, now: datetime | None = None, page: str | None = None) -> str:
     link = markup.jump_url(question.guild_id, question.thread_id)
     status = strings.STATUS_ICONS.get(question.status, question.status)
     line = f"**[{plain(question.title, 110)}]({link})**\n{status} · {question.topic}"
+    if page:
+        line += f" · [{strings.WEB_PAGE}]({page})"
     if now is not None:
         line += f" · asked {embeds.timestamp(question.asked, 'R')}"
     if question.status == "open" and question.needs_help_at is not None:
@@ -142,11 +156,13 @@ def result_line(question: Question, *, now: datetime | None = None) -> str:
     return line
 
 
-def search_results(query: str, hits: list[SearchHit]) -> discord.Embed:
+def search_results(
+    query: str, hits: list[SearchHit], pages: Mapping[int, str] | None = None
+) -> discord.Embed:
     title = strings.SEARCH_TITLE.format(query=" ".join(query.split()))
     if not hits:
         return embeds.muted(limits.shorten(title, limits.EMBED_TITLE), strings.SEARCH_NONE)
-    lines = [result_line(hit.question) for hit in hits]
+    lines = [result_line(hit.question, page=(pages or {}).get(hit.question.id)) for hit in hits]
     body = limits.pack_lines(lines, limits.EMBED_DESCRIPTION)[0]
     return embeds.info(limits.shorten(title, limits.EMBED_TITLE), body)
 

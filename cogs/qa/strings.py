@@ -92,6 +92,7 @@ FORUM_HINT = (
 )
 FORUM_SIMILAR_INTRO = "One of these solved questions may already answer yours."
 
+WEB_PAGE = "Read on the web"
 SEARCH_TITLE = "Search: {query}"
 SEARCH_NONE = (
     "Nothing in the archive matches. Try other words (the error message works well), "

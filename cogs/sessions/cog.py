@@ -223,6 +223,26 @@ class SessionsCog(commands.Cog):
             embed=embeds.success(f"Session #{id} cancelled", text), ephemeral=True
         )
 
+    @session.command(
+        name="feed", description="A private calendar address of the sessions you joined."
+    )
+    @app_commands.describe(rotate="True: a new address, and the old one stops working")
+    @write_cooldown(rate=5, per=60)
+    async def feed(self, interaction: discord.Interaction[NexusBot], rotate: bool = False) -> None:
+        guild = guild_of(interaction)
+        address = await self.bot.services.feeds.address(
+            guild.id, interaction.user.id, rotate=rotate
+        )
+        if address.url is None:
+            since = embeds.when(address.since)
+            embed = embeds.muted(strings.FEED_KEPT_TITLE, strings.FEED_KEPT.format(since=since))
+        else:
+            text = strings.FEED.format(url=address.url)
+            if address.replaced:
+                text += "\n\n" + strings.FEED_REPLACED
+            embed = embeds.success(strings.FEED_TITLE, text)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
     @session.command(name="export", description="Your upcoming sessions as a calendar file.")
     async def export(self, interaction: discord.Interaction[NexusBot]) -> None:
         guild = guild_of(interaction)

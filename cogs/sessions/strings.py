@@ -55,6 +55,20 @@ NOTIFY_SAVED = {
 NO_SESSIONS = "No upcoming sessions. Start one with `/session create`."
 NO_SESSIONS_MINE = "You haven't joined any upcoming session. `/session list` shows them all."
 EXPORT_EMPTY = "You have no upcoming sessions to export. Join one first."
+FEED_TITLE = "Your private calendar address"
+FEED = (
+    "{url}\n\nAdd it in Google Calendar (Other calendars → From URL), Outlook (Add "
+    "calendar → Subscribe from web) or Apple Calendar (New Calendar Subscription): the "
+    "sessions you host or join here appear and update by themselves. Keep it to yourself: "
+    "anyone with the address sees your sessions. Nexus stores only a fingerprint of it, so "
+    "copy it now."
+)
+FEED_REPLACED = "Your previous address has stopped working."
+FEED_KEPT_TITLE = "You already have a calendar address"
+FEED_KEPT = (
+    "You made it {since}. Nexus keeps only a fingerprint of it, so it can't show it again: "
+    "run `/session feed rotate:True` for a new address (the old one stops working)."
+)
 EXPORT_DONE = (
     "{count}. Import the file into Google Calendar, Outlook or Apple Calendar; "
     "importing a newer export updates these events instead of duplicating them."

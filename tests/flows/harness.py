@@ -167,18 +167,31 @@ def embed_text(data: dict[str, Any]) -> str:
     return "\n".join(p for p in parts if p)
 
 
+PUBLIC_URL = "https://nexus.example"
+
+
 @contextlib.asynccontextmanager
-async def running_bot(nexus: Nexus, *, dev_guild: bool = False) -> AsyncIterator[NexusBot]:
+async def running_bot(
+    nexus: Nexus, *, dev_guild: bool = False, web: bool = False, web_rate_limit: int = 120
+) -> AsyncIterator[NexusBot]:
+    """The bot; with ``web``, its web server too, on a free loopback port (its links
+    use ``PUBLIC_URL``; ``bot.web.port`` is where it listens)."""
     settings = load_settings(
         discord_token=nexus.emu.token,
         database_path=nexus.db_path,
         discord_api_base=nexus.emu.api_base,
         dev_guild_id=nexus.world.guild.id if dev_guild else None,
+        web_port=0 if web else None,
+        web_host="127.0.0.1",
+        public_url=PUBLIC_URL,
+        web_rate_limit=web_rate_limit,
     )
     db = Database(nexus.db_path)
     await db.connect()
     await migrate(db)
-    services = build_services(db, nexus.clock, is_transient=is_transient, timer_wakeups=False)
+    services = build_services(
+        db, nexus.clock, is_transient=is_transient, timer_wakeups=False, web_url=settings.web_url
+    )
     # Every guild arrives right after READY here; don't wait 2 s for stragglers.
     bot = NexusBot(settings=settings, db=db, services=services, guild_ready_timeout=0.05)
     nexus.bot, nexus.db, nexus.services = bot, db, services
