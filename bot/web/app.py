@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
@@ -64,13 +64,11 @@ def create_app(ctx: WebContext) -> FastAPI:
 
 
 def answer(request: Request, status: int, message: str) -> Response:
-    """An error as the client asked for it: JSON for the API, text for feeds, a page
-    for everything else."""
+    """An error as the client asked for it: JSON for the API and the feeds (as the
+    OpenAPI document says), a page for everything else."""
     path = request.url.path
-    if path.startswith("/api/") or path in ("/openapi.json", "/healthz"):
+    if path.startswith(("/api/", "/calendar/")) or path in ("/openapi.json", "/healthz"):
         return JSONResponse({"detail": message}, status_code=status)
-    if path.startswith("/calendar/"):
-        return PlainTextResponse(message, status_code=status)
     return pages.not_found_page(request, message, status)
 
 
