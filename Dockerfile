@@ -47,8 +47,10 @@ USER 10001:10001
 # container.
 VOLUME ["/app/data"]
 
-# Healthy while the bot is connected to Discord: `health` reads the age of the file the
-# bot touches every 15 s while its gateway connection is up (data/heartbeat).
+# Healthy while the bot is connected to Discord. With WEB_PORT set, `health` asks the
+# web server's /healthz (gateway connected, database writable, scheduler running);
+# without, it reads the age of the file the bot touches every 15 s while its gateway
+# connection is up (data/heartbeat). Publish the web port with -p, e.g. -p 8080:8080.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["nexus-bot", "health"]
 

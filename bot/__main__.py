@@ -131,13 +131,19 @@ async def backup_to(settings: Settings, target: Path, *, force: bool) -> None:
 
 
 def health(max_age: float) -> int:
-    """Never exits 2 (Docker reserves it): a settings problem is "unhealthy" too."""
+    """The web server's /healthz when ``WEB_PORT`` is set, else the heartbeat file's age.
+    Never exits 2 (Docker reserves it): a settings problem is "unhealthy" too."""
     try:
         files = load_file_settings()
     except ConfigError as exc:
         sys.stderr.write(f"nexus-bot: unhealthy: {exc}\n")
         return EXIT_UNHEALTHY
-    result = heartbeat.check(files.heartbeat_file, max_age=max_age)
+    if files.web_port:
+        from bot.web import probe
+
+        result = probe.check(files.web_host, files.web_port)
+    else:
+        result = heartbeat.check(files.heartbeat_file, max_age=max_age)
     if result.ok:
         sys.stdout.write(f"nexus-bot: {result.message}\n")
         return EXIT_OK

@@ -57,8 +57,10 @@ class FileSettings(BaseSettings):
 
     database_path: Path = Path("data/nexus.db")
     heartbeat_path: Path | None = None
-    # The web server's port: also how ``nexus-bot health`` knows to ask its /healthz.
+    # The web server's address: also where ``nexus-bot health`` asks its /healthz.
     web_port: int | None = Field(default=None, ge=0, le=65535)
+    # Every interface by default: in a container the port is published from outside.
+    web_host: str = Field(default="0.0.0.0", min_length=1)  # noqa: S104
 
     @property
     def heartbeat_file(self) -> Path:
@@ -74,8 +76,6 @@ class Settings(FileSettings):
     log_level: str = "INFO"
     dev_guild_id: int | None = Field(default=None, gt=0)
     discord_api_base: AnyHttpUrl | None = None
-    # Every interface by default: in a container the port is published from outside.
-    web_host: str = Field(default="0.0.0.0", min_length=1)  # noqa: S104
     public_url: AnyHttpUrl | None = None
     web_rate_limit: int = Field(default=120, ge=1, le=100_000)
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -247,6 +251,48 @@ def test_health_reads_heartbeat_path(tmp_path: Path) -> None:
     (tmp_path / "beat").touch()
     assert run_cli("health", env={}, cwd=tmp_path).returncode == EXIT_UNHEALTHY
     assert run_cli("health", env={"HEARTBEAT_PATH": "beat"}, cwd=tmp_path).returncode == 0
+
+
+@contextlib.contextmanager
+def healthz(status: int, body: dict[str, object]) -> Iterator[int]:
+    """A stand-in web server on a loopback port whose /healthz answers ``status``."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            data = json.dumps(body).encode()
+            self.send_response(status if self.path == "/healthz" else 404)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_health_asks_the_web_server_when_it_runs(tmp_path: Path) -> None:
+    """With WEB_PORT set the heartbeat file is not enough: /healthz decides."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "heartbeat").touch()  # fresh, yet the web server says no
+    down = {"status": "failing", "gateway_connected": True, "database_writable": False}
+    with healthz(503, down) as port:
+        env = {"WEB_PORT": str(port), "WEB_HOST": "0.0.0.0"}  # noqa: S104 - read, not bound
+        failing = one_line(run_cli("health", env=env, cwd=tmp_path), EXIT_UNHEALTHY)
+    assert f"http://127.0.0.1:{port}/healthz answered 503 (database writable: no)" in failing
+    with healthz(200, {"status": "ok"}) as port:
+        ok = run_cli("health", env={"WEB_PORT": str(port)}, cwd=tmp_path)
+    assert ok.returncode == 0 and "healthy" in ok.stdout
+    refused = run_cli("health", env={"WEB_PORT": str(port)}, cwd=tmp_path)  # nobody there
+    assert "no answer from the web server" in one_line(refused, EXIT_UNHEALTHY)
 
 
 def test_readme_lists_every_exit_status() -> None:
