@@ -33,14 +33,23 @@ class _Server(uvicorn.Server):
 
 
 def listen(host: str, port: int) -> socket.socket:
+    """A listening TCP socket. Its protocol is named (not left 0, as
+    ``socket.create_server`` leaves it): asyncio turns Nagle's algorithm off only on
+    connections whose protocol says TCP, and with it on, a keep-alive client waits
+    ~40 ms for each answer (delayed ACK)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        return socket.create_server((host, port), family=family, backlog=2048)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
     except OSError as exc:
+        sock.close()
         raise ConfigError(
             f"WEB_PORT {port} on WEB_HOST {host} cannot be listened on ({exc.strerror or exc}): "
             "choose another WEB_PORT, or stop what uses it"
         ) from None
+    return sock
 
 
 class WebServer:
