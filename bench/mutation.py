@@ -4,6 +4,7 @@
     python bench/mutation.py                          # fresh run over all three targets
     python bench/mutation.py --paths bot/scheduling.py  # one target (re-runs its mutants)
     python bench/mutation.py --resume                 # finish an interrupted run
+    python bench/mutation.py --resume --retry         # and re-try every mutant not caught
     python bench/mutation.py --report --survivors     # summarise the last run, list survivors
 
 mutmut copies the tree to ``mutants/``, rewrites every function of the targets (see
@@ -132,6 +133,25 @@ def report(paths: list[str], *, survivors: bool) -> float:
     return pct
 
 
+def forget_verdicts(paths: list[str]) -> int:
+    """Mark every mutant of ``paths`` that was not caught as not checked, so the next
+    ``--resume`` runs it again with the tests as they are now (a caught mutant stays
+    caught: tests are only ever added)."""
+    reset = 0
+    for meta in sorted(MUTANTS.glob("bot/**/*.py.meta")):
+        source = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
+        if not in_targets(source, paths):
+            continue
+        data = json.loads(meta.read_text())
+        codes = data["exit_code_by_key"]
+        for name, code in codes.items():
+            if status_of(code) in ("survived", "no tests", "suspicious"):
+                codes[name] = None
+                reset += 1
+        meta.write_text(json.dumps(data, indent=4))
+    return reset
+
+
 def run(paths: list[str], *, max_children: int, fresh: bool, resume: bool) -> None:
     if fresh and MUTANTS.exists():
         shutil.rmtree(MUTANTS)
@@ -158,11 +178,18 @@ def main() -> None:
     parser.add_argument("--max-children", type=int, default=2, help="parallel test workers")
     parser.add_argument("--report", action="store_true", help="only summarise the last run")
     parser.add_argument("--resume", action="store_true", help="run only unchecked mutants")
+    parser.add_argument(
+        "--retry", action="store_true", help="with --resume: re-run the mutants not caught"
+    )
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
     args = parser.parse_args()
     unknown = [p for p in args.paths if not any(in_targets(p, [t]) for t in TARGETS)]
     if unknown:
         parser.error(f"not a mutation target: {unknown} (targets: {', '.join(TARGETS)})")
+    if args.retry:
+        if not args.resume:
+            parser.error("--retry goes with --resume")
+        print(f"{forget_verdicts(args.paths)} mutants not caught will be run again")
     if not args.report:
         full = sorted(args.paths) == sorted(TARGETS)
         run(
