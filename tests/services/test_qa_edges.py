@@ -1,0 +1,263 @@
+"""Q&A's edges on a real database with a fake clock: who closed what and when, the
+words of each refusal, reopening with the server's own timings, and each condition
+under which a nudge or a dormant close must not fire (or must fire again after a crash)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.db import qa as repo
+from bot.db.database import Database
+from bot.db.qa import Timings
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.services.container import Services
+from bot.services.qa.rules import KIND_DORMANT, KIND_NUDGE
+from bot.time.clock import FakeClock, epoch
+from tests.services.test_qa import (
+    ASKER,
+    GUILD,
+    HELPER,
+    HELPER_ROLE,
+    MENTOR_ROLE,
+    Fired,
+    ask,
+    asker,
+    helper,
+    live_timers,
+    mentor,
+    register,
+    reply,
+)
+
+
+@pytest.fixture
+async def fired(services: Services) -> Fired:
+    await services.guilds.save(
+        GUILD, qa_channel_id=10, mentor_role_id=MENTOR_ROLE, helper_role_id=HELPER_ROLE
+    )
+    return register(services)
+
+
+def exactly(text: str) -> str:
+    return f"^{re.escape(text)}$"
+
+
+async def test_closing_records_who_and_when_and_stops_every_timer(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    question = await ask(services)
+    await reply(services, question, HELPER, clock)
+    clock.advance(minutes=5)
+    closed = await services.qa.close(question.thread_id, helper, "off-topic")
+    assert (closed.status, closed.close_reason, closed.duplicate_of) == (
+        "closed",
+        "off-topic",
+        None,
+    )
+    assert (closed.resolved_by, closed.resolved_at) == (helper.user_id, epoch(clock.now()))
+    assert (closed.nudge_timer_id, closed.dormant_timer_id) == (None, None)
+    assert await live_timers(db, question) == []
+    with pytest.raises(
+        Conflict, match=exactly("This question is already closed. `/qa reopen` it first.")
+    ):
+        await services.qa.close(question.thread_id, helper, "stale")
+
+
+async def test_closing_a_solved_question_says_it_is_solved(
+    services: Services, fired: Fired
+) -> None:
+    question = await ask(services)
+    await services.qa.solve(question.thread_id, asker, summary="ok", answerer_id=HELPER)
+    with pytest.raises(
+        Conflict, match=exactly("This question is already solved. `/qa reopen` it first.")
+    ):
+        await services.qa.close(question.thread_id, helper, "off-topic")
+
+
+async def test_close_refusals_say_exactly_what_is_wrong(services: Services, fired: Fired) -> None:
+    question = await ask(services)
+    with pytest.raises(
+        InvalidInput, match=exactly("The reason must be one of: duplicate, off-topic, stale.")
+    ):
+        await services.qa.close(question.thread_id, helper, "spam")
+    with pytest.raises(
+        InvalidInput,
+        match=exactly(
+            "Closing as a duplicate needs `duplicate_of`: the original question's "
+            "thread link or id."
+        ),
+    ):
+        await services.qa.close(question.thread_id, helper, "duplicate")
+    with pytest.raises(
+        InvalidInput, match=exactly("`duplicate_of` only goes with the reason `duplicate`.")
+    ):
+        await services.qa.close(question.thread_id, helper, "off-topic", "123")
+    with pytest.raises(
+        NotFound,
+        match=exactly(
+            "`duplicate_of` must be the link (or id) of another question thread in this "
+            "server. Right-click the thread → **Copy Link**."
+        ),
+    ):
+        await services.qa.close(question.thread_id, helper, "duplicate", "not a link")
+    with pytest.raises(InvalidInput, match=exactly("A question can't be a duplicate of itself.")):
+        await services.qa.close(question.thread_id, helper, "duplicate", f"<#{question.thread_id}>")
+
+
+async def test_a_duplicate_must_be_in_the_same_server(services: Services, fired: Fired) -> None:
+    from bot.services.qa.rules import Ask
+
+    question = await ask(services)
+    elsewhere = await services.qa.record_question(
+        guild_id=GUILD + 1,
+        channel_id=99,
+        thread_id=4242,
+        opener_id=4242,
+        asker_id=ASKER,
+        ask=Ask("django", "Elsewhere", "Another server's question, long enough."),
+    )
+    with pytest.raises(NotFound, match="another question thread in this server"):
+        await services.qa.close(
+            question.thread_id, helper, "duplicate", f"<#{elsewhere.thread_id}>"
+        )
+
+
+async def test_reopening_a_closed_question_clears_it_and_uses_the_servers_timings(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    await services.qa.set_timings(GUILD, Timings(3600, 7200, 10_800))
+    original = await ask(services)
+    question = await ask(services)
+    link = f"https://discord.com/channels/{GUILD}/{original.thread_id}"
+    await services.qa.close(question.thread_id, helper, "duplicate", link)
+    clock.advance(hours=2)
+    reopened = await services.qa.reopen(question.thread_id, mentor)
+    assert (reopened.status, reopened.close_reason, reopened.duplicate_of) == ("open", None, None)
+    assert (reopened.resolved_by, reopened.resolved_at) == (None, None)
+    assert reopened.last_activity_at == epoch(clock.now())
+    hour = 3600
+    assert await live_timers(db, question) == [
+        ("qa_unanswered", 3 * hour),  # counted from the reopening, with this server's delays
+        ("qa_unanswered", 4 * hour),
+        (KIND_DORMANT, 5 * hour),
+    ]
+    with pytest.raises(Conflict, match=exactly("This question is already open.")):
+        await services.qa.reopen(question.thread_id, mentor)
+
+
+async def test_reopening_a_solved_question_drops_its_answer(
+    services: Services, fired: Fired
+) -> None:
+    question = await ask(services)
+    await services.qa.solve(
+        question.thread_id, asker, summary="ok", answerer_id=HELPER, answer_message_id=77
+    )
+    reopened = await services.qa.reopen(question.thread_id, mentor)
+    assert (reopened.summary, reopened.answerer_id, reopened.answer_message_id) == (
+        None,
+        None,
+        None,
+    )
+
+
+# -- still need help ------------------------------------------------------------------------
+
+
+async def test_still_need_help_refusals_and_it_is_not_a_reply(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    with pytest.raises(NotFound, match=exactly("This question no longer exists.")):
+        await services.qa.timers.still_needs_help(999, ASKER)
+    question = await ask(services)
+    with pytest.raises(
+        PermissionDenied, match=exactly("Only the person who asked can answer this.")
+    ):
+        await services.qa.timers.still_needs_help(question.id, HELPER)
+    clock.advance(hours=2)
+    updated = await services.qa.timers.still_needs_help(question.id, ASKER)
+    assert (updated.has_reply, updated.first_reply_at) == (False, None)
+    assert updated.last_activity_at == epoch(clock.now())
+    await services.qa.solve(question.thread_id, asker, summary="ok")
+    with pytest.raises(Conflict, match=exactly("This question is not open any more.")):
+        await services.qa.timers.still_needs_help(question.id, ASKER)
+
+
+# -- the nudge and the dormant close, condition by condition ----------------------------------
+
+
+async def nudge_ready(services: Services, clock: FakeClock) -> repo.Question:
+    question = await ask(services)
+    activity = await reply(services, question, HELPER, clock)
+    assert activity.question.nudge_timer_id is not None
+    return activity.question
+
+
+async def test_a_nudge_is_due_once_for_its_own_timer_only(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    question = await nudge_ready(services, clock)
+    timer_id = question.nudge_timer_id
+    assert timer_id is not None
+    assert await services.qa.timers.nudge_due(question.id, timer_id + 1000) is None
+    assert await services.qa.timers.nudge_due(999, timer_id) is None
+    nudged = await services.qa.timers.nudge_due(question.id, timer_id)
+    assert nudged is not None and nudged.nudged
+    again = await services.qa.timers.nudge_due(question.id, timer_id)  # a retry: the same
+    assert again is not None and again.id == question.id
+
+
+async def test_no_nudge_without_a_reply_when_closed_or_without_an_asker(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    lonely = await ask(services)
+    dormant = lonely.dormant_timer_id
+    assert dormant is not None
+    assert await services.qa.timers.nudge_due(lonely.id, dormant) is None  # no reply
+    question = await nudge_ready(services, clock)
+    timer_id = question.nudge_timer_id
+    assert timer_id is not None
+    async with services.db.transaction() as tx:
+        await repo.update(tx, question.id, status="closed", close_reason="off-topic")
+    assert await services.qa.timers.nudge_due(question.id, timer_id) is None
+    other = await nudge_ready(services, clock)
+    other_timer = other.nudge_timer_id
+    assert other_timer is not None
+    await services.privacy.forget(ASKER)  # the asker is gone: nobody to nudge
+    assert await services.qa.timers.nudge_due(other.id, other_timer) is None
+
+
+async def test_a_dormant_close_is_for_its_own_timer_and_an_open_question(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    question = await nudge_ready(services, clock)
+    dormant = question.dormant_timer_id
+    assert dormant is not None
+    assert await services.qa.timers.dormant_due(question.id, dormant + 1000) is None
+    assert await services.qa.timers.dormant_due(999, dormant) is None
+    fresh = await repo.get(db.reader, question.id)
+    assert fresh is not None and fresh.status == "open"
+    clock.advance(minutes=3)
+    closed = await services.qa.timers.dormant_due(question.id, dormant)
+    assert closed is not None
+    assert (closed.status, closed.close_reason, closed.resolved_by) == ("closed", "stale", None)
+    assert (closed.resolved_at, closed.nudge_timer_id) == (epoch(clock.now()), None)
+    assert [k for k, _ in await live_timers(db, question)] == [KIND_DORMANT]  # its own, running
+    again = await services.qa.timers.dormant_due(question.id, dormant)  # retried after a crash
+    assert again is not None and again.id == question.id
+
+
+async def test_no_dormant_close_of_a_question_closed_for_another_reason(
+    services: Services, fired: Fired
+) -> None:
+    question = await ask(services)
+    dormant = question.dormant_timer_id
+    assert dormant is not None
+    async with services.db.transaction() as tx:
+        await repo.update(tx, question.id, status="closed", close_reason="off-topic")
+    assert await services.qa.timers.dormant_due(question.id, dormant) is None
+
+
+def test_timer_kinds_are_distinct() -> None:
+    assert KIND_NUDGE != KIND_DORMANT
