@@ -1,0 +1,116 @@
+"""Study sessions' edges on a real database with a fake clock: the start and end timers
+repeated after a crash, cancelled sessions, the autocomplete search, the per-user
+notification modes (in chunks), and reminder offsets moved for open sessions only."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.db import session_prefs
+from bot.db import sessions as repo
+from bot.db.database import Database
+from bot.services.access import Actor
+from bot.services.container import Services
+from bot.services.sessions.rules import KIND_REMINDER
+from bot.time.clock import FakeClock, epoch
+from tests.services.test_sessions import GUILD, HOST, OTHER_GUILD, create, live_timers
+
+
+async def test_finishing_is_safe_to_repeat_and_never_ends_a_cancelled_session(
+    services: Services, clock: FakeClock
+) -> None:
+    timeline = services.sessions.timeline
+    session = await create(services)
+    cancelled = await create(services)
+    clock.advance(days=3)
+    ended = await timeline.finish(session.id)
+    assert ended is not None and (ended.id, ended.status) == (session.id, "ended")
+    assert ended.updated_at == epoch(clock.now())
+    again = await timeline.finish(session.id)  # the end timer retried after a crash
+    assert again is not None and (again.id, again.status) == (session.id, "ended")
+    assert await timeline.finish(99_999) is None
+    await services.sessions.cancel(cancelled.id, GUILD, actor=Actor(HOST), reason="ill")
+    assert await timeline.finish(cancelled.id) is None
+    still = await repo.get(services.db.reader, cancelled.id)
+    assert still is not None and still.status == "cancelled"
+
+
+async def test_beginning_goes_live_once_and_books_one_next_occurrence(
+    services: Services, clock: FakeClock
+) -> None:
+    timeline = services.sessions.timeline
+    series = await create(services, repeat="weekly")
+    clock.set(series.start)
+    first = await timeline.begin(series.id)
+    assert first is not None
+    assert (first.session.status, first.session.updated_at) == ("live", epoch(clock.now()))
+    assert first.next is not None and first.next.start == series.start + timedelta(weeks=1)
+    again = await timeline.begin(series.id)  # retried: the same next one, not a second
+    assert again is not None and again.session.status == "live"
+    assert again.next is not None and again.next.id == first.next.id
+    assert await timeline.begin(99_999) is None
+    clock.set(series.start - timedelta(hours=2))
+    one_off = await create(services, when="in 30 minutes")
+    await services.sessions.cancel(one_off.id, GUILD, actor=Actor(HOST), reason="ill")
+    assert await timeline.begin(one_off.id) is None
+    clock.set(series.start - timedelta(hours=1))
+    single = await create(services, when="in 30 minutes")
+    clock.set(single.start)
+    started = await timeline.begin(single.id)
+    assert started is not None and started.next is None
+
+
+async def test_new_offsets_move_reminders_of_open_sessions_in_this_server_only(
+    services: Services, db: Database, clock: FakeClock
+) -> None:
+    soon = await create(services, when="2026-11-29 18:00")
+    later = await create(services, when="2026-12-05 18:00")
+    elsewhere = await create(services, guild_id=OTHER_GUILD)
+    before_elsewhere = [t.due for t in await live_timers(db, KIND_REMINDER, elsewhere.id)]
+    clock.set(soon.start + timedelta(minutes=5))  # soon has started
+    offsets = await services.sessions.set_offsets(GUILD, "2h, 30m")
+    assert offsets == [timedelta(hours=2), timedelta(minutes=30)]
+    assert [t.due for t in await live_timers(db, KIND_REMINDER, later.id)] == [
+        later.start - timedelta(hours=2),
+        later.start - timedelta(minutes=30),
+    ]
+    assert [t.due for t in await live_timers(db, KIND_REMINDER, elsewhere.id)] == before_elsewhere
+    assert await session_prefs.get_offsets(db.reader, GUILD) == [7200, 1800]
+    assert await session_prefs.get_offsets(db.reader, OTHER_GUILD) is None
+
+
+async def test_suggest_matches_id_title_or_topic_of_open_sessions_soonest_first(
+    services: Services,
+) -> None:
+    later = await create(services, title="100% SQL", when="2026-12-02 18:00", topic="sql")
+    sooner = await create(services, title="Django forms", when="2026-12-01 18:00")
+    await create(services, title="Django elsewhere", guild_id=OTHER_GUILD)
+    gone = await create(services, title="Django gone")
+    await services.sessions.cancel(gone.id, GUILD, actor=Actor(HOST), reason="ill")
+    suggest = services.sessions.suggest
+    assert [s.id for s in await suggest(GUILD, "")] == [sooner.id, later.id]
+    assert [s.id for s in await suggest(GUILD, "  ", limit=1)] == [sooner.id]
+    assert [s.id for s in await suggest(GUILD, "django")] == [sooner.id]
+    assert [s.id for s in await suggest(GUILD, "SQL")] == [later.id]  # title or topic
+    assert [s.id for s in await suggest(GUILD, "100%")] == [later.id]
+    assert await suggest(GUILD, "0%S") == []  # a literal percent sign, not a wildcard
+    assert await suggest(GUILD, "_") == []
+    assert await suggest(GUILD, "\\") == []
+    assert [s.id for s in await suggest(GUILD, f"#{later.id}")] == [later.id]
+    assert [s.id for s in await suggest(GUILD, "o", limit=1)] == [sooner.id]
+
+
+async def test_notification_modes_are_read_in_chunks_for_many_users(
+    services: Services, db: Database
+) -> None:
+    users = list(range(1, 1203))
+    async with db.transaction() as tx:
+        for user in users:
+            if user % 2 == 1 or user in (500, 501, 1000, 1001):
+                await session_prefs.set_mode(tx, user, "dm", 0)
+    found = await session_prefs.modes(db.reader, [*users, 1, 1])
+    assert set(found) == {u for u in users if u % 2 == 1 or u in (500, 501, 1000, 1001)}
+    assert set(found.values()) == {"dm"}
+    assert await session_prefs.modes(db.reader, []) == {}
+    assert await services.sessions.notify_mode(2) == "channel"
+    assert await services.sessions.notify_mode(1) == "dm"
