@@ -21,7 +21,9 @@ caught (the run would never finish); a mutant no test reaches counts as not caug
 from __future__ import annotations
 
 import argparse
+import ast
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -51,6 +53,59 @@ STATUS_BY_EXIT_CODE: dict[int | None, str] = {
 }
 
 
+# SQL is case-insensitive: a mutant that only changes the case of an SQL statement's
+# keywords and names (its quoted literals unchanged) is equivalent, found by reading it.
+_SQL = re.compile(
+    r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|VALUES|SET|ORDER BY|GROUP BY|LIMIT|JOIN|"
+    r"RETURNING|ON CONFLICT|LIKE|ESCAPE|IN|AND|OR|NOT|IS NULL|CAST|DESC|COUNT)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def _functions(source: Path, cache: dict[Path, dict[str, ast.AST]]) -> dict[str, ast.AST]:
+    if source not in cache:
+        tree = ast.parse(source.read_text())
+        cache[source] = {
+            node.name: node
+            for node in ast.walk(tree)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+    return cache[source]
+
+
+def _strings_changed(original: ast.AST, mutant: ast.AST) -> list[tuple[str, str]] | None:
+    """The (before, after) string constants that differ, or None when anything else does."""
+    changed: list[tuple[str, str]] = []
+    for a, b in zip(ast.walk(original), ast.walk(mutant), strict=False):
+        if type(a) is not type(b):
+            return None
+        if isinstance(a, ast.Constant) and isinstance(b, ast.Constant) and a.value != b.value:
+            if not (isinstance(a.value, str) and isinstance(b.value, str)):
+                return None
+            changed.append((a.value, b.value))
+    if len(list(ast.walk(original))) != len(list(ast.walk(mutant))):
+        return None
+    return changed
+
+
+def sql_case_only(source: Path, name: str, cache: dict[Path, dict[str, ast.AST]]) -> bool:
+    """Whether mutant ``name`` of ``source`` (in mutants/) only changes an SQL string's case."""
+    function = name.rsplit(".", 1)[-1]
+    functions = _functions(source, cache)
+    original = functions.get(function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
+    mutant = functions.get(function)
+    if original is None or mutant is None:
+        return False
+    changed = _strings_changed(original, mutant)
+    return bool(changed) and all(
+        before.lower() == after.lower()
+        and _SQL.search(before) is not None
+        and _QUOTED.findall(before) == _QUOTED.findall(after)
+        for before, after in changed or ()
+    )
+
+
 def status_of(exit_code: int | None) -> str:
     return STATUS_BY_EXIT_CODE.get(exit_code, "suspicious")
 
@@ -78,20 +133,31 @@ def in_targets(source: str, paths: list[str]) -> bool:
 def load_results(paths: list[str]) -> dict[str, dict[str, str]]:
     """module path → {mutant name → status}, from mutmut's ``.meta`` files."""
     results: dict[str, dict[str, str]] = {}
+    cache: dict[Path, dict[str, ast.AST]] = {}
     for meta in sorted(MUTANTS.glob("bot/**/*.py.meta")):
         source = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
         if not in_targets(source, paths):
             continue
         codes = json.loads(meta.read_text())["exit_code_by_key"]
-        if codes:
-            results[source] = {name: status_of(code) for name, code in codes.items()}
+        statuses = {name: status_of(code) for name, code in codes.items()}
+        for name, status in statuses.items():
+            if status == "survived" and sql_case_only(MUTANTS / source, name, cache):
+                statuses[name] = "equivalent"
+        if statuses:
+            results[source] = statuses
     return results
 
 
-def score(counts: Counter[str]) -> tuple[int, float]:
+def score(counts: Counter[str]) -> tuple[int, float, float]:
+    """Mutants counted, the score without the equivalent ones, and the raw score."""
     total = sum(counts.values()) - counts["skipped"]
     caught = counts["killed"] + counts["timeout"]
-    return total, (100.0 * caught / total if total else 100.0)
+    judged = total - counts["equivalent"]
+    return (
+        total,
+        100.0 * caught / judged if judged else 100.0,
+        100.0 * caught / total if total else 100.0,
+    )
 
 
 def report(paths: list[str], *, survivors: bool) -> float:
@@ -100,30 +166,35 @@ def report(paths: list[str], *, survivors: bool) -> float:
         sys.exit("no results under mutants/: run without --report first")
     overall: Counter[str] = Counter()
     by_target: dict[str, Counter[str]] = defaultdict(Counter)
-    print(f"{'module':<44} {'total':>6} {'killed':>6} {'surv.':>6} {'t/o':>4} {'score':>7}")
+    print(
+        f"{'module':<44} {'total':>6} {'killed':>6} {'t/o':>4} {'surv.':>6} {'equiv.':>6}"
+        f" {'score':>7}"
+    )
     for source, statuses in results.items():
         counts = Counter(statuses.values())
         overall.update(counts)
         by_target[next(t for t in TARGETS if in_targets(source, [t]))].update(counts)
-        total, pct = score(counts)
+        total, pct, _ = score(counts)
         print(
-            f"{source:<44} {total:>6} {counts['killed']:>6} {counts['survived']:>6} "
-            f"{counts['timeout']:>4} {pct:>6.1f}%"
+            f"{source:<44} {total:>6} {counts['killed']:>6} {counts['timeout']:>4}"
+            f" {counts['survived']:>6} {counts['equivalent']:>6} {pct:>6.1f}%"
         )
     print()
     for target, counts in by_target.items():
-        total, pct = score(counts)
-        print(f"{target:<20} {total:>6} mutants, {pct:.1f}% caught")
-    total, pct = score(overall)
+        total, pct, raw = score(counts)
+        print(f"{target:<20} {total:>6} mutants, {pct:.1f}% caught ({raw:.1f}% of all)")
+    total, pct, raw = score(overall)
     print()
     print(f"mutants total  {total}")
     print(f"killed         {overall['killed']}")
     print(f"survived       {overall['survived']}")
     print(f"timeout        {overall['timeout']}")
+    print(f"equivalent     {overall['equivalent']}  (survived, only an SQL string's case changed)")
     for other in ("no tests", "suspicious", "not checked"):
         if overall[other]:
             print(f"{other:<14} {overall[other]}")
-    print(f"score          {pct:.1f}%  ((killed + timeout) / total)")
+    print(f"score          {pct:.1f}%  ((killed + timeout) / (total - equivalent))")
+    print(f"raw score      {raw:.1f}%  ((killed + timeout) / total)")
     if survivors:
         print()
         for statuses in results.values():
