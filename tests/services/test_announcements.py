@@ -529,3 +529,66 @@ async def test_forget_me_signs_announcements_as_a_former_member(
 def test_the_service_is_built_once_per_container(services: Services) -> None:
     assert isinstance(services.announcements, AnnouncementService)
     assert services.announcements is services.announcements
+
+
+# -- what the first mutation run found untested -------------------------------------------
+
+
+async def test_suggest_escapes_like_wildcards_and_reads_a_number_only_after_hash(
+    services: Services,
+) -> None:
+    percent = await confirmed(services, title="Save 50% on rent", when="in 1 hour")
+    snake = await confirmed(services, title="snake_case tips", when="in 2 hours")
+    path = await confirmed(services, title="C:\\temp cleanup", when="in 3 hours")
+    plain = await confirmed(services, title="Plain", when="in 4 hours")
+    suggest = services.announcements.suggest
+    assert [a.id for a in await suggest(GUILD, "%", 10)] == [percent.id]
+    assert [a.id for a in await suggest(GUILD, "_", 10)] == [snake.id]
+    assert [a.id for a in await suggest(GUILD, "\\", 10)] == [path.id]
+    assert [a.id for a in await suggest(GUILD, f"{plain.id}", 10)] == [plain.id]
+    assert await suggest(GUILD, f"X{plain.id}", 10) == []
+
+
+async def test_a_failed_one_off_moves_to_the_top_of_the_recent_list(
+    services: Services, clock: FakeClock
+) -> None:
+    failing = await confirmed(services, title="Failing", when="in 1 hour")
+    clock.advance(minutes=10)
+    await post_now(services, await confirmed(services, title="Posted"))
+    clock.advance(hours=1)
+    await services.announcements.failed(failing.id, "503")
+    found, _ = await services.announcements.listing(GUILD)
+    assert [a.title for a in found] == ["Failing", "Posted"]
+
+
+async def test_a_mentor_by_role_edits_and_deletes_a_posted_one_off(
+    services: Services, db: Database
+) -> None:
+    await services.guilds.save(GUILD, mentor_role_id=77)
+    by_role = Actor(OTHER_MENTOR, frozenset({77}))
+    made = await post_now(services, await confirmed(services))
+    assert made.status == "posted"
+    updated, changed, live = await services.announcements.edit(
+        made.id, GUILD, by_role, title="Office hours moved", body=made.body
+    )
+    assert (updated.title, changed, [p.occurrence for p in live]) == (
+        "Office hours moved",
+        ["title"],
+        [1],
+    )
+    deleted, _ = await services.announcements.delete(made.id, GUILD, by_role)
+    assert deleted.status == "deleted"
+    with pytest.raises(Conflict, match="is deleted; it can't be edited"):
+        await services.announcements.edit(made.id, GUILD, by_role, title="x", body="y")
+
+
+async def test_edit_names_the_field_that_is_too_long_or_unchanged(services: Services) -> None:
+    made = await confirmed(services, when="in 1 hour")
+    with pytest.raises(InvalidInput, match="title"):
+        await services.announcements.edit(made.id, GUILD, MENTOR, title="t" * 300, body=made.body)
+    with pytest.raises(InvalidInput, match="announcement"):
+        await services.announcements.edit(made.id, GUILD, MENTOR, title=made.title, body="b" * 4001)
+    with pytest.raises(
+        InvalidInput, match=r"^That is what the announcement already says; nothing changed\.$"
+    ):
+        await services.announcements.edit(made.id, GUILD, MENTOR, title=made.title, body=made.body)

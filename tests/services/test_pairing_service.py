@@ -386,3 +386,115 @@ async def test_pairs_without_a_thread_until_one_is_attached(services: Services) 
     assert await services.pairing.pairs_without_thread() == []
     pair = await services.pairing.get_pair(pair_id)
     assert pair is not None and pair.thread_id == 777
+
+
+# -- what the first mutation run found untested -------------------------------------------
+
+
+async def test_find_suggests_five_by_default(services: Services) -> None:
+    await profile(services, ANA)
+    for user in range(300, 308):
+        await profile(services, user)
+    assert len(await services.pairing.find(GUILD, ANA)) == 5
+
+
+async def test_checkin_refusals_say_exactly_why(services: Services) -> None:
+    pair_id = await make_partners(services, ANA, BEN)
+    with pytest.raises(NotFound, match=r"^This pair no longer exists\.$"):
+        await services.pairing.check_in(999, ANA, "met")
+    with pytest.raises(
+        PermissionDenied, match=r"^Only the members of this pair can answer its check-in\.$"
+    ):
+        await services.pairing.check_in(pair_id, CAT, "met")
+    with pytest.raises(
+        InvalidInput, match=r"^A check-in answer is `met`, `not_yet` or `didnt_work`\.$"
+    ):
+        await services.pairing.check_in(pair_id, ANA, "yes")
+
+
+async def test_snooze_reads_the_time_in_the_members_zone(services: Services) -> None:
+    await services.preferences.set_timezone(ANA, "Asia/Tokyo")  # UTC+9
+    await profile(services, ANA)
+    until = await services.pairing.snooze(GUILD, ANA, "2026-12-01 09:00")
+    assert until == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+
+
+async def test_answering_and_expiring_record_when_it_was_decided(
+    services: Services, db: Database, clock: FakeClock
+) -> None:
+    await profile(services, ANA)
+    await profile(services, BEN)
+    await profile(services, CAT)
+    first = await services.pairing.request(GUILD, ANA, BEN, None)
+    second = await services.pairing.request(GUILD, ANA, CAT, None)
+    clock.advance(hours=1)
+    await services.pairing.expire(first.id)
+    clock.advance(hours=1)
+    await services.pairing.withdraw_request(second.id)
+    rows = await db.reader.execute_fetchall(
+        "SELECT id, decided_at FROM pair_requests ORDER BY id", ()
+    )
+    assert [tuple(row) for row in rows] == [
+        (first.id, epoch(NOW + timedelta(hours=1))),
+        (second.id, epoch(NOW + timedelta(hours=2))),
+    ]
+
+
+async def test_a_kickoff_reads_half_hours_and_the_first_members_zone(
+    services: Services,
+) -> None:
+    await services.preferences.set_timezone(ANA, "Europe/Berlin")
+    await profile(services, ANA, skills="go", availability="mon 18:30-20:00")  # 17:30-19 UTC
+    await profile(services, BEN, skills="go", availability="mon 17:00-18:15")  # UTC
+    pair_id = await make_partners(services, ANA, BEN, new=False)
+    pair = await services.pairing.get_pair(pair_id)
+    assert pair is not None
+    kickoff = await services.pairing.kickoff(pair)
+    assert kickoff.overlap == (
+        (datetime(2026, 11, 23, 17, 30, tzinfo=UTC), datetime(2026, 11, 23, 18, 15, tzinfo=UTC)),
+    )
+
+
+async def trio_kickoff(services: Services, db: Database, hours: tuple[str, str, str]) -> object:
+    skills = ("python, go", "go", "go, python")
+    for user, available, known in zip((ANA, BEN, CAT), hours, skills, strict=True):
+        await profile(services, user, skills=known, availability=available)
+    async with db.transaction() as tx:
+        trio = await services.pairing.make_pair(
+            tx, guild_id=GUILD, members=[ANA, BEN, CAT], score=1, now=NOW
+        )
+    return await services.pairing.kickoff(trio)
+
+
+async def test_a_trio_shares_what_all_three_share_not_the_first_and_last(
+    services: Services, db: Database
+) -> None:
+    kickoff = await trio_kickoff(services, db, ("mon 10-14", "mon 10-12", "mon 11-18"))
+    assert kickoff.shared_skills == ("go",)  # type: ignore[attr-defined]
+    assert kickoff.overlap == (  # type: ignore[attr-defined]
+        (datetime(2026, 11, 23, 11, 0, tzinfo=UTC), datetime(2026, 11, 23, 12, 0, tzinfo=UTC)),
+    )
+
+
+async def test_a_trio_whose_hours_only_touch_has_no_common_time(
+    services: Services, db: Database
+) -> None:
+    kickoff = await trio_kickoff(services, db, ("mon 10-14", "mon 10-12", "mon 12-18"))
+    assert kickoff.overlap == ()  # type: ignore[attr-defined]
+
+
+async def test_a_kickoff_after_profiles_were_deleted_still_opens(
+    services: Services, db: Database
+) -> None:
+    await profile(services, ANA, availability="mon 10-12")
+    await profile(services, BEN, availability="mon 10-12")
+    pair_id = await make_partners(services, ANA, BEN, new=False)
+    pair = await services.pairing.get_pair(pair_id)
+    assert pair is not None
+    await db.conn.execute("DELETE FROM pair_profiles WHERE user_id = ?", (BEN,))
+    alone = await services.pairing.kickoff(pair)
+    assert ([m.user_id for m in alone.members], alone.overlap) == ([ANA], ())
+    assert alone.reasons == ()
+    await db.conn.execute("DELETE FROM pair_profiles WHERE user_id = ?", (ANA,))
+    empty = await services.pairing.kickoff(pair)
+    assert (empty.members, empty.shared_skills, empty.overlap) == ((), (), ())
