@@ -30,6 +30,7 @@ import sys
 import time
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 MUTANTS = ROOT / "mutants"
@@ -53,11 +54,13 @@ STATUS_BY_EXIT_CODE: dict[int | None, str] = {
 }
 
 
-# SQL is case-insensitive: a mutant that only changes the case of an SQL statement's
-# keywords and names (its quoted literals unchanged) is equivalent, found by reading it.
+# Two kinds of mutant are equivalent by construction, and found by reading the mutant:
+# SQL is case-insensitive, so changing the case of a statement's keywords and names (its
+# quoted literals unchanged) changes nothing; and sqlite3.Row looks columns up without
+# regard to case, so row["USER_ID"] is row["user_id"].
 _SQL = re.compile(
     r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|VALUES|SET|ORDER BY|GROUP BY|LIMIT|JOIN|"
-    r"RETURNING|ON CONFLICT|LIKE|ESCAPE|IN|AND|OR|NOT|IS NULL|CAST|DESC|COUNT)\b",
+    r"RETURNING|ON CONFLICT|LIKE|ESCAPE|IN|AND|OR|NOT|IS NULL|CAST|DESC|COUNT|PRAGMA)\b",
     re.IGNORECASE,
 )
 _QUOTED = re.compile(r"'[^']*'")
@@ -74,23 +77,38 @@ def _functions(source: Path, cache: dict[Path, dict[str, ast.AST]]) -> dict[str,
     return cache[source]
 
 
-def _strings_changed(original: ast.AST, mutant: ast.AST) -> list[tuple[str, str]] | None:
-    """The (before, after) string constants that differ, or None when anything else does."""
-    changed: list[tuple[str, str]] = []
+def _row_keys(function: ast.AST) -> set[int]:
+    """The string constants used as ``row[...]`` keys in ``function``."""
+    return {
+        id(node.slice)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "row"
+        and isinstance(node.slice, ast.Constant)
+    }
+
+
+def _strings_changed(original: ast.AST, mutant: ast.AST) -> list[tuple[str, str, bool]] | None:
+    """The (before, after, is a row key) string constants that differ, or None when
+    anything else does."""
+    changed: list[tuple[str, str, bool]] = []
+    keys = _row_keys(original)
     for a, b in zip(ast.walk(original), ast.walk(mutant), strict=False):
         if type(a) is not type(b):
             return None
         if isinstance(a, ast.Constant) and isinstance(b, ast.Constant) and a.value != b.value:
             if not (isinstance(a.value, str) and isinstance(b.value, str)):
                 return None
-            changed.append((a.value, b.value))
+            changed.append((a.value, b.value, id(a) in keys))
     if len(list(ast.walk(original))) != len(list(ast.walk(mutant))):
         return None
     return changed
 
 
-def sql_case_only(source: Path, name: str, cache: dict[Path, dict[str, ast.AST]]) -> bool:
-    """Whether mutant ``name`` of ``source`` (in mutants/) only changes an SQL string's case."""
+def case_only(source: Path, name: str, cache: dict[Path, dict[str, ast.AST]]) -> bool:
+    """Whether mutant ``name`` of ``source`` (in mutants/) only changes the case of an
+    SQL statement or of a row's column name."""
     function = name.rsplit(".", 1)[-1]
     functions = _functions(source, cache)
     original = functions.get(function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig")
@@ -100,10 +118,27 @@ def sql_case_only(source: Path, name: str, cache: dict[Path, dict[str, ast.AST]]
     changed = _strings_changed(original, mutant)
     return bool(changed) and all(
         before.lower() == after.lower()
-        and _SQL.search(before) is not None
-        and _QUOTED.findall(before) == _QUOTED.findall(after)
-        for before, after in changed or ()
+        and (
+            row_key
+            or (
+                _SQL.search(before) is not None
+                and _QUOTED.findall(before) == _QUOTED.findall(after)
+            )
+        )
+        for before, after, row_key in changed or ()
     )
+
+
+def read_meta(meta: Path) -> dict[str, Any]:
+    """A ``.meta`` file; mutmut rewrites them while it runs, so a torn read is retried."""
+    for _ in range(20):
+        try:
+            data: dict[str, Any] = json.loads(meta.read_text())
+        except json.JSONDecodeError:
+            time.sleep(0.1)
+        else:
+            return data
+    sys.exit(f"{meta} is not JSON: delete it and its .py in mutants/ to have it rebuilt")
 
 
 def status_of(exit_code: int | None) -> str:
@@ -138,10 +173,10 @@ def load_results(paths: list[str]) -> dict[str, dict[str, str]]:
         source = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
         if not in_targets(source, paths):
             continue
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        codes = read_meta(meta)["exit_code_by_key"]
         statuses = {name: status_of(code) for name, code in codes.items()}
         for name, status in statuses.items():
-            if status == "survived" and sql_case_only(MUTANTS / source, name, cache):
+            if status == "survived" and case_only(MUTANTS / source, name, cache):
                 statuses[name] = "equivalent"
         if statuses:
             results[source] = statuses
@@ -189,7 +224,7 @@ def report(paths: list[str], *, survivors: bool) -> float:
     print(f"killed         {overall['killed']}")
     print(f"survived       {overall['survived']}")
     print(f"timeout        {overall['timeout']}")
-    print(f"equivalent     {overall['equivalent']}  (survived, only an SQL string's case changed)")
+    print(f"equivalent     {overall['equivalent']}  (survived; only the case of SQL or a row key)")
     for other in ("no tests", "suspicious", "not checked"):
         if overall[other]:
             print(f"{other:<14} {overall[other]}")
@@ -213,7 +248,7 @@ def forget_verdicts(paths: list[str]) -> int:
         source = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
         if not in_targets(source, paths):
             continue
-        data = json.loads(meta.read_text())
+        data = read_meta(meta)
         codes = data["exit_code_by_key"]
         for name, code in codes.items():
             if status_of(code) in ("survived", "no tests", "suspicious"):
