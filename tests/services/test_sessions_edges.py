@@ -4,11 +4,16 @@ notification modes (in chunks), and reminder offsets moved for open sessions onl
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.db import session_prefs
 from bot.db import sessions as repo
 from bot.db.database import Database
+from bot.db.timers import Timer
+from bot.scheduling import TimerMissed
 from bot.services.access import Actor
 from bot.services.container import Services
 from bot.services.sessions.rules import KIND_REMINDER
@@ -114,3 +119,70 @@ async def test_notification_modes_are_read_in_chunks_for_many_users(
     assert await session_prefs.modes(db.reader, []) == {}
     assert await services.sessions.notify_mode(2) == "channel"
     assert await services.sessions.notify_mode(1) == "dm"
+
+
+# -- a reminder's plan, branch by branch -------------------------------------------------------
+
+
+async def first_reminder(services: Services, session_id: int) -> Timer:
+    timers = await live_timers(services.db, KIND_REMINDER, session_id)
+    return timers[0]
+
+
+async def test_a_reminder_plan_names_its_session_offset_and_audience(
+    services: Services, clock: FakeClock
+) -> None:
+    session = await create(services)
+    for user, mode in ((201, "dm"), (202, "channel"), (203, "off")):
+        await services.sessions.join(session.id, GUILD, user)
+        await services.sessions.set_notify(user, mode)
+    await services.sessions.join(session.id, GUILD, 204)  # never chose: the channel
+    timer = await first_reminder(services, session.id)
+    clock.set(timer.due)
+    plan = await services.sessions.timeline.reminder_plan(timer)
+    assert plan.session.id == session.id
+    assert plan.offset == timedelta(days=1)
+    assert (plan.audience.dm, plan.audience.mention) == ([201], [202, 204])
+
+
+async def test_a_reminder_is_missed_from_the_second_the_session_starts(
+    services: Services, clock: FakeClock
+) -> None:
+    session = await create(services)
+    timer = replace(await first_reminder(services, session.id), payload={})
+    clock.set(session.start - timedelta(seconds=1))
+    plan = await services.sessions.timeline.reminder_plan(timer)  # no details: the defaults
+    assert plan.offset == timedelta(0)
+    clock.set(session.start)
+    with pytest.raises(TimerMissed):
+        await services.sessions.timeline.reminder_plan(timer)
+
+
+async def test_a_reminder_gives_way_from_the_second_the_next_one_is_due(
+    services: Services, clock: FakeClock
+) -> None:
+    session = await create(services)
+    timer = await first_reminder(services, session.id)
+    until = int(timer.payload["until"])
+    clock.set(datetime.fromtimestamp(until - 1, UTC))
+    await services.sessions.timeline.reminder_plan(timer)
+    clock.set(datetime.fromtimestamp(until, UTC))
+    with pytest.raises(TimerMissed):
+        await services.sessions.timeline.reminder_plan(timer)
+
+
+async def test_a_reminder_for_a_moved_or_cancelled_session_is_missed(
+    services: Services, clock: FakeClock
+) -> None:
+    session = await create(services)
+    timer = await first_reminder(services, session.id)
+    clock.set(timer.due)
+    moved = replace(timer, payload={**timer.payload, "starts_at": session.starts_at - 3600})
+    with pytest.raises(TimerMissed):
+        await services.sessions.timeline.reminder_plan(moved)
+    without_subject = replace(timer, subject_id=None)
+    with pytest.raises(TimerMissed):
+        await services.sessions.timeline.reminder_plan(without_subject)
+    await services.sessions.cancel(session.id, GUILD, actor=Actor(HOST), reason="ill")
+    with pytest.raises(TimerMissed):
+        await services.sessions.timeline.reminder_plan(timer)
