@@ -5,6 +5,7 @@ under which a nudge or a dormant close must not fire (or must fire again after a
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -12,8 +13,9 @@ from bot.db import qa as repo
 from bot.db.database import Database
 from bot.db.qa import Timings
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.services.access import Actor
 from bot.services.container import Services
-from bot.services.qa.rules import KIND_DORMANT, KIND_NUDGE
+from bot.services.qa.rules import KIND_DORMANT, KIND_NUDGE, TOPICS, parse_topics
 from bot.time.clock import FakeClock, epoch
 from tests.services.test_qa import (
     ASKER,
@@ -261,3 +263,107 @@ async def test_no_dormant_close_of_a_question_closed_for_another_reason(
 
 def test_timer_kinds_are_distinct() -> None:
     assert KIND_NUDGE != KIND_DORMANT
+
+
+# -- topics and escalations --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["none", "Off", "nothing", "-"])
+def test_every_way_of_saying_no_topics(text: str) -> None:
+    assert parse_topics(text) == []
+
+
+@pytest.mark.parametrize("text", ["all", "every", "Everything", "*"])
+def test_every_way_of_saying_all_topics(text: str) -> None:
+    assert parse_topics(text) == list(TOPICS)
+
+
+def test_topic_lists_skip_empty_parts_and_repeats() -> None:
+    assert parse_topics("django,, docker;\ndjango") == ["django", "docker"]
+
+
+def test_unknown_topics_are_named_five_at_most_and_shortened() -> None:
+    with pytest.raises(InvalidInput) as refused:
+        parse_topics("django, " + ", ".join(f"cobol{i}" + "x" * 40 for i in range(7)))
+    message = str(refused.value)
+    shown = [f"`cobol{i}" + "x" * 24 + "`" for i in range(5)]
+    assert message == (
+        f"Unknown topic(s): {', '.join(shown)}. "
+        f"Topics are: {', '.join(TOPICS)} (or `all`, or `none` to stop)."
+    )
+    with pytest.raises(
+        InvalidInput, match=exactly("Name at least one topic, `all`, or `none` to stop the pings.")
+    ):
+        parse_topics(" , ;")
+
+
+async def test_an_escalation_retried_after_a_crash_pings_the_same(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    question = await ask(services)
+    clock.advance(hours=6)
+    first = await services.qa.timers.escalation_due(question.id, 1)
+    again = await services.qa.timers.escalation_due(question.id, 1)
+    assert first is not None and again is not None
+    assert (again.question.id, again.stage, again.user_ids, again.role_id) == (
+        question.id,
+        1,
+        [],
+        HELPER_ROLE,
+    )
+    assert again.waited == timedelta(hours=6)
+    mentors = await services.qa.timers.escalation_due(question.id, 2)
+    assert mentors is not None
+    assert (mentors.question.id, mentors.stage, mentors.user_ids, mentors.role_id) == (
+        question.id,
+        2,
+        [],
+        MENTOR_ROLE,
+    )
+    assert mentors.waited == timedelta(hours=6)
+    assert await services.qa.timers.escalation_due(question.id, 1) is None  # stage passed
+
+
+async def test_subscribers_are_pinged_fifty_at_most_never_the_asker(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    for user in range(1000, 1050):
+        await services.qa.subscribe(GUILD, Actor(user, frozenset({HELPER_ROLE})), "django")
+    await services.qa.subscribe(GUILD, Actor(ASKER, frozenset({HELPER_ROLE})), "django")
+    question = await ask(services)
+    clock.advance(hours=6)
+    ping = await services.qa.timers.escalation_due(question.id, 1)
+    assert ping is not None
+    assert (len(ping.user_ids), ping.role_id, ping.stage) == (50, None, 1)
+    assert ASKER not in ping.user_ids
+    assert ping.question.id == question.id and ping.waited == timedelta(hours=6)
+
+
+async def test_no_escalation_without_a_role_to_ping(services: Services, clock: FakeClock) -> None:
+    from bot.services.qa.rules import Ask
+
+    register(services)
+    question = await services.qa.record_question(
+        guild_id=GUILD + 5,
+        channel_id=10,
+        thread_id=31337,
+        opener_id=31337,
+        asker_id=ASKER,
+        ask=Ask("django", "No settings here", "A server that never ran setup at all."),
+    )
+    assert await services.qa.timers.escalation_due(question.id, 1) is None
+    assert await services.qa.timers.escalation_due(question.id, 2) is None
+    await services.guilds.save(GUILD + 5, qa_channel_id=10)  # settings, but no roles
+    assert await services.qa.timers.escalation_due(question.id, 2) is None
+
+
+async def test_no_escalation_once_replied_or_closed(services: Services, fired: Fired) -> None:
+    replied = await ask(services)
+    async with services.db.transaction() as tx:
+        await repo.update(tx, replied.id, first_reply_at=replied.asked_at + 1)
+    assert await services.qa.timers.escalation_due(replied.id, 1) is None
+    closed = await ask(services)
+    async with services.db.transaction() as tx:
+        await repo.update(tx, closed.id, status="closed", close_reason="off-topic")
+    assert await services.qa.timers.escalation_due(closed.id, 1) is None
+    assert await services.qa.timers.escalation_due(999, 1) is None
