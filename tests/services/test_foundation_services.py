@@ -160,3 +160,13 @@ async def test_privacy_reregister_after_remove(services: Services) -> None:
     assert await privacy.inventory(6) == {"reminders": 1}
     assert (await privacy.forget(6)).erased == {"reminders": 1}
     assert await services.reminders.pending(6) == []
+
+
+def test_a_setting_without_required_permissions_lists_only_its_optional_ones() -> None:
+    server = setup_check.check("server", 42, set())
+    assert (server.setting, server.target_id) == ("server", 42)
+    assert (server.missing, server.missing_optional) == ((), ("manage_events",))
+    assert server.ok
+    forum = setup_check.check("qa_forum", 7, {"view_channel", "manage_channels"})
+    assert (forum.setting, forum.target_id, forum.ok) == ("qa_forum", 7, False)
+    assert "view_channel" not in forum.missing and forum.missing_optional == ()

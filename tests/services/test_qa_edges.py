@@ -367,3 +367,14 @@ async def test_no_escalation_once_replied_or_closed(services: Services, fired: F
         await repo.update(tx, closed.id, status="closed", close_reason="off-topic")
     assert await services.qa.timers.escalation_due(closed.id, 1) is None
     assert await services.qa.timers.escalation_due(999, 1) is None
+
+
+async def test_only_helpers_subscribe_and_forget_me_hands_back_nothing_twice(
+    services: Services, fired: Fired
+) -> None:
+    with pytest.raises(
+        PermissionDenied,
+        match=exactly("Topic pings are for helpers and mentors. Ask a mentor for the helper role."),
+    ):
+        await services.qa.subscribe(GUILD, Actor(4242), "django")
+    assert services.qa.take_forgotten(4242) == []

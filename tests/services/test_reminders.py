@@ -111,3 +111,18 @@ async def test_forget_me_cancels_reminders(
     clock.advance(hours=3)
     await services.scheduler.run_due()
     assert [t.subject_id for t in fired] == [other.id]
+
+
+async def test_cancelling_someone_elses_or_a_missing_reminder_says_which(
+    services: Services,
+) -> None:
+    mine = await services.reminders.create(
+        user_id=1, guild_id=None, channel_id=5, when="in 1 hour", what="tea"
+    )
+    for user, reminder_id in ((2, mine.id), (1, mine.id + 100)):
+        with pytest.raises(NotFound) as refused:
+            await services.reminders.cancel(user, reminder_id)
+        assert str(refused.value) == (
+            f"You have no pending reminder #{reminder_id}. `/remind list` shows yours."
+        )
+    assert (await services.reminders.cancel(1, mine.id)).id == mine.id

@@ -4,15 +4,18 @@ notification modes (in chunks), and reminder offsets moved for open sessions onl
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.db import session_prefs
+from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
+from bot.errors import Conflict
 from bot.scheduling import TimerMissed
 from bot.services.access import Actor
 from bot.services.container import Services
@@ -186,3 +189,93 @@ async def test_a_reminder_for_a_moved_or_cancelled_session_is_missed(
     await services.sessions.cancel(session.id, GUILD, actor=Actor(HOST), reason="ill")
     with pytest.raises(TimerMissed):
         await services.sessions.timeline.reminder_plan(timer)
+
+
+# -- edits, pages, leaving, export, capacity ---------------------------------------------------
+
+
+async def test_an_edit_lists_each_change_past_an_unchanged_field(services: Services) -> None:
+    session = await create(services)
+    result = await services.sessions.edit(
+        session.id, GUILD, actor=Actor(HOST), title=session.title, duration=45
+    )
+    assert [(c.field, c.before, c.after) for c in result.changes] == [("duration", 60, 45)]
+    moved = await services.sessions.edit(
+        session.id, GUILD, actor=Actor(HOST), when="2026-12-02 18:00"
+    )
+    after = datetime(2026, 12, 2, 18, 0, tzinfo=UTC)
+    assert [(c.field, c.before, c.after) for c in moved.changes] == [("when", session.start, after)]
+
+
+async def test_lists_come_in_pages_of_ten_by_default(services: Services) -> None:
+    made = [await create(services, when=f"2026-12-{day:02d} 18:00") for day in range(1, 13)]
+    for session in made:
+        await services.sessions.join(session.id, GUILD, 201)
+    page, total = await services.sessions.upcoming(GUILD)
+    assert (len(page), total) == (10, 12)
+    second, _ = await services.sessions.upcoming(GUILD, offset=10)
+    assert [s.session.id for s in second] == [made[10].id, made[11].id]
+    mine, count = await services.sessions.upcoming(GUILD, user_id=201, limit=5, offset=10)
+    assert ([s.session.id for s in mine], count) == ([made[10].id, made[11].id], 12)
+
+
+async def test_leaving_says_which_session_and_what_the_place_was(services: Services) -> None:
+    session = await create(services, capacity=1)
+    await services.sessions.join(session.id, GUILD, 201)
+    await services.sessions.join(session.id, GUILD, 202)
+    left = await services.sessions.leave(session.id, GUILD, 201)
+    assert (left.session.id, left.was) == (session.id, "going")
+    assert [p.user_id for p in left.promoted] == [202]
+
+
+async def test_the_calendar_export_is_stamped_with_now(
+    services: Services, clock: FakeClock
+) -> None:
+    session = await create(services)
+    await services.sessions.join(session.id, GUILD, 201)
+    clock.advance(minutes=7)
+    data, count = await services.sessions.export(GUILD, 201)
+    assert count == 1
+    assert b"DTSTAMP:20261128T100700Z" in data
+
+
+async def test_joining_a_session_that_just_filled_up_is_a_conflict(
+    services: Services, db: Database
+) -> None:
+    session = await create(services, capacity=1)
+    await services.sessions.join(session.id, GUILD, 201)
+    with pytest.raises(Conflict, match="just filled up"):
+        async with db.transaction() as tx:
+            await rsvps.add(tx, session.id, 202, "going", 0)
+    with pytest.raises(sqlite3.IntegrityError):  # anything else is not "full"
+        async with db.transaction() as tx:
+            await rsvps.add(tx, session.id, 201, "waitlist", 0)
+
+
+async def test_a_series_started_exactly_a_week_late_books_the_week_after(
+    services: Services, clock: FakeClock
+) -> None:
+    series = await create(services, repeat="weekly")
+    clock.set(series.start + timedelta(weeks=1))  # down for exactly one week
+    started = await services.sessions.timeline.begin(series.id)
+    assert started is not None and started.next is not None
+    assert started.next.start == series.start + timedelta(weeks=2)
+
+
+async def test_a_series_back_from_downtime_keeps_its_wall_time_across_dst(
+    services: Services, clock: FakeClock
+) -> None:
+    await services.preferences.set_timezone(HOST, "Europe/Berlin")
+    clock.set(datetime(2026, 10, 12, 12, 0, tzinfo=UTC))
+    series = await create(services, repeat="weekly", when="2026-10-13 18:00")  # CEST
+    clock.set(datetime(2026, 10, 21, 12, 0, tzinfo=UTC))  # down past the next one
+    started = await services.sessions.timeline.begin(series.id)
+    assert started is not None and started.next is not None
+    assert started.next.start == datetime(2026, 10, 27, 17, 0, tzinfo=UTC)  # 18:00 CET
+
+
+async def test_forget_effects_are_empty_for_someone_never_forgotten(
+    services: Services,
+) -> None:
+    effects = services.sessions.take_forget_effects(12345)
+    assert (effects.session_ids, effects.promoted) == (set(), [])
