@@ -6,6 +6,7 @@
     python bench/mutation.py --resume                 # finish an interrupted run
     python bench/mutation.py --resume --retry         # and re-try every mutant not caught
     python bench/mutation.py --report --survivors     # summarise the last run, list survivors
+    python bench/mutation.py --named                  # the hand-written mutants below
 
 mutmut copies the tree to ``mutants/``, rewrites every function of the targets (see
 ``[tool.mutmut]`` in pyproject.toml) into a trampoline over its mutants, records which
@@ -23,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -239,6 +241,96 @@ def report(paths: list[str], *, survivors: bool) -> float:
     return pct
 
 
+# Mutants the project cares about by name, written by hand (mutmut does not touch SQL in
+# triple-quoted strings, nor delete a line): (what, file, text, replacement, the test that
+# must kill it). Each is applied to a copy of the tree and its test run there.
+NAMED: list[tuple[str, str, str, str, str]] = [
+    (
+        "search results in id order instead of rank order",
+        "bot/db/qa_search.py",
+        "ORDER BY top.score, q.id",
+        "ORDER BY q.id",
+        "tests/services/test_qa_search.py::test_results_come_ranked_by_relevance_not_by_id",
+    ),
+    (
+        "forget-me leaves a user id in a column (pairs.ended_by not registered)",
+        "bot/services/pairing/service.py",
+        '        privacy.register_reference(PRIVACY_OWNER, "pairs", "ended_by")\n',
+        "",
+        "tests/services/test_forget_me_schema.py::test_no_row_names_a_forgotten_user",
+    ),
+    (
+        "a migration failing half-way is not rolled back",
+        "bot/db/migrate.py",
+        'await db.conn.execute("ROLLBACK")',
+        "pass",
+        "tests/db/test_database.py::test_a_migration_failing_half_way_changes_nothing",
+    ),
+    (
+        'the scheduler records "sent" for a send that failed',
+        "bot/scheduling.py",
+        'await repo.finish(tx, timer.id, "failed", epoch(now), error)',
+        'await repo.finish(tx, timer.id, "sent", epoch(now), error)',
+        "tests/test_scheduling.py::test_a_bug_fails_at_once",
+    ),
+    (
+        'the scheduler records "sent" for a timer its handler declared missed',
+        "bot/scheduling.py",
+        'except TimerMissed:\n            await self._conclude(timer, "missed", kind.on_missed)',
+        'except TimerMissed:\n            await self._conclude(timer, "sent", None)',
+        "tests/test_scheduling.py::test_handler_can_declare_a_timer_missed",
+    ),
+    (
+        'the scheduler records "sent" for a late timer it never sent',
+        "bot/scheduling.py",
+        'await self._conclude(timer, "missed", kind.on_missed)\n            return',
+        "pass",
+        "tests/test_scheduling.py::test_late_policy_marks_missed_without_sending",
+    ),
+    (
+        "a timer claimed twice (the claim also takes rows already sending)",
+        "bot/db/timers.py",
+        "SELECT id FROM timers WHERE state = 'pending' AND due_at <= ?",
+        "SELECT id FROM timers WHERE state IN ('pending', 'sending') AND due_at <= ?",
+        "tests/test_scheduling.py::test_concurrent_wakeups_claim_each_timer_once",
+    ),
+]
+
+
+def run_named() -> bool:
+    """Apply each named mutant to a copy of the tree; its test must fail there."""
+    import tempfile
+
+    all_killed = True
+    for what, path, text, replacement, test in NAMED:
+        with tempfile.TemporaryDirectory() as tmp:
+            copy = Path(tmp)
+            for part in ("bot", "cogs", "tests"):
+                shutil.copytree(
+                    ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__")
+                )
+            for name in ("pyproject.toml", "README.md"):
+                shutil.copy2(ROOT / name, copy / name)
+            source = (copy / path).read_text()
+            if source.count(text) != 1:
+                print(f"STALE   {what}: {path} no longer holds the text to mutate")
+                all_killed = False
+                continue
+            (copy / path).write_text(source.replace(text, replacement))
+            command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", test]
+            result = subprocess.run(  # noqa: S603
+                command,
+                cwd=copy,
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": tmp},
+            )
+        killed = result.returncode == 1  # a test failed (not an error collecting them)
+        all_killed &= killed
+        print(f"{'killed ' if killed else 'SURVIVED'} {what}\n         by {test}")
+    return all_killed
+
+
 def forget_verdicts(paths: list[str]) -> int:
     """Mark every mutant of ``paths`` that was not caught as not checked, so the next
     ``--resume`` runs it again with the tests as they are now (a caught mutant stays
@@ -288,7 +380,10 @@ def main() -> None:
         "--retry", action="store_true", help="with --resume: re-run the mutants not caught"
     )
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    parser.add_argument("--named", action="store_true", help="only the hand-written mutants")
     args = parser.parse_args()
+    if args.named:
+        sys.exit(0 if run_named() else 1)
     unknown = [p for p in args.paths if not any(in_targets(p, [t]) for t in TARGETS)]
     if unknown:
         parser.error(f"not a mutation target: {unknown} (targets: {', '.join(TARGETS)})")
