@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import app_state, pairs
+from bot.db import app_state, pairs, timers
 from bot.db.database import Database
 from bot.db.pairs import Schedule
 from bot.services.container import Services
+from bot.services.pairing.terms import KIND_ROUND
 
 
 async def test_app_state_is_none_until_written_and_then_overwritten(db: Database) -> None:
@@ -91,3 +92,84 @@ async def test_removing_one_owner_keeps_the_others(services: Services, owner: st
     after = set(services.privacy.labels)
     assert after < before
     assert any("pairing" in label for label in after)
+
+
+async def test_schedules_and_rounds_read_back_whole(services: Services, db: Database) -> None:
+    guild = 1234  # not 1: a NULL key would become rowid 1 and hide a lost guild id
+    slot = await services.pairing.rounds.set_schedule(guild, "mon 10:00")
+    assert slot is not None
+    stored = await pairs.get_schedule(db.reader, guild)
+    timer = await services.scheduler.schedule("x", services.clock.now(), guild_id=guild)
+    assert stored is not None and (stored.guild_id, stored.weekday) == (guild, 0)
+    async with db.transaction() as tx:
+        await pairs.set_schedule(tx, Schedule(guild, 3, 60, "UTC", timer.id), 0)
+        removed = await pairs.clear_schedule(tx, guild)
+    assert removed == Schedule(guild, 3, 60, "UTC", timer.id)
+    assert await pairs.get_round(db.reader, 999) is None
+
+
+async def test_finishing_a_round_records_now(services: Services, db: Database) -> None:
+    report = await services.pairing.rounds.plan(1, started_by=None)
+    services.clock.advance(minutes=3)  # type: ignore[attr-defined]
+    await services.pairing.rounds.finish(report.round_id)
+    rows = await db.reader.execute_fetchall(
+        "SELECT finished_at FROM pair_rounds WHERE id = ?", (report.round_id,)
+    )
+    assert next(iter(rows))[0] == int(services.clock.now().timestamp())
+
+
+async def test_weekly_timers_carry_their_server(services: Services, db: Database) -> None:
+    await services.pairing.rounds.set_schedule(1234, "tue 09:00")
+    [timer] = await timers.for_subject(db.reader, KIND_ROUND, 1234)
+    assert (timer.guild_id, timer.subject_id) == (1234, 1234)
+
+
+async def test_qa_timings_are_stored_for_their_server(services: Services) -> None:
+    from bot.db.qa import Timings
+
+    await services.qa.set_timings(77, Timings(600, 1200, 1800))
+    assert await services.qa.timings(77) == Timings(600, 1200, 1800)
+    assert await services.qa.timings(1) == Timings()
+
+
+async def test_the_inventory_counts_exclusions_and_announcements(services: Services) -> None:
+    from bot.services.access import Actor
+
+    await services.pairing.exclude(1, 42, 43)
+    await services.pairing.exclude(1, 44, 42)
+    for title in ("One", "Two"):
+        await services.announcements.draft(
+            1,
+            Actor(42, is_admin=True),
+            author_name="x",
+            channel_id=5,
+            title=title,
+            body="b",
+            ping_role_id=None,
+            when=None,
+            repeat="none",
+        )
+    found = await services.privacy.inventory(42)
+    assert found["pairing exclusions"] == 2
+    assert found["announcements you wrote (kept, signed by a former member)"] == 2
+
+
+async def test_a_post_knows_its_announcement(services: Services) -> None:
+    from bot.services.access import Actor
+
+    made = await services.announcements.draft(
+        1,
+        Actor(42, is_admin=True),
+        author_name="x",
+        channel_id=5,
+        title="T",
+        body="b",
+        ping_role_id=None,
+        when=None,
+        repeat="none",
+    )
+    claim = await services.announcements.claim(made.id)
+    assert claim is not None
+    await services.announcements.posted(claim, channel_id=5, message_id=6, actor_id=None)
+    [post] = await services.announcements.posts(made.id)
+    assert post.announcement_id == made.id

@@ -592,3 +592,12 @@ async def test_edit_names_the_field_that_is_too_long_or_unchanged(services: Serv
         InvalidInput, match=r"^That is what the announcement already says; nothing changed\.$"
     ):
         await services.announcements.edit(made.id, GUILD, MENTOR, title=made.title, body=made.body)
+
+
+async def test_a_mentor_by_role_cancels_a_scheduled_one(services: Services) -> None:
+    await services.guilds.save(GUILD, mentor_role_id=77)
+    made = await confirmed(services, when="in 1 hour")
+    cancelled = await services.announcements.cancel(
+        made.id, GUILD, Actor(OTHER_MENTOR, frozenset({77}))
+    )
+    assert cancelled.status == "cancelled"

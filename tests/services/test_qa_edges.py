@@ -378,3 +378,86 @@ async def test_only_helpers_subscribe_and_forget_me_hands_back_nothing_twice(
     ):
         await services.qa.subscribe(GUILD, Actor(4242), "django")
     assert services.qa.take_forgotten(4242) == []
+
+
+# -- asking: validation, similar questions, drafts ------------------------------------------------
+
+
+def test_question_refusals_name_the_field(services: Services) -> None:
+    with pytest.raises(
+        InvalidInput, match=exactly(f"`cobol` is not a topic. Pick one of: {', '.join(TOPICS)}.")
+    ):
+        services.qa.validate("cobol", "A title", "A body long enough.")
+    with pytest.raises(InvalidInput, match="title"):
+        services.qa.validate("django", "", "A body long enough.")
+    with pytest.raises(InvalidInput, match="question"):
+        services.qa.validate("django", "A title", "")
+
+
+async def test_similar_questions_are_ranked_with_the_body_too(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    """Four solved questions with the same title; only the body tells the last apart."""
+    from bot.services.qa.rules import Ask
+
+    solved = []
+    bodies = ["It just stops.", "Nothing in the logs.", "Started after an upgrade."]
+    for thread, body in enumerate([*bodies, "Redis visibility timeout on the broker."], 600):
+        question = await services.qa.record_question(
+            guild_id=GUILD,
+            channel_id=10,
+            thread_id=thread,
+            opener_id=thread,
+            asker_id=ASKER,
+            ask=Ask("python", "Celery workers hang", body),
+        )
+        await services.qa.solve(thread, asker, summary="Fixed.")
+        solved.append(question.id)
+    prepared = await services.qa.prepare(
+        GUILD, ASKER, "python", "Celery workers hang", "redis visibility timeout broker"
+    )
+    assert [hit.question.id for hit in prepared.similar][:1] == [solved[3]]
+    plain = await services.qa.prepare(GUILD, ASKER, "python", "Sourdough", "Flour and water.")
+    assert (plain.ask.title, plain.draft, plain.similar) == ("Sourdough", None, [])
+
+
+async def test_old_drafts_are_pruned_when_a_new_one_is_kept(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    solved = await ask(services, topic="python", title="Celery workers hang on a redis broker")
+    await services.qa.solve(solved.thread_id, asker, summary="Set a visibility timeout.")
+    body = "Celery workers hang with a redis broker."
+    old = await services.qa.prepare(GUILD, ASKER, "python", "Celery hangs", body)
+    clock.advance(hours=12)
+    recent = await services.qa.prepare(GUILD, ASKER, "python", "Celery hangs again", body)
+    clock.advance(hours=13)  # the first is now older than a day, the second is not
+    await services.qa.prepare(GUILD, ASKER, "python", "Celery still hangs", body)
+    assert old.draft is not None and recent.draft is not None
+    assert await repo.get_draft(db.reader, old.draft.id) is None
+    assert await repo.get_draft(db.reader, recent.draft.id) is not None
+
+
+async def test_a_dormant_close_of_an_unanswered_question_stops_its_escalations(
+    services: Services, db: Database, fired: Fired
+) -> None:
+    question = await ask(services)
+    assert [k for k, _ in await live_timers(db, question)] == [
+        "qa_unanswered",
+        "qa_unanswered",
+        KIND_DORMANT,
+    ]
+    dormant = question.dormant_timer_id
+    assert dormant is not None
+    await services.qa.timers.dormant_due(question.id, dormant)
+    assert [k for k, _ in await live_timers(db, question)] == [KIND_DORMANT]
+
+
+async def test_leaderboard_periods_and_server_only_commands_say_what_is_allowed(
+    services: Services,
+) -> None:
+    with pytest.raises(InvalidInput, match=exactly("The period must be one of: week, month, all.")):
+        await services.qa.leaderboard(GUILD, "year")
+    from bot.errors import NotConfigured
+
+    with pytest.raises(NotConfigured, match=exactly("This command works in a server, not in DMs.")):
+        await services.guilds.require(None, "qa_forum")

@@ -279,3 +279,32 @@ async def test_forget_effects_are_empty_for_someone_never_forgotten(
 ) -> None:
     effects = services.sessions.take_forget_effects(12345)
     assert (effects.session_ids, effects.promoted) == (set(), [])
+
+
+async def test_suggest_escapes_backslashes_and_underscores_and_lists_25(
+    services: Services,
+) -> None:
+    path = await create(services, title="C:\\temp cleanup")
+    snake = await create(services, title="snake_case names")
+    suggest = services.sessions.suggest
+    assert [s.id for s in await suggest(GUILD, "\\")] == [path.id]
+    assert [s.id for s in await suggest(GUILD, "_")] == [snake.id]
+    assert await suggest(GUILD, f"X{path.id}") == []
+    for day in range(1, 25):
+        await create(services, title=f"Session {day}", when=f"2026-12-{day:02d} 18:00")
+    assert len(await suggest(GUILD, "")) == 25
+
+
+async def test_a_start_timer_retried_after_the_end_leaves_the_session_ended(
+    services: Services, clock: FakeClock
+) -> None:
+    session = await create(services)
+    clock.set(session.start)
+    started = await services.sessions.timeline.begin(session.id)
+    assert started is not None and started.session.status == "live"
+    clock.set(session.end)
+    await services.sessions.timeline.finish(session.id)
+    clock.advance(minutes=1)
+    again = await services.sessions.timeline.begin(session.id)
+    assert again is not None and again.session.status == "ended"
+    assert again.session.updated_at == epoch(session.end)
