@@ -423,3 +423,10 @@ async def test_a_transient_failure_is_retried_by_the_real_wakeup(db: Database) -
         await scheduler.stop()
     assert [t.id for t in recorder.fired] == [timer.id]
     assert recorder.fired[0].attempts == 2
+
+
+async def test_each_message_of_a_timer_has_its_own_nonce(db: Database, clock: FakeClock) -> None:
+    scheduler = make_scheduler(db, clock)
+    timer = await scheduler.schedule("test", clock.now())
+    assert timer.nonce() == timer.nonce(0)  # the first message
+    assert len({timer.nonce(), timer.nonce(1), timer.nonce("dm")}) == 3

@@ -173,3 +173,48 @@ async def test_a_post_knows_its_announcement(services: Services) -> None:
     await services.announcements.posted(claim, channel_id=5, message_id=6, actor_id=None)
     [post] = await services.announcements.posts(made.id)
     assert post.announcement_id == made.id
+
+
+async def test_a_round_reads_back_whole(services: Services, db: Database) -> None:
+    for user in (201, 202, 203):
+        await services.pairing.save_profile(9, user, track="backend", skills="python")
+    await services.pairing.save_profile(9, 204, track="backend", skills="go", available=False)
+    report = await services.pairing.rounds.plan(9, started_by=201)
+    stored = await pairs.get_round(db.reader, report.round_id)
+    assert stored is not None
+    assert (stored.guild_id, stored.started_by, stored.status) == (9, 201, "opening")
+    assert stored.created_at == int(services.clock.now().timestamp())
+    assert stored.unpaired == ((204, "not available"),)
+    assert (stored.learners, stored.total_score) == (3, report.total_score)
+
+
+async def test_the_shuffle_baseline_is_reproducible_and_zero_for_nobody(
+    services: Services, tmp_path: Path
+) -> None:
+    from bot.db.migrate import migrate
+    from bot.services.container import build_services
+
+    empty = await services.pairing.rounds.plan(8, started_by=None)
+    assert (empty.shuffle_score, empty.learners, empty.pairs) == (0, 0, [])
+    reports = []
+    for name in ("one.db", "two.db"):
+        other = Database(tmp_path / name)
+        await other.connect()
+        try:
+            await migrate(other)
+            fresh = build_services(other, services.clock)
+            tracks = ("frontend", "backend", "fullstack")
+            for user in range(1, 21):  # varied enough that random pairings differ a lot
+                await fresh.pairing.save_profile(
+                    9,
+                    user,
+                    track=tracks[user % 3],
+                    skills=", ".join(("python", "go", "sql", "css", "rust")[: 1 + user % 5]),
+                    availability=f"mon {8 + user % 9}-{18 + user % 5}",
+                )
+            reports.append(await fresh.pairing.rounds.plan(9, started_by=None))
+        finally:
+            await other.close()
+    first, second = reports
+    assert first.shuffle_score == second.shuffle_score > 0
+    assert first.total_score >= first.greedy_score > 0

@@ -15,7 +15,7 @@ from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.errors import Conflict
+from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.scheduling import TimerMissed
 from bot.services.access import Actor
 from bot.services.container import Services
@@ -308,3 +308,98 @@ async def test_a_start_timer_retried_after_the_end_leaves_the_session_ended(
     again = await services.sessions.timeline.begin(session.id)
     assert again is not None and again.session.status == "ended"
     assert again.session.updated_at == epoch(session.end)
+
+
+# -- editing, and who gets a freed place ---------------------------------------------------------
+
+
+async def test_a_mentor_by_role_edits_in_their_own_zone(services: Services) -> None:
+    await services.guilds.save(GUILD, mentor_role_id=900)
+    await services.preferences.set_timezone(901, "Africa/Lagos")
+    session = await create(services)
+    mentor = Actor(901, frozenset({900}))
+    result = await services.sessions.edit(
+        session.id, GUILD, actor=mentor, when="2026-12-03 18:00", description="Bring code"
+    )
+    assert result.session.start == datetime(2026, 12, 3, 17, 0, tzinfo=UTC)
+    assert ("description", None, "Bring code") in [
+        (c.field, c.before, c.after) for c in result.changes
+    ]
+
+
+async def test_an_edit_time_is_read_in_the_servers_zone_without_a_personal_one(
+    services: Services,
+) -> None:
+    await services.guilds.save(GUILD, timezone="Asia/Tokyo")
+    session = await create(services)
+    moved = await services.sessions.edit(
+        session.id, GUILD, actor=Actor(HOST), when="2026-12-03 18:00"
+    )
+    assert moved.session.start == datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+
+
+async def test_edit_refusals_say_exactly_why(services: Services, clock: FakeClock) -> None:
+    session = await create(services)
+    with pytest.raises(PermissionDenied) as refused:
+        await services.sessions.edit(session.id, GUILD, actor=Actor(555), title="x")
+    assert str(refused.value).startswith(
+        f"Only the session's host or a mentor can edit session #{session.id}. "
+    )
+    with pytest.raises(InvalidInput) as nothing:
+        await services.sessions.edit(session.id, GUILD, actor=Actor(HOST))
+    assert str(nothing.value) == (
+        "Tell me what to change: `title`, `when`, `duration`, `description` or `capacity`."
+    )
+    with pytest.raises(InvalidInput) as same:
+        await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), title=session.title)
+    assert str(same.value) == "That is what the session already says; nothing changed."
+    clock.set(session.start)
+    await services.sessions.timeline.begin(session.id)
+    renamed = await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), title="Live!")
+    assert renamed.session.title == "Live!"  # a live session may be renamed
+    with pytest.raises(Conflict) as live:
+        await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), when="in 2 days")
+    assert str(live.value) == f"Session #{session.id} already started; its time can't move now."
+    cancelled = await create(services, when="in 3 days")
+    await services.sessions.cancel(cancelled.id, GUILD, actor=Actor(HOST), reason="ill")
+    with pytest.raises(Conflict) as gone:
+        await services.sessions.edit(cancelled.id, GUILD, actor=Actor(HOST), title="x")
+    assert str(gone.value) == f"Session #{cancelled.id} was cancelled, so you can't edit it."
+
+
+async def test_a_bigger_capacity_promotes_only_as_many_waiters_as_places(
+    services: Services,
+) -> None:
+    session = await create(services, capacity=1)
+    for user in (201, 202, 203):
+        await services.sessions.join(session.id, GUILD, user)
+    raised = await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), capacity=2)
+    assert [p.user_id for p in raised.promoted] == [202]
+
+
+async def test_a_waiter_leaving_a_full_session_promotes_nobody(services: Services) -> None:
+    session = await create(services, capacity=1)
+    for user in (201, 202, 203):
+        await services.sessions.join(session.id, GUILD, user)
+    left = await services.sessions.leave(session.id, GUILD, 202)
+    assert (left.was, left.promoted) == ("waitlist", [])
+
+
+async def test_without_a_capacity_every_waiter_is_promoted(
+    services: Services, db: Database
+) -> None:
+    session = await create(services, capacity=1)
+    for user in (201, 202, 203):
+        await services.sessions.join(session.id, GUILD, user)
+    async with db.transaction() as tx:
+        await tx.execute("UPDATE sessions SET capacity = NULL WHERE id = ?", (session.id,))
+        promoted = await rsvps.promote_waiters(tx, session.id, None)
+    assert [r.user_id for r in promoted] == [202, 203]
+
+
+async def test_pages_count_who_is_going_and_waiting(services: Services) -> None:
+    session = await create(services, capacity=1)
+    for user in (201, 202, 203):
+        await services.sessions.join(session.id, GUILD, user)
+    [summary], _ = await services.sessions.upcoming(GUILD)
+    assert (summary.going, summary.waiting) == (1, 2)
