@@ -430,3 +430,19 @@ async def test_each_message_of_a_timer_has_its_own_nonce(db: Database, clock: Fa
     timer = await scheduler.schedule("test", clock.now())
     assert timer.nonce() == timer.nonce(0)  # the first message
     assert len({timer.nonce(), timer.nonce(1), timer.nonce("dm")}) == 3
+
+
+async def test_a_rescheduled_timer_is_armed_on_the_real_wakeup(db: Database) -> None:
+    clock = SystemClock()
+    scheduler = make_scheduler(db, clock)
+    recorder = Recorder()
+    scheduler.register("test", TimerKind(handler=recorder))
+    await scheduler.start()
+    try:
+        timer = await scheduler.schedule("test", clock.now() + timedelta(days=3))
+        due = clock.now().replace(microsecond=0) + timedelta(seconds=1)
+        assert await scheduler.reschedule(timer.id, due)
+        await asyncio.wait_for(recorder.event.wait(), timeout=5)
+    finally:
+        await scheduler.stop()
+    assert [t.id for t in recorder.fired] == [timer.id]

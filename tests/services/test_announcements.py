@@ -601,3 +601,16 @@ async def test_a_mentor_by_role_cancels_a_scheduled_one(services: Services) -> N
         made.id, GUILD, Actor(OTHER_MENTOR, frozenset({77}))
     )
     assert cancelled.status == "cancelled"
+
+
+async def test_edit_refusals_quote_the_limit_of_each_field(services: Services) -> None:
+    made = await confirmed(services, when="in 1 hour")
+    with pytest.raises(InvalidInput) as title:
+        await services.announcements.edit(made.id, GUILD, MENTOR, title="t" * 300, body=made.body)
+    assert (
+        str(title.value)
+        == "The title is 300 characters; the limit is 256. Shorten it and try again."
+    )
+    with pytest.raises(InvalidInput) as body:
+        await services.announcements.edit(made.id, GUILD, MENTOR, title=made.title, body="")
+    assert str(body.value) == "The announcement is empty: write at least one character."

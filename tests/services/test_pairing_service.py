@@ -498,3 +498,14 @@ async def test_a_kickoff_after_profiles_were_deleted_still_opens(
     await db.conn.execute("DELETE FROM pair_profiles WHERE user_id = ?", (ANA,))
     empty = await services.pairing.kickoff(pair)
     assert (empty.members, empty.shared_skills, empty.overlap) == ((), (), ())
+
+
+async def test_excluding_oneself_says_so_and_snooze_uses_the_servers_zone(
+    services: Services,
+) -> None:
+    with pytest.raises(InvalidInput, match=r"^That's you: there is nobody to exclude\.$"):
+        await services.pairing.exclude(GUILD, ANA, ANA)
+    await services.guilds.save(GUILD, timezone="Asia/Tokyo")
+    await profile(services, BEN)
+    until = await services.pairing.snooze(GUILD, BEN, "2026-12-01 09:00")
+    assert until == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)

@@ -4,6 +4,7 @@ under which a nudge or a dormant close must not fire (or must fire again after a
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import timedelta
 
@@ -461,3 +462,103 @@ async def test_leaderboard_periods_and_server_only_commands_say_what_is_allowed(
 
     with pytest.raises(NotConfigured, match=exactly("This command works in a server, not in DMs.")):
         await services.guilds.require(None, "qa_forum")
+
+
+# -- thread activity ------------------------------------------------------------------------------
+
+
+async def test_a_reply_to_an_open_question_does_not_reopen_it(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    question = await ask(services)
+    first = await reply(services, question, HELPER, clock)
+    assert (first.question.id, first.reopened) == (question.id, False)
+    clock.advance(seconds=30)
+    quiet = await reply(services, question, HELPER, clock)  # within a minute: nothing moves
+    assert (quiet.question.id, quiet.reopened) == (question.id, False)
+    assert quiet.question.last_activity_at == first.question.last_activity_at
+
+
+async def test_activity_a_minute_later_moves_the_timers(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    question = await ask(services)
+    first = await reply(services, question, HELPER, clock)
+    clock.advance(seconds=60)  # exactly the debounce
+    later = await reply(services, question, HELPER, clock)
+    assert later.question.last_activity_at == first.question.last_activity_at + 60
+
+
+async def test_two_replies_at_once_change_the_question_once(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    question = await ask(services)
+    both = await asyncio.gather(
+        reply(services, question, HELPER, clock), reply(services, question, HELPER, clock)
+    )
+    assert [(a.question.id, a.reopened) for a in both] == [(question.id, False)] * 2
+    assert [k for k, _ in await live_timers(db, question)] == [KIND_NUDGE, KIND_DORMANT]
+
+
+async def test_the_asker_posting_in_a_closed_question_reopens_it_from_scratch(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    await services.qa.set_timings(GUILD, Timings(3600, 7200, 10_800))
+    original = await ask(services)
+    question = await ask(services)
+    link = f"https://discord.com/channels/{GUILD}/{original.thread_id}"
+    await services.qa.close(question.thread_id, helper, "duplicate", link)
+    clock.advance(hours=5)
+    activity = await reply(services, question, ASKER, clock)
+    assert activity.reopened
+    reopened = activity.question
+    assert (reopened.status, reopened.close_reason, reopened.duplicate_of) == ("open", None, None)
+    assert (reopened.resolved_by, reopened.resolved_at) == (None, None)
+    hour = 3600
+    assert await live_timers(db, question) == [  # from the reply, with this server's delays
+        ("qa_unanswered", 6 * hour),
+        ("qa_unanswered", 7 * hour),
+        (KIND_DORMANT, 8 * hour),
+    ]
+
+
+async def test_search_returns_ten_scored_hits_by_default(services: Services, fired: Fired) -> None:
+    from bot.services.qa.rules import Ask
+
+    for thread in range(700, 712):
+        await services.qa.record_question(
+            guild_id=GUILD,
+            channel_id=10,
+            thread_id=thread,
+            opener_id=thread,
+            asker_id=ASKER,
+            ask=Ask("python", f"Gunicorn workers {thread}", "Gunicorn workers time out."),
+        )
+    hits = await services.qa.search.search(GUILD, "gunicorn workers")
+    assert len(hits) == 10
+    scores = [hit.score for hit in hits]
+    assert all(isinstance(score, float) for score in scores) and scores == sorted(scores)
+
+
+async def test_a_draft_is_good_for_exactly_a_day(
+    services: Services, db: Database, clock: FakeClock
+) -> None:
+    async with db.transaction() as tx:
+        draft = await repo.insert_draft(
+            tx,
+            guild_id=GUILD,
+            user_id=ASKER,
+            topic="python",
+            title="T",
+            body="B",
+            now=epoch(clock.now()),
+        )
+    clock.advance(hours=24)
+    assert (await services.qa.take_draft(draft.id, ASKER)).id == draft.id
+    with pytest.raises(
+        NotFound,
+        match=exactly(
+            "This draft is gone (already posted, cancelled or expired). Ask again with `/ask`."
+        ),
+    ):
+        await services.qa.take_draft(draft.id, ASKER)

@@ -403,3 +403,10 @@ async def test_pages_count_who_is_going_and_waiting(services: Services) -> None:
         await services.sessions.join(session.id, GUILD, user)
     [summary], _ = await services.sessions.upcoming(GUILD)
     assert (summary.going, summary.waiting) == (1, 2)
+
+
+async def test_offsets_are_stored_for_their_own_server(services: Services, db: Database) -> None:
+    guild = 4321  # not 1: a NULL key would become rowid 1
+    assert await services.sessions.set_offsets(guild, "3h") == [timedelta(hours=3)]
+    assert await session_prefs.get_offsets(db.reader, guild) == [10800]
+    assert await session_prefs.get_offsets(db.reader, 1) is None
