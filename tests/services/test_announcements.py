@@ -614,3 +614,18 @@ async def test_edit_refusals_quote_the_limit_of_each_field(services: Services) -
     with pytest.raises(InvalidInput) as body:
         await services.announcements.edit(made.id, GUILD, MENTOR, title=made.title, body="")
     assert str(body.value) == "The announcement is empty: write at least one character."
+
+
+async def test_a_post_is_recorded_once_and_audited_with_who_posted_it(
+    services: Services, db: Database
+) -> None:
+    made = await post_now(services, await confirmed(services))
+    assert (await trail(db, made.id))[-1][:3] == (AUTHOR, "posted", "occurrence 1")
+    async with db.transaction() as tx:
+        again = await repo.record_post(
+            tx, announcement_id=made.id, channel_id=CHANNEL, message_id=5, occurrence=1, now=0
+        )
+        other = await repo.record_post(
+            tx, announcement_id=made.id, channel_id=CHANNEL, message_id=6, occurrence=2, now=0
+        )
+    assert (again, other) == (False, True)

@@ -562,3 +562,7 @@ async def test_a_draft_is_good_for_exactly_a_day(
         ),
     ):
         await services.qa.take_draft(draft.id, ASKER)
+
+
+def test_topic_lists_may_start_or_end_with_a_separator() -> None:
+    assert parse_topics(", django;") == ["django"]
