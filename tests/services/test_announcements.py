@@ -629,3 +629,20 @@ async def test_a_post_is_recorded_once_and_audited_with_who_posted_it(
             tx, announcement_id=made.id, channel_id=CHANNEL, message_id=6, occurrence=2, now=0
         )
     assert (again, other) == (False, True)
+
+
+async def test_a_series_back_from_downtime_keeps_its_wall_time_across_dst(
+    services: Services, db: Database, clock: FakeClock
+) -> None:
+    await services.preferences.set_timezone(AUTHOR, "Europe/Berlin")
+    clock.set(datetime(2026, 10, 12, 12, 0, tzinfo=UTC))
+    made = await confirmed(services, when="2026-10-13 18:00", repeat="weekly")  # 16:00 UTC
+    clock.set(datetime(2026, 10, 21, 12, 0, tzinfo=UTC))  # down past the second one
+    claim = await services.announcements.claim(made.id)
+    assert claim is not None
+    after = await services.announcements.posted(
+        claim, channel_id=CHANNEL, message_id=1, actor_id=None
+    )
+    assert after.due == datetime(2026, 10, 27, 17, 0, tzinfo=UTC)  # 18:00 CET
+    [timer] = await timers.for_subject(db.reader, KIND_POST, made.id)
+    assert timer.guild_id == GUILD

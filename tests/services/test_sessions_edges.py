@@ -410,3 +410,39 @@ async def test_offsets_are_stored_for_their_own_server(services: Services, db: D
     assert await services.sessions.set_offsets(guild, "3h") == [timedelta(hours=3)]
     assert await session_prefs.get_offsets(db.reader, guild) == [10800]
     assert await session_prefs.get_offsets(db.reader, 1) is None
+
+
+async def test_cancelling_checks_who_and_when_and_bumps_the_card(
+    services: Services,
+) -> None:
+    await services.guilds.save(GUILD, mentor_role_id=900)
+    session = await create(services)
+    with pytest.raises(PermissionDenied) as refused:
+        await services.sessions.cancel(session.id, GUILD, actor=Actor(555))
+    assert str(refused.value).startswith(
+        f"Only the session's host or a mentor can cancel session #{session.id}. "
+    )
+    with pytest.raises(InvalidInput) as long:
+        await services.sessions.cancel(session.id, GUILD, actor=Actor(HOST), reason="r" * 501)
+    assert (
+        str(long.value)
+        == "The reason is 501 characters; the limit is 500. Shorten it and try again."
+    )
+    cancelled = await services.sessions.cancel(
+        session.id, GUILD, actor=Actor(901, frozenset({900})), reason="ill"
+    )
+    assert (cancelled.status, cancelled.sequence) == ("cancelled", session.sequence + 1)
+    with pytest.raises(Conflict) as again:
+        await services.sessions.cancel(session.id, GUILD, actor=Actor(HOST))
+    assert str(again.value) == f"Session #{session.id} was cancelled, so you can't cancel it."
+
+
+async def test_a_live_session_cannot_be_cancelled(services: Services, clock: FakeClock) -> None:
+    session = await create(services)
+    clock.set(session.start)
+    await services.sessions.timeline.begin(session.id)
+    with pytest.raises(Conflict) as live:
+        await services.sessions.cancel(session.id, GUILD, actor=Actor(HOST))
+    assert str(live.value) == (
+        f"Session #{session.id} is under way; it ends by itself at its end time."
+    )
