@@ -5,6 +5,7 @@ forget-me. The flows test what Discord receives; these pin the rules."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -646,3 +647,27 @@ async def test_a_series_back_from_downtime_keeps_its_wall_time_across_dst(
     assert after.due == datetime(2026, 10, 27, 17, 0, tzinfo=UTC)  # 18:00 CET
     [timer] = await timers.for_subject(db.reader, KIND_POST, made.id)
     assert timer.guild_id == GUILD
+
+
+async def test_two_confirms_at_once_schedule_one_post(services: Services, db: Database) -> None:
+    made = await draft(services, when="in 1 hour")
+    results = await asyncio.gather(
+        services.announcements.confirm(made.id, MENTOR),
+        services.announcements.confirm(made.id, MENTOR),
+        return_exceptions=True,
+    )
+    assert sorted(type(r).__name__ for r in results) == ["Announcement", "Conflict"]
+    assert [str(r) for r in results if isinstance(r, Conflict)] == [
+        f"Announcement #{made.id} was already handled."
+    ]
+    [timer] = await timers.for_subject(db.reader, KIND_POST, made.id)
+    assert timer.guild_id == GUILD
+    assert [e[1] for e in await trail(db, made.id)] == ["scheduled"]
+
+
+async def test_confirm_refusals_say_exactly_why(services: Services) -> None:
+    with pytest.raises(NotFound, match=r"^This draft is gone: run `/announce post` again\.$"):
+        await services.announcements.confirm(12345, MENTOR)
+    made = await draft(services)
+    with pytest.raises(PermissionDenied, match=r"^Only the author of this draft can post it\.$"):
+        await services.announcements.confirm(made.id, Actor(OTHER_MENTOR, is_admin=True))
