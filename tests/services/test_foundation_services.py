@@ -170,3 +170,11 @@ def test_a_setting_without_required_permissions_lists_only_its_optional_ones() -
     forum = setup_check.check("qa_forum", 7, {"view_channel", "manage_channels"})
     assert (forum.setting, forum.target_id, forum.ok) == ("qa_forum", 7, False)
     assert "view_channel" not in forum.missing and forum.missing_optional == ()
+
+
+def test_without_settings_nobody_is_a_helper_or_mentor_but_admins() -> None:
+    from bot.services import access
+
+    assert not access.is_helper(access.Actor(1, frozenset({5})), None)
+    assert not access.is_mentor(access.Actor(1, frozenset({5})), None)
+    assert access.is_helper(access.Actor(1, is_admin=True), None)

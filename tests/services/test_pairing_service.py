@@ -509,3 +509,25 @@ async def test_excluding_oneself_says_so_and_snooze_uses_the_servers_zone(
     await profile(services, BEN)
     until = await services.pairing.snooze(GUILD, BEN, "2026-12-01 09:00")
     assert until == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+
+
+async def test_answer_refusals_and_what_an_answer_records(
+    services: Services, db: Database, clock: FakeClock
+) -> None:
+    with pytest.raises(NotFound, match=r"^This request no longer exists\.$"):
+        await services.pairing.answer(999, BEN, accept=True)
+    await profile(services, ANA)
+    await profile(services, BEN)
+    request = await services.pairing.request(GUILD, ANA, BEN, None)
+    with pytest.raises(
+        PermissionDenied,
+        match=r"^This is your own request: wait for the answer, or it expires by itself\.$",
+    ):
+        await services.pairing.answer(request.id, ANA, accept=True)
+    clock.advance(hours=3)
+    decision = await services.pairing.answer(request.id, BEN, accept=True)
+    assert decision.pair is not None and decision.pair.score == 0
+    rows = await db.reader.execute_fetchall(
+        "SELECT decided_at FROM pair_requests WHERE id = ?", (request.id,)
+    )
+    assert next(iter(rows))[0] == epoch(clock.now())
