@@ -336,6 +336,7 @@ def forget_verdicts(paths: list[str]) -> int:
     ``--resume`` runs it again with the tests as they are now (a caught mutant stays
     caught: tests are only ever added)."""
     reset = 0
+    cache: dict[Path, dict[str, ast.AST]] = {}
     for meta in sorted(MUTANTS.glob("bot/**/*.py.meta")):
         source = meta.relative_to(MUTANTS).as_posix().removesuffix(".meta")
         if not in_targets(source, paths):
@@ -343,7 +344,10 @@ def forget_verdicts(paths: list[str]) -> int:
         data = read_meta(meta)
         codes = data["exit_code_by_key"]
         for name, code in codes.items():
-            if status_of(code) in ("survived", "no tests", "suspicious"):
+            status = status_of(code)
+            if status == "survived" and case_only(MUTANTS / source, name, cache):
+                continue  # equivalent: no test can kill it
+            if status in ("survived", "no tests", "suspicious"):
                 codes[name] = None
                 reset += 1
         meta.write_text(json.dumps(data, indent=4))
