@@ -671,3 +671,48 @@ async def test_confirm_refusals_say_exactly_why(services: Services) -> None:
     made = await draft(services)
     with pytest.raises(PermissionDenied, match=r"^Only the author of this draft can post it\.$"):
         await services.announcements.confirm(made.id, Actor(OTHER_MENTOR, is_admin=True))
+
+
+async def test_a_draft_time_is_read_in_the_servers_zone_without_a_personal_one(
+    services: Services,
+) -> None:
+    await services.guilds.save(GUILD, timezone="Asia/Tokyo")
+    made = await draft(services, when="2026-11-30 18:00")
+    assert (made.due, made.zone) == (datetime(2026, 11, 30, 9, 0, tzinfo=UTC), "Asia/Tokyo")
+
+
+async def test_draft_refusals_say_exactly_why(services: Services) -> None:
+    with pytest.raises(InvalidInput, match=r"^`repeat` is `none`, `daily` or `weekly`\.$"):
+        await draft(services, repeat="hourly")
+    with pytest.raises(
+        InvalidInput, match=r"^A repeating announcement needs `when`: its first time\.$"
+    ):
+        await draft(services, repeat="daily")
+    with pytest.raises(InvalidInput) as long_title:
+        await draft(services, title="t" * 257)
+    assert str(long_title.value).startswith("The title is 257 characters; the limit is 256.")
+    made = await services.announcements.draft(
+        GUILD,
+        MENTOR,
+        author_name="n" * 80,
+        channel_id=CHANNEL,
+        title="T",
+        body="B",
+        ping_role_id=None,
+        when=None,
+        repeat="none",
+    )
+    assert made.author_name == "n" * 80
+    with pytest.raises(InvalidInput) as long_name:
+        await services.announcements.draft(
+            GUILD,
+            MENTOR,
+            author_name="n" * 81,
+            channel_id=CHANNEL,
+            title="T",
+            body="B",
+            ping_role_id=None,
+            when=None,
+            repeat="none",
+        )
+    assert str(long_name.value).startswith("The name is 81 characters; the limit is 80.")

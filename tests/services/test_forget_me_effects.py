@@ -155,3 +155,35 @@ async def test_a_reminder_reads_back_whole(services: Services) -> None:
 def test_actors_default_to_no_roles_and_no_permissions() -> None:
     actor = Actor(HOST)
     assert (actor.role_ids, actor.is_admin, actor.mention_everyone) == (frozenset(), False, False)
+
+
+async def test_forget_me_counts_each_question_field_that_named_the_user(
+    services: Services,
+) -> None:
+    from bot.services.qa.rules import Ask as QaAsk
+
+    for thread, asker in ((4400, ME), (4401, OTHER)):
+        await services.qa.record_question(
+            guild_id=GUILD,
+            channel_id=10,
+            thread_id=thread,
+            opener_id=thread,
+            asker_id=asker,
+            ask=QaAsk("python", f"Question {thread}", "Details of it."),
+        )
+    await services.qa.solve(4401, Actor(OTHER), summary="ok", answerer_id=ME)
+    await services.qa.solve(4400, Actor(ME), summary="ok", answerer_id=OTHER)
+    report = await services.privacy.forget(ME)
+    # asker of 4400, resolver of 4400, answerer of 4401
+    assert report.erased["your name on questions, answers and solves (the questions stay)"] == 3
+
+
+async def test_a_pair_left_with_one_member_ends(services: Services, db: Database) -> None:
+    for user in (ME, OTHER):
+        await services.pairing.save_profile(GUILD, user, track="backend", skills="python")
+    request = await services.pairing.request(GUILD, ME, OTHER, None)
+    decision = await services.pairing.answer(request.id, OTHER, accept=True)
+    assert decision.pair is not None
+    await services.privacy.forget(ME)
+    pair = await pairs.get(db.reader, decision.pair.id)
+    assert pair is not None and (pair.status, pair.members) == ("ended", (OTHER,))

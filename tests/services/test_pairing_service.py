@@ -531,3 +531,21 @@ async def test_answer_refusals_and_what_an_answer_records(
         "SELECT decided_at FROM pair_requests WHERE id = ?", (request.id,)
     )
     assert next(iter(rows))[0] == epoch(clock.now())
+
+
+async def test_request_refusals_and_the_expiry_timer_s_server(
+    services: Services, db: Database
+) -> None:
+    with pytest.raises(
+        InvalidInput, match=r"^That's you\. Pick someone else, or run `/pair find`\.$"
+    ):
+        await services.pairing.request(GUILD, ANA, ANA, None)
+    await profile(services, ANA)
+    await profile(services, BEN)
+    with pytest.raises(InvalidInput) as long:
+        await services.pairing.request(GUILD, ANA, BEN, "m" * 501)
+    assert str(long.value).startswith("The message is 501 characters; the limit is 500.")
+    made = await services.pairing.request(GUILD, ANA, BEN, "hi")
+    assert made.created_at == epoch(NOW)
+    [timer] = await timers.for_subject(db.reader, KIND_EXPIRY, made.id)
+    assert timer.guild_id == GUILD

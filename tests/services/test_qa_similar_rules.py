@@ -92,3 +92,24 @@ def test_idf_is_bm25s_and_always_positive() -> None:
     assert idf(0, 10) == pytest.approx(math.log(22))
     assert idf(5, 3) == pytest.approx(math.log(1 + 0.5 / 5.5))  # more hits than documents
     assert idf(10, 10) > 0
+
+
+async def test_a_big_archive_ranks_only_questions_holding_a_rare_word(
+    services: Services,
+) -> None:
+    """Over 1,000 questions say "python"; one says "zookeeper". The rare word gates the
+    candidates, so the common one alone brings nothing in, and the limit holds."""
+    from bot.db import sql
+
+    async with services.db.transaction() as tx:
+        await sql.execute_many(
+            tx,
+            "INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id,"
+            " topic, asked_at, last_activity_at, title, body) VALUES (?, 10, ?, ?, 1, 'python',"
+            " 0, 0, ?, 'Python question body.')",
+            [(GUILD, 50_000 + n, 50_000 + n, f"Python script {n}") for n in range(1_050)],
+        )
+    rare = await archive(services, "Python and zookeeper locks", solved=False)
+    hits = await services.qa.search.search(GUILD, "python zookeeper")
+    assert [hit.question.id for hit in hits] == [rare]
+    assert len(await services.qa.search.search(GUILD, "python script", limit=3)) == 3
