@@ -549,3 +549,18 @@ async def test_request_refusals_and_the_expiry_timer_s_server(
     assert made.created_at == epoch(NOW)
     [timer] = await timers.for_subject(db.reader, KIND_EXPIRY, made.id)
     assert timer.guild_id == GUILD
+
+
+async def test_suggestions_count_common_hours_in_each_members_zone(services: Services) -> None:
+    await services.preferences.set_timezone(ANA, "Europe/Berlin")
+    await profile(services, ANA, availability="mon 18-20")  # 17-19 UTC
+    await profile(services, BEN, availability="mon 17-19")  # UTC
+    [found] = await services.pairing.find(GUILD, ANA)
+    assert "2 h a week in common" in found.reasons
+
+
+async def test_hours_until_midnight_are_read(services: Services) -> None:
+    await profile(services, ANA, availability="mon 22-24")
+    await profile(services, BEN, availability="mon 23-24")
+    [found] = await services.pairing.find(GUILD, ANA)
+    assert "1 h a week in common" in found.reasons

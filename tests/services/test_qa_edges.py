@@ -566,3 +566,18 @@ async def test_a_draft_is_good_for_exactly_a_day(
 
 def test_topic_lists_may_start_or_end_with_a_separator() -> None:
     assert parse_topics(", django;") == ["django"]
+
+
+async def test_solving_twice_and_an_overlong_summary_are_refused(
+    services: Services, fired: Fired
+) -> None:
+    question = await ask(services)
+    with pytest.raises(InvalidInput) as long:
+        await services.qa.solve(question.thread_id, asker, summary="s" * 201)
+    assert str(long.value).startswith("The summary is 201 characters; the limit is 200.")
+    await services.qa.solve(question.thread_id, asker, summary="ok")
+    with pytest.raises(
+        Conflict,
+        match=exactly("This question is already solved. `/qa reopen` it to change the answer."),
+    ):
+        await services.qa.check_can_solve(question.thread_id, asker)

@@ -446,3 +446,45 @@ async def test_a_live_session_cannot_be_cancelled(services: Services, clock: Fak
     assert str(live.value) == (
         f"Session #{session.id} is under way; it ends by itself at its end time."
     )
+
+
+async def test_joining_says_where_one_stands_and_whether_already_in(
+    services: Services, db: Database
+) -> None:
+    session = await create(services, capacity=1)
+    first = await services.sessions.join(session.id, GUILD, 201)
+    assert (first.session.id, first.status, first.place_in_line, first.already) == (
+        session.id,
+        "going",
+        None,
+        False,
+    )
+    await services.sessions.join(session.id, GUILD, 202)
+    waiting = await services.sessions.join(session.id, GUILD, 203)
+    assert (waiting.status, waiting.place_in_line, waiting.already) == ("waitlist", 2, False)
+    again = await services.sessions.join(session.id, GUILD, 203)
+    assert (again.session.id, again.status, again.place_in_line, again.already) == (
+        session.id,
+        "waitlist",
+        2,
+        True,
+    )
+    async with db.transaction() as tx:
+        added = await rsvps.add(tx, session.id, 204, "waitlist", 77)
+    assert (added.user_id, added.joined_at) == (204, 77) and added.id > 0
+    with pytest.raises(Conflict) as full:
+        async with db.transaction() as tx:
+            await rsvps.add(tx, session.id, 205, "going", 0)
+    assert str(full.value) == "That session just filled up. Try again to join the waitlist."
+
+
+async def test_only_the_host_or_a_mentor_manages_and_they_are_told_how_to_suggest(
+    services: Services,
+) -> None:
+    session = await create(services)
+    with pytest.raises(PermissionDenied) as refused:
+        await services.sessions.edit(session.id, GUILD, actor=Actor(555), title="x")
+    assert str(refused.value) == (
+        f"Only the session's host or a mentor can edit session #{session.id}. "
+        "Ask them, or join the session's thread to suggest it."
+    )

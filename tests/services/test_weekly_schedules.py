@@ -173,3 +173,41 @@ def test_setup_check_names_each_permission_and_why() -> None:
         "Manage Events (mirror sessions as Discord scheduled events)"
     )
     assert describe("use_voice_activation") == "Use Voice Activation"
+
+
+# -- who a round may pair -------------------------------------------------------------------------
+
+
+async def learners(services: Services, *users: int) -> None:
+    for user in users:
+        await services.pairing.save_profile(GUILD, user, track="backend", skills="python")
+
+
+async def pairs_of(services: Services) -> list[list[int]]:
+    report = await services.pairing.rounds.plan(GUILD, started_by=None)
+    return sorted(sorted(pair.members) for pair in report.pairs)
+
+
+async def test_a_round_never_repairs_an_ended_partnership_but_pairs_the_others(
+    services: Services,
+) -> None:
+    await learners(services, 201, 202, 203, 204)
+    for a, b in ((201, 202), (203, 204)):
+        request = await services.pairing.request(GUILD, a, b, None)
+        await services.pairing.answer(request.id, b, accept=True)
+        await services.pairing.end(GUILD, a, b)
+    found = await pairs_of(services)
+    assert len(found) == 2
+    assert [201, 202] not in found and [203, 204] not in found
+
+
+async def test_a_decline_keeps_two_apart_for_twelve_weeks(
+    services: Services, clock: FakeClock
+) -> None:
+    await learners(services, 201, 202)
+    request = await services.pairing.request(GUILD, 201, 202, None)
+    await services.pairing.answer(request.id, 202, accept=False)
+    clock.advance(weeks=12)  # exactly twelve weeks: still apart
+    assert await pairs_of(services) == []
+    clock.advance(seconds=1)
+    assert await pairs_of(services) == [[201, 202]]
