@@ -564,3 +564,25 @@ async def test_hours_until_midnight_are_read(services: Services) -> None:
     await profile(services, BEN, availability="mon 23-24")
     [found] = await services.pairing.find(GUILD, ANA)
     assert "1 h a week in common" in found.reasons
+
+
+async def test_a_profile_is_per_server_and_read_in_the_servers_zone(services: Services) -> None:
+    await services.guilds.save(GUILD, timezone="Asia/Tokyo")
+    await profile(services, ANA, availability="mon 9-10")
+    await profile(services, ANA, guild_id=OTHER_GUILD, track="frontend")
+    changed = await services.pairing.save_profile(
+        GUILD, ANA, track="fullstack", skills="go", bio="Gopher"
+    )
+    assert (changed.zone, changed.bio, changed.track) == ("Asia/Tokyo", "Gopher", "fullstack")
+    other = await services.pairing.profile(OTHER_GUILD, ANA)
+    assert other is not None and (other.track, other.skills) == ("frontend", ("python",))
+    kept = await services.pairing.save_profile(GUILD, ANA, track="fullstack", skills="go")
+    assert kept.bio == "Gopher"  # not given: unchanged
+    with pytest.raises(InvalidInput) as long_bio:
+        await services.pairing.save_profile(GUILD, ANA, track="backend", skills="go", bio="b" * 301)
+    assert str(long_bio.value).startswith("The bio is 301 characters; the limit is 300.")
+    with pytest.raises(InvalidInput) as long_hours:
+        await services.pairing.save_profile(
+            GUILD, ANA, track="backend", skills="go", availability="mon 9-10, " * 30
+        )
+    assert str(long_hours.value).startswith("The availability is ")

@@ -581,3 +581,35 @@ async def test_solving_twice_and_an_overlong_summary_are_refused(
         match=exactly("This question is already solved. `/qa reopen` it to change the answer."),
     ):
         await services.qa.check_can_solve(question.thread_id, asker)
+
+
+async def test_two_solves_at_once_credit_one_and_a_closed_question_can_be_solved(
+    services: Services, fired: Fired
+) -> None:
+    question = await ask(services)
+    results = await asyncio.gather(
+        services.qa.solve(question.thread_id, asker, summary="a", answerer_id=HELPER),
+        services.qa.solve(question.thread_id, asker, summary="b", answerer_id=HELPER),
+        return_exceptions=True,
+    )
+    assert [str(r) for r in results if isinstance(r, Conflict)] == [
+        "This question was just marked solved."
+    ]
+    closed = await ask(services)
+    await services.qa.close(closed.thread_id, helper, "off-topic")
+    solved = await services.qa.solve(closed.thread_id, asker, summary="after all")
+    assert (solved.status, solved.close_reason, solved.dormant_timer_id) == ("solved", None, None)
+
+
+async def test_a_resolve_moves_the_credit_instead_of_adding_one(
+    services: Services, fired: Fired
+) -> None:
+    question = await ask(services)
+    await services.qa.solve(question.thread_id, asker, summary="a", answerer_id=HELPER)
+    await services.qa.reopen(question.thread_id, mentor)
+    await services.qa.solve(question.thread_id, asker, summary="b", answerer_id=4444)
+    assert await services.qa.leaderboard(GUILD) == [(4444, 1)]
+    with pytest.raises(
+        NotFound, match=exactly("Use this inside a question's thread (one opened with `/ask`).")
+    ):
+        await services.qa.require_thread(123)

@@ -113,3 +113,23 @@ async def test_a_big_archive_ranks_only_questions_holding_a_rare_word(
     hits = await services.qa.search.search(GUILD, "python zookeeper")
     assert [hit.question.id for hit in hits] == [rare]
     assert len(await services.qa.search.search(GUILD, "python script", limit=3)) == 3
+
+
+async def test_words_no_question_holds_weigh_most(services: Services) -> None:
+    await archive(services, "Gunicorn with nginx proxy")
+    # Two of four words shared, but the two missing ones are the rarest (in no question).
+    assert await similar(services, "gunicorn nginx zzfoo zzbar") == []
+
+
+async def test_a_cached_word_count_is_the_same_as_a_fresh_one(services: Services) -> None:
+    for n in range(6):
+        await archive(services, f"Kubernetes deploy {n}", solved=False)
+    await archive(services, "Kubernetes nginx config")
+    await archive(services, "Ingress annotations")
+    await archive(services, "Helm charts", solved=False)
+    for _ in range(2):  # the second time from the frequency cache
+        assert await similar(services, "Kubernetes ingress nginx helm") == []
+
+
+def test_terms_are_lower_cased_each_once_without_filler() -> None:
+    assert terms("Celery celery, please help: REDIS redis x") == ["celery", "redis"]

@@ -488,3 +488,15 @@ async def test_only_the_host_or_a_mentor_manages_and_they_are_told_how_to_sugges
         f"Only the session's host or a mentor can edit session #{session.id}. "
         "Ask them, or join the session's thread to suggest it."
     )
+
+
+async def test_a_capacity_below_those_going_is_refused_in_full(services: Services) -> None:
+    session = await create(services, capacity=3)
+    for user in (201, 202):
+        await services.sessions.join(session.id, GUILD, user)
+    with pytest.raises(Conflict) as refused:
+        await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), capacity=1)
+    assert str(refused.value) == (
+        "More people are already going than that capacity allows. "
+        "Pick a capacity at least as large as the number going."
+    )
