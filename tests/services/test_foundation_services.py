@@ -178,3 +178,25 @@ def test_without_settings_nobody_is_a_helper_or_mentor_but_admins() -> None:
     assert not access.is_helper(access.Actor(1, frozenset({5})), None)
     assert not access.is_mentor(access.Actor(1, frozenset({5})), None)
     assert access.is_helper(access.Actor(1, is_admin=True), None)
+
+
+async def test_guild_settings_read_back_every_field(services: Services) -> None:
+    saved = await services.guilds.save(
+        4321,
+        qa_channel_id=1,
+        sessions_channel_id=2,
+        announcements_channel_id=3,
+        pairing_channel_id=4,
+        mentor_role_id=5,
+        helper_role_id=6,
+        timezone="lagos",
+    )
+    fresh = type(services.guilds)(services.db, services.clock)  # no cache: from the row
+    found = await fresh.get(4321)
+    assert found == saved
+    assert (found.guild_id, found.sessions_channel_id, found.announcements_channel_id) == (
+        4321,
+        2,
+        3,
+    )
+    assert found.timezone == "Africa/Lagos"

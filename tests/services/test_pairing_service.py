@@ -586,3 +586,12 @@ async def test_a_profile_is_per_server_and_read_in_the_servers_zone(services: Se
             GUILD, ANA, track="backend", skills="go", availability="mon 9-10, " * 30
         )
     assert str(long_hours.value).startswith("The availability is ")
+
+
+async def test_the_missing_profile_message_shows_how_to_make_one(services: Services) -> None:
+    with pytest.raises(NotFound) as missing:
+        await services.pairing.require_profile(GUILD, ANA)
+    assert str(missing.value) == (
+        "You have no pairing profile yet. Start with `/pair profile track skills`, "
+        "e.g. `track: backend skills: python, django`."
+    )

@@ -613,3 +613,14 @@ async def test_a_resolve_moves_the_credit_instead_of_adding_one(
         NotFound, match=exactly("Use this inside a question's thread (one opened with `/ask`).")
     ):
         await services.qa.require_thread(123)
+
+
+async def test_reopening_after_the_helpers_were_pinged_books_only_the_mentors(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    question = await ask(services)
+    clock.advance(hours=6)
+    await services.scheduler.run_due()  # the helpers' ping
+    await services.qa.close(question.thread_id, helper, "off-topic")
+    await services.qa.reopen(question.thread_id, mentor)
+    assert [k for k, _ in await live_timers(db, question)] == ["qa_unanswered", KIND_DORMANT]

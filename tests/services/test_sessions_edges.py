@@ -500,3 +500,13 @@ async def test_a_capacity_below_those_going_is_refused_in_full(services: Service
         "More people are already going than that capacity allows. "
         "Pick a capacity at least as large as the number going."
     )
+
+
+async def test_topic_and_description_refusals_name_the_field(services: Services) -> None:
+    with pytest.raises(InvalidInput) as topic:
+        await create(services, topic="t" * 101)
+    assert str(topic.value).startswith("The topic is 101 characters; the limit is 100.")
+    session = await create(services)
+    with pytest.raises(InvalidInput) as description:
+        await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), description="d" * 5000)
+    assert str(description.value).startswith("The description is 5,000 characters; the limit")
