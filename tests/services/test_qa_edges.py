@@ -624,3 +624,24 @@ async def test_reopening_after_the_helpers_were_pinged_books_only_the_mentors(
     await services.qa.close(question.thread_id, helper, "off-topic")
     await services.qa.reopen(question.thread_id, mentor)
     assert [k for k, _ in await live_timers(db, question)] == ["qa_unanswered", KIND_DORMANT]
+
+
+async def test_a_question_reads_back_whole_and_strangers_are_refused(
+    services: Services, fired: Fired
+) -> None:
+    question = await ask(services, topic="rest-api")
+    found = await services.qa.get(question.id)
+    assert found is not None
+    assert (found.channel_id, found.opener_id, found.body) == (
+        10,
+        question.thread_id,
+        "I ran migrate and it fails with a relation error.",
+    )
+    hits = await services.qa.search.search(GUILD, "migrations deploy", topic="rest-api")
+    assert [hit.question.id for hit in hits] == [question.id]
+    assert await services.qa.search.search(GUILD, 'migrations "deploy', topic="rest-api")
+    with pytest.raises(
+        PermissionDenied,
+        match=exactly("Only the person who asked, a helper or a mentor can do this to a question."),
+    ):
+        await services.qa.close(question.thread_id, Actor(9999), "off-topic")

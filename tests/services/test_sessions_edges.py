@@ -15,7 +15,7 @@ from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.errors import Conflict, InvalidInput, PermissionDenied
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import TimerMissed
 from bot.services.access import Actor
 from bot.services.container import Services
@@ -510,3 +510,52 @@ async def test_topic_and_description_refusals_name_the_field(services: Services)
     with pytest.raises(InvalidInput) as description:
         await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), description="d" * 5000)
     assert str(description.value).startswith("The description is 5,000 characters; the limit")
+
+
+async def test_duration_and_capacity_limits_are_inclusive(services: Services) -> None:
+    from bot.services.sessions.rules import (
+        CAPACITY_MAX,
+        DURATION_MAX,
+        DURATION_MIN,
+        check_capacity,
+        check_duration,
+        check_repeat,
+    )
+
+    assert check_duration(DURATION_MIN) == DURATION_MIN
+    assert check_duration(DURATION_MAX) == DURATION_MAX
+    assert check_capacity(CAPACITY_MAX) == CAPACITY_MAX
+    with pytest.raises(InvalidInput) as none_left:
+        check_capacity(0)
+    assert str(none_left.value) == (
+        f"A capacity of 0 leaves no places. Give 1 to {CAPACITY_MAX}, "
+        "or leave `capacity` out for no limit."
+    )
+    with pytest.raises(InvalidInput, match=r"^`repeat` is `none`, `daily` or `weekly`\.$"):
+        check_repeat("monthly")
+    with pytest.raises(InvalidInput) as title:
+        await create(services, title="")
+    assert str(title.value).startswith("The title is empty")
+
+
+async def test_a_promotion_carries_the_rsvp_that_got_the_place(services: Services) -> None:
+    session = await create(services, capacity=1)
+    for user in (201, 202):
+        await services.sessions.join(session.id, GUILD, user)
+    left = await services.sessions.leave(session.id, GUILD, 201)
+    [promotion] = left.promoted
+    roster_ids = await services.db.reader.execute_fetchall(
+        "SELECT id FROM session_rsvps WHERE session_id = ? AND user_id = 202", (session.id,)
+    )
+    assert promotion.rsvp_id == next(iter(roster_ids))[0]
+
+
+async def test_a_session_time_is_read_in_the_servers_zone_and_missing_ones_say_so(
+    services: Services,
+) -> None:
+    await services.guilds.save(GUILD, timezone="Asia/Tokyo")
+    session = await create(services, when="2026-12-01 18:00")
+    assert session.start == datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    with pytest.raises(NotFound) as missing:
+        await services.sessions.get(99_999, GUILD)
+    assert str(missing.value).endswith("`/session list` shows the upcoming ones.")
