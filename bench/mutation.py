@@ -5,6 +5,7 @@
     python bench/mutation.py --paths bot/scheduling.py  # one target (re-runs its mutants)
     python bench/mutation.py --resume                 # finish an interrupted run
     python bench/mutation.py --resume --retry         # and re-try every mutant not caught
+    python bench/mutation.py --retry                  # only re-try the mutants not caught
     python bench/mutation.py --report --survivors     # summarise the last run, list survivors
     python bench/mutation.py --named                  # the hand-written mutants below
 
@@ -354,11 +355,25 @@ def forget_verdicts(paths: list[str]) -> int:
     return reset
 
 
-def run(paths: list[str], *, max_children: int, fresh: bool, resume: bool) -> None:
+def not_caught(paths: list[str]) -> list[str]:
+    """The mutants of ``paths`` that survived (equivalent ones aside) or no test reached."""
+    return [
+        name
+        for statuses in load_results(paths).values()
+        for name, status in statuses.items()
+        if status in ("survived", "no tests", "suspicious")
+    ]
+
+
+def run(
+    paths: list[str], *, max_children: int, fresh: bool, resume: bool, names: list[str]
+) -> None:
     if fresh and MUTANTS.exists():
         shutil.rmtree(MUTANTS)
     command = [mutmut_executable(), "run", "--max-children", str(max_children)]
-    if not resume and sorted(paths) != sorted(TARGETS):
+    if names:
+        command += names  # only these, verdict or not
+    elif not resume and sorted(paths) != sorted(TARGETS):
         # Named mutants are re-run even when they have a verdict already.
         command += [glob_of(p) for p in paths]
     MUTANTS.mkdir(exist_ok=True)
@@ -381,7 +396,9 @@ def main() -> None:
     parser.add_argument("--report", action="store_true", help="only summarise the last run")
     parser.add_argument("--resume", action="store_true", help="run only unchecked mutants")
     parser.add_argument(
-        "--retry", action="store_true", help="with --resume: re-run the mutants not caught"
+        "--retry",
+        action="store_true",
+        help="re-run the mutants not caught (with --resume: and every unchecked one)",
     )
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
     parser.add_argument("--named", action="store_true", help="only the hand-written mutants")
@@ -391,17 +408,21 @@ def main() -> None:
     unknown = [p for p in args.paths if not any(in_targets(p, [t]) for t in TARGETS)]
     if unknown:
         parser.error(f"not a mutation target: {unknown} (targets: {', '.join(TARGETS)})")
-    if args.retry:
-        if not args.resume:
-            parser.error("--retry goes with --resume")
+    names: list[str] = []
+    if args.retry and args.resume:
         print(f"{forget_verdicts(args.paths)} mutants not caught will be run again")
-    if not args.report:
+    elif args.retry:
+        names = not_caught(args.paths)
+        print(f"{len(names)} mutants not caught will be run again")
+    if not args.report and not (args.retry and not args.resume and not names):
         full = sorted(args.paths) == sorted(TARGETS)
+        fresh = full and not (args.resume or args.retry)
         run(
             args.paths,
             max_children=args.max_children,
-            fresh=full and not args.resume,
+            fresh=fresh,
             resume=args.resume,
+            names=names,
         )
     report(args.paths, survivors=args.survivors)
 
