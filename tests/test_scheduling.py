@@ -446,3 +446,94 @@ async def test_a_rescheduled_timer_is_armed_on_the_real_wakeup(db: Database) -> 
     finally:
         await scheduler.stop()
     assert [t.id for t in recorder.fired] == [timer.id]
+
+
+async def test_stop_without_start_is_harmless(db: Database, clock: FakeClock) -> None:
+    scheduler = make_scheduler(db, clock)
+    await scheduler.stop()
+    assert not scheduler.running
+
+
+async def test_stop_gives_running_work_its_grace_then_a_restart_retries_it(
+    db: Database, clock: FakeClock
+) -> None:
+    release = asyncio.Event()
+    started = asyncio.Event()
+
+    async def stuck(timer: Timer) -> None:
+        started.set()
+        await release.wait()  # never set: the send hangs
+
+    first = make_scheduler(db, clock)
+    first.register("test", TimerKind(handler=stuck))
+    timer = await first.schedule("test", clock.now())
+    running = asyncio.create_task(first.run_due())
+    await asyncio.wait_for(started.wait(), timeout=5)
+    await asyncio.wait_for(first.stop(grace=0.05), timeout=5)
+    await asyncio.wait_for(running, timeout=5)
+    assert await state_of(db, timer.id) == "sending"  # cut off mid-send
+
+    again = make_scheduler(db, clock)
+    recorder = Recorder()
+    again.register("test", TimerKind(handler=recorder))
+    await again.start()
+    try:
+        await again.run_due()
+    finally:
+        await again.stop()
+    assert [t.id for t in recorder.fired] == [timer.id]
+
+
+async def test_at_most_max_running_handlers_run_at_once(db: Database, clock: FakeClock) -> None:
+    active = peak = 0
+
+    async def busy(timer: Timer) -> None:
+        nonlocal active, peak
+        active += 1
+        peak = max(peak, active)
+        await asyncio.sleep(0.02)  # a slow send: the next claims happen meanwhile
+        active -= 1
+
+    scheduler = make_scheduler(db, clock, claim_batch=1, max_running=2)
+    scheduler.register("test", TimerKind(handler=busy))
+    for _ in range(6):
+        await scheduler.schedule("test", clock.now())
+    assert await scheduler.run_due() == 6
+    assert peak == 2
+
+
+async def test_start_arms_what_was_booked_before_it_and_what_is_overdue(db: Database) -> None:
+    clock = SystemClock()
+    scheduler = make_scheduler(db, clock)
+    recorder = Recorder()
+    overdue = await scheduler.schedule("test", clock.now() - timedelta(minutes=5))
+    soon = await scheduler.schedule(
+        "test", clock.now().replace(microsecond=0) + timedelta(seconds=1)
+    )
+    scheduler.register("test", TimerKind(handler=recorder))
+    await scheduler.start()
+    try:
+        for _ in range(2):
+            await asyncio.wait_for(recorder.event.wait(), timeout=5)
+            recorder.event.clear()
+            if len(recorder.fired) == 2:
+                break
+    finally:
+        await scheduler.stop()
+    assert [t.id for t in recorder.fired] == [overdue.id, soon.id]
+
+
+async def test_a_kind_registered_after_start_runs_its_overdue_timers_at_once(
+    db: Database,
+) -> None:
+    clock = SystemClock()
+    scheduler = make_scheduler(db, clock)
+    overdue = await scheduler.schedule("late", clock.now() - timedelta(minutes=5))
+    await scheduler.start()
+    try:
+        recorder = Recorder()
+        scheduler.register("late", TimerKind(handler=recorder))
+        await asyncio.wait_for(recorder.event.wait(), timeout=5)
+    finally:
+        await scheduler.stop()
+    assert [t.id for t in recorder.fired] == [overdue.id]
