@@ -232,6 +232,10 @@ def report(paths: list[str], *, survivors: bool) -> float:
         if overall[other]:
             print(f"{other:<14} {overall[other]}")
     print(f"score          {pct:.1f}%  ((killed + timeout) / (total - equivalent))")
+    if overall["not checked"]:
+        checked = total - overall["equivalent"] - overall["not checked"]
+        caught = overall["killed"] + overall["timeout"]
+        print(f"checked score  {100.0 * caught / checked:.1f}%  (of the {checked} judged so far)")
     print(f"raw score      {raw:.1f}%  ((killed + timeout) / total)")
     if survivors:
         print()
