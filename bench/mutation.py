@@ -206,7 +206,7 @@ def report(paths: list[str], *, survivors: bool) -> float:
     by_target: dict[str, Counter[str]] = defaultdict(Counter)
     print(
         f"{'module':<44} {'total':>6} {'killed':>6} {'t/o':>4} {'surv.':>6} {'equiv.':>6}"
-        f" {'score':>7}"
+        f" {'unchk.':>6} {'score':>7}"
     )
     for source, statuses in results.items():
         counts = Counter(statuses.values())
@@ -215,7 +215,8 @@ def report(paths: list[str], *, survivors: bool) -> float:
         total, pct, _ = score(counts)
         print(
             f"{source:<44} {total:>6} {counts['killed']:>6} {counts['timeout']:>4}"
-            f" {counts['survived']:>6} {counts['equivalent']:>6} {pct:>6.1f}%"
+            f" {counts['survived']:>6} {counts['equivalent']:>6} {counts['not checked']:>6}"
+            f" {pct:>6.1f}%"
         )
     print()
     for target, counts in by_target.items():
