@@ -1,4 +1,8 @@
-"""Command line: ``python -m bot [run|check|sync|backup PATH]`` (also ``nexus-bot``)."""
+"""Command line: ``python -m bot [run|check|sync|backup PATH|health]`` (also ``nexus-bot``).
+
+A failure the operator can fix is one line on stderr and its own exit status (the
+README lists them); a traceback means a bug.
+"""
 
 from __future__ import annotations
 
@@ -10,15 +14,39 @@ import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
-from bot.config import Settings, load_settings
-from bot.db.database import Database
-from bot.db.migrate import current_version, migrate
-from bot.errors import ConfigError, SchemaTooNew
+from bot import heartbeat
+from bot.config import Settings, load_file_settings, load_settings
+from bot.errors import (
+    BackupRefused,
+    ConfigError,
+    DatabaseUnusable,
+    DiscordUnreachable,
+    LoginRefused,
+    StartupError,
+)
+from bot.logs import plain_formatter, quiet_voice_warnings, wants_colour
+from bot.startup import backup, open_database
 
 log = logging.getLogger("bot")
 
+EXIT_OK = 0
 EXIT_CONFIG = 2
+EXIT_DATABASE = 3
+EXIT_UNREACHABLE = 4
+EXIT_LOGIN_REFUSED = 5
+EXIT_BACKUP_REFUSED = 6
+# `health` answers Docker's HEALTHCHECK, for which 1 is "unhealthy" and 2 is reserved.
+EXIT_UNHEALTHY = 1
+
+EXIT_STATUS: dict[type[StartupError], int] = {
+    ConfigError: EXIT_CONFIG,
+    DatabaseUnusable: EXIT_DATABASE,
+    DiscordUnreachable: EXIT_UNREACHABLE,
+    LoginRefused: EXIT_LOGIN_REFUSED,
+    BackupRefused: EXIT_BACKUP_REFUSED,
+}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,26 +55,35 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="connect to Discord and serve (the default)")
     sub.add_parser("check", help="validate settings and apply migrations, without connecting")
     sub.add_parser("sync", help="sync the slash commands to Discord and exit")
-    backup = sub.add_parser("backup", help="write a consistent copy of the live database")
-    backup.add_argument("path", type=Path)
+    backup_cmd = sub.add_parser("backup", help="write a consistent copy of the live database")
+    backup_cmd.add_argument("path", type=Path)
+    backup_cmd.add_argument("--force", action="store_true", help="replace an existing file")
+    health = sub.add_parser(
+        "health", help="exit 0 if the running bot is connected to Discord, else 1"
+    )
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=heartbeat.MAX_AGE,
+        metavar="SECONDS",
+        help=f"oldest acceptable heartbeat (default {heartbeat.MAX_AGE:g})",
+    )
     return parser
 
 
-def setup_logging(level: int) -> None:
+def setup_logging(level: int, stream: TextIO | None = None) -> logging.Handler:
+    """Log to stderr (or ``stream``), coloured only on a terminal; returns the handler."""
     import discord
 
-    discord.utils.setup_logging(level=level, root=True)
-
-
-async def open_database(settings: Settings) -> Database:
-    db = Database(settings.database_path)
-    await db.connect()
-    try:
-        await migrate(db)
-    except BaseException:
-        await db.close()
-        raise
-    return db
+    handler = logging.StreamHandler(stream or sys.stderr)
+    quiet_voice_warnings()
+    if wants_colour(handler.stream):
+        discord.utils.setup_logging(handler=handler, level=level, root=True)
+    else:
+        discord.utils.setup_logging(
+            handler=handler, formatter=plain_formatter(), level=level, root=True
+        )
+    return handler
 
 
 async def run(settings: Settings, *, sync_only: bool = False) -> None:
@@ -75,7 +112,9 @@ async def run(settings: Settings, *, sync_only: bool = False) -> None:
         await db.close()
 
 
-async def check(settings: Settings) -> int:
+async def check(settings: Settings) -> None:
+    from bot.db.migrate import current_version
+
     db = await open_database(settings)
     try:
         version = await current_version(db)
@@ -84,53 +123,55 @@ async def check(settings: Settings) -> int:
     sys.stdout.write(
         f"Settings OK. Database {settings.database_path} at schema version {version}.\n"
     )
-    return version
 
 
-async def backup(settings: Settings, target: Path) -> None:
-    db = await open_database(settings)
-    try:
-        await db.backup(target)
-    finally:
-        await db.close()
+async def backup_to(settings: Settings, target: Path, *, force: bool) -> None:
+    await backup(settings, target, force=force)
     sys.stdout.write(f"Backed up {settings.database_path} to {target}.\n")
+
+
+def health(max_age: float) -> int:
+    """Never exits 2 (Docker reserves it): a settings problem is "unhealthy" too."""
+    try:
+        files = load_file_settings()
+    except ConfigError as exc:
+        sys.stderr.write(f"nexus-bot: unhealthy: {exc}\n")
+        return EXIT_UNHEALTHY
+    result = heartbeat.check(files.heartbeat_file, max_age=max_age)
+    if result.ok:
+        sys.stdout.write(f"nexus-bot: {result.message}\n")
+        return EXIT_OK
+    sys.stderr.write(f"nexus-bot: unhealthy: {result.message}\n")
+    return EXIT_UNHEALTHY
+
+
+def exit_status(exc: StartupError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in EXIT_STATUS:
+            return EXIT_STATUS[kind]
+    return 1
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "run"
+    if command == "health":
+        return health(args.max_age)
     try:
         settings = load_settings()
-    except ConfigError as exc:
-        sys.stderr.write(f"nexus-bot: {exc}\n")
-        return EXIT_CONFIG
-    setup_logging(settings.log_level_number)
-    try:
+        setup_logging(settings.log_level_number)
         if command == "check":
             asyncio.run(check(settings))
         elif command == "backup":
-            asyncio.run(backup(settings, args.path))
+            asyncio.run(backup_to(settings, args.path, force=args.force))
         else:
             asyncio.run(run(settings, sync_only=command == "sync"))
-    except SchemaTooNew as exc:
+    except StartupError as exc:
         sys.stderr.write(f"nexus-bot: {exc}\n")
-        return 1
+        return exit_status(exc)
     except KeyboardInterrupt:
-        return 0
-    except Exception as exc:
-        import discord
-
-        if isinstance(exc, discord.LoginFailure):
-            sys.stderr.write(
-                "nexus-bot: DISCORD_TOKEN was rejected by Discord: reset the token in the "
-                "developer portal and update .env.\n"
-            )
-            return EXIT_CONFIG
-        if isinstance(exc, discord.PrivilegedIntentsRequired):
-            sys.stderr.write("nexus-bot: Discord refused the requested intents.\n")
-            return 1
-        raise
-    return 0
+        return EXIT_OK
+    return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -8,16 +8,20 @@ import importlib.util
 import json
 import logging
 import pkgutil
+import sys
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord.ext import commands
 
+from bot import heartbeat
 from bot.config import Settings
 from bot.db import app_state
 from bot.db.database import Database
 from bot.delivery import Delivery
+from bot.errors import DiscordUnreachable, LoginRefused
 from bot.services.container import Services
 from bot.time import timeparse
 
@@ -26,6 +30,35 @@ log = logging.getLogger(__name__)
 
 # The adapters are loaded by name: bot/ never imports cogs/ (the layers point down).
 ERROR_PIPELINE = "cogs.pipeline"
+
+# What failing to reach Discord raises: DNS, refused or reset connections, TLS and
+# timeouts (OSError, aiohttp), and Discord's own 5xx once discord.py stops retrying.
+UNREACHABLE: tuple[type[BaseException], ...] = (
+    OSError,
+    aiohttp.ClientError,
+    TimeoutError,
+    discord.DiscordServerError,
+    discord.GatewayNotFound,
+)
+REFUSED_LOGIN = (
+    "DISCORD_TOKEN was refused by Discord (401 Unauthorized): reset the token in the "
+    "developer portal (Bot → Reset Token) and set it in the environment or in .env in "
+    "the current directory"
+)
+INTENTS_REFUSED = (
+    "Discord refused the gateway intents Nexus asked for: check the Privileged Gateway "
+    "Intents of the application in the developer portal"
+)
+
+
+def unreachable(what: str, address: object, exc: BaseException | None) -> DiscordUnreachable:
+    reason = " ".join(str(exc).split()) if exc is not None else ""
+    if exc is not None and not reason:
+        reason = type(exc).__name__
+    return DiscordUnreachable(
+        f"cannot reach {what} at {address} ({reason or 'no answer'}): check the network "
+        "connection, and DISCORD_API_BASE if it is set"
+    )
 
 
 def extensions() -> list[str]:
@@ -49,6 +82,12 @@ def use_api_base(api_base: str | None) -> None:
         discord.http.Route.BASE = api_base
 
 
+def command_digest(payload: list[dict[str, Any]]) -> str:
+    """What the synced definitions are stored as: any change to them (a name, an option,
+    ``default_member_permissions``) is a new digest, and the next start syncs."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
 class NexusBot(commands.Bot):
     def __init__(
         self,
@@ -58,6 +97,7 @@ class NexusBot(commands.Bot):
         services: Services,
         sync_only: bool = False,
         guild_ready_timeout: float = 2.0,
+        heartbeat_interval: float = heartbeat.INTERVAL,
     ) -> None:
         super().__init__(
             guild_ready_timeout=guild_ready_timeout,
@@ -71,7 +111,42 @@ class NexusBot(commands.Bot):
         self.services = services
         self.sync_only = sync_only
         self.delivery = Delivery(self)
+        self.heartbeat = heartbeat.Heartbeat(settings.heartbeat_file, interval=heartbeat_interval)
         use_api_base(settings.api_base)
+
+    async def login(self, token: str) -> None:
+        """discord.py's login (and so ``setup_hook``), its failures as one-line errors."""
+        try:
+            await super().login(token)
+        except discord.LoginFailure:
+            raise LoginRefused(REFUSED_LOGIN) from None
+        except UNREACHABLE as exc:
+            raise unreachable("Discord's API", discord.http.Route.BASE, exc) from exc
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        try:
+            await super().connect(reconnect=reconnect)
+        except discord.PrivilegedIntentsRequired:
+            raise LoginRefused(INTENTS_REFUSED) from None
+
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        # discord.py dispatches "disconnect" from inside connect()'s except block, then
+        # retries forever, logging a traceback per attempt. Before the gateway was ever
+        # reached (no websocket yet) that is a start-up failure: raising here ends
+        # connect() with the error being handled.
+        if event_name == "disconnect" and self.ws is None and not self.is_closed():
+            gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+            raise unreachable("Discord's gateway", gateway, sys.exception())
+        super().dispatch(event_name, *args, **kwargs)
+
+    async def on_connect(self) -> None:
+        self.heartbeat.mark_connected()
+
+    async def on_resumed(self) -> None:
+        self.heartbeat.mark_connected()
+
+    async def on_disconnect(self) -> None:
+        self.heartbeat.mark_disconnected()
 
     async def setup_hook(self) -> None:
         if self.settings.api_base and not self.sync_only:
@@ -81,6 +156,8 @@ class NexusBot(commands.Bot):
         if self.sync_only:
             await self.sync_commands(force=True)
             return
+        # Beats start at READY; clear an earlier run's file before anything can fail.
+        await self.heartbeat.start()
         # Timers fire over REST, which works from here on; the gateway is not needed. They
         # start first: timers that fell due while the bot was down are already late.
         await self.services.scheduler.start()
@@ -93,6 +170,7 @@ class NexusBot(commands.Bot):
         is not a failed command lookup. Features listen to messages in their cogs."""
 
     async def close(self) -> None:
+        await self.heartbeat.stop()
         await self.services.scheduler.stop()
         await super().close()
 
@@ -117,10 +195,7 @@ class NexusBot(commands.Bot):
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Sync when the command definitions changed since the last sync (or when forced)."""
         guild = self._sync_target()
-        payload = self.command_payload()
-        digest = hashlib.sha256(
-            json.dumps(payload, sort_keys=True, default=str).encode()
-        ).hexdigest()
+        digest = command_digest(self.command_payload())
         scope = f"guild:{guild.id}" if guild else "global"
         key = f"commands_hash:{self.application_id}:{scope}"
         if not force and await app_state.get(self.db.reader, key) == digest:

@@ -1,7 +1,10 @@
 """Settings, read from the environment and ``.env``.
 
-A missing or malformed setting becomes one ``ConfigError`` line naming the setting
-and how to fix it; the token's value never appears in any message.
+The environment wins over ``.env``. pydantic-settings opens ``.env`` by its relative
+name, so it is the one in the current working directory, and relative paths in the
+settings (``DATABASE_PATH``, ``HEARTBEAT_PATH``) are resolved against that directory
+too. A missing or malformed setting becomes one ``ConfigError`` line naming the
+setting and how to fix it; the token's value never appears in any message.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ _FIXES = {
     "discord_token": "set it to the bot token from the Discord developer portal "
     "(Bot → Reset Token), in the environment or in .env",
     "database_path": "set it to a writable file path, e.g. DATABASE_PATH=data/nexus.db",
+    "heartbeat_path": "set it to a writable file path, or leave it empty for a file "
+    "named heartbeat next to the database",
     "log_level": f"set it to one of {', '.join(LOG_LEVELS)}",
     "dev_guild_id": "set it to a server id (right-click the server → Copy Server ID) "
     "or leave it empty",
@@ -30,7 +35,10 @@ _FIXES = {
 }
 
 
-class Settings(BaseSettings):
+class FileSettings(BaseSettings):
+    """The settings that name files: all ``nexus-bot health`` needs, so a health check
+    works without the token."""
+
     model_config = SettingsConfigDict(
         env_file=".env",
         env_file_encoding="utf-8",
@@ -39,8 +47,20 @@ class Settings(BaseSettings):
         case_sensitive=False,
     )
 
-    discord_token: SecretStr
     database_path: Path = Path("data/nexus.db")
+    heartbeat_path: Path | None = None
+
+    @property
+    def heartbeat_file(self) -> Path:
+        """``HEARTBEAT_PATH``, by default ``heartbeat`` in the database's directory (the
+        data volume in a container)."""
+        if self.heartbeat_path is not None:
+            return self.heartbeat_path
+        return self.database_path.parent / "heartbeat"
+
+
+class Settings(FileSettings):
+    discord_token: SecretStr
     log_level: str = "INFO"
     dev_guild_id: int | None = Field(default=None, gt=0)
     discord_api_base: AnyHttpUrl | None = None
@@ -79,6 +99,22 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from None
+
+
+def load_file_settings(**overrides: Any) -> FileSettings:
+    """Only the file settings (no token needed); ``ConfigError`` as ``load_settings``."""
+    try:
+        return FileSettings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def describe_path(path: Path) -> str:
+    """A path as the operator should read it: a relative one says what it is relative
+    to, since the same setting means another file when started from another directory."""
+    if path.is_absolute():
+        return str(path)
+    return f"{path} (relative to the current directory, {Path.cwd()})"
 
 
 def _describe(exc: ValidationError) -> str:

@@ -12,20 +12,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import aiohttp
 import discord
 
 from bot import nonces
+from bot.time.clock import from_epoch
 from bot.ui import limits
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 DMS_CLOSED = 50007
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
@@ -37,15 +39,41 @@ OPEN_DMS_HINT = (
 )
 ArchiveMinutes = Literal[60, 1440, 4320, 10080]
 PRIVATE_THREAD: Literal[12] = 12  # Discord's channel type
+PINNED_POST = 1 << 1  # a thread's flag: pinned to the top of its forum
+RETRY_PAUSES = (0.5, 1.0, 2.0)  # seconds before each retry of a transient failure
+RECONCILE_LOOKBACK = 100  # messages read back to find an interrupted write
+CLOCK_SKEW = 5  # seconds: Discord's clock and ours may disagree a little
+
+
+class NoChannelYet(Exception):
+    """A notice for people in a channel that does not exist yet (a card or thread still
+    being posted): not sent, so not recorded as sent; the timer tries again."""
 
 
 def is_transient(error: BaseException) -> bool:
     """Worth retrying later: Discord overloaded or rate limiting, or the network."""
-    if isinstance(error, discord.DiscordServerError | discord.RateLimited):
+    if isinstance(error, discord.DiscordServerError | discord.RateLimited | NoChannelYet):
         return True
     if isinstance(error, discord.HTTPException):
         return error.status == 429 or error.status >= 500
     return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | ConnectionError)
+
+
+async def retrying(attempt: Callable[[int], Awaitable[T]], what: str) -> T:
+    """``attempt(n)`` until it succeeds, retried after a transient failure with growing
+    pauses. discord.py itself retries 500, 502 and 504, but not a 503, nor a 429
+    without ``Via`` (which it takes for a Cloudflare block); those are retried here
+    before anyone is told. Only for writes that are safe to repeat: a nonced send, or
+    one that looks for its earlier result first (``n`` > 0 says it is a retry)."""
+    for number, pause in enumerate((*RETRY_PAUSES, None)):
+        try:
+            return await attempt(number)
+        except Exception as error:
+            if pause is None or not is_transient(error):
+                raise
+            log.info("%s failed (%s); retrying in %.1f s", what, error, pause)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")  # the last pause is None: the loop returns or raises
 
 
 def mentions(
@@ -60,11 +88,6 @@ def mentions(
     )
 
 
-def chunks(user_ids: Sequence[int], size: int = MENTIONS_PER_MESSAGE) -> Iterator[list[int]]:
-    for start in range(0, len(user_ids), size):
-        yield list(user_ids[start : start + size])
-
-
 async def quietly(action: Awaitable[Any], what: str) -> None:
     """A Discord side effect after the change is stored (a card refresh, a notice):
     a failure is logged with ``what`` and the command still succeeds."""
@@ -72,6 +95,11 @@ async def quietly(action: Awaitable[Any], what: str) -> None:
         await action
     except discord.HTTPException as error:
         log.warning("%s failed: %s", what, error)
+
+
+def _snowflake_at(seconds: int) -> int:
+    """The smallest Discord id made at ``seconds`` (epoch): ids grow with time."""
+    return discord.utils.time_snowflake(from_epoch(seconds))
 
 
 @dataclass(frozen=True)
@@ -138,12 +166,15 @@ class Delivery:
         ``everyone``) are pinged, whatever the text says."""
         channel = self._bot.get_partial_messageable(channel_id)
         chosen = [embed] if embed is not None else list(embeds)
-        return await channel.send(
-            content=content,
-            embeds=chosen,
-            view=view,  # type: ignore[arg-type]
-            nonce=nonce,
-            allowed_mentions=mentions(users, role, everyone=everyone),
+        return await retrying(
+            lambda _: channel.send(
+                content=content,
+                embeds=chosen,
+                view=view,  # type: ignore[arg-type]
+                nonce=nonce,
+                allowed_mentions=mentions(users, role, everyone=everyone),
+            ),
+            f"message {nonce} to {channel_id}",
         )
 
     async def dm(
@@ -199,9 +230,13 @@ class Delivery:
         failures: list[BaseException] = []
         content = limits.shorten(content, limits.MESSAGE // 2)
         room = (limits.MESSAGE - len(content) - 1) // MENTION_WIDTH
+        if channel_id is None and mention:
+            failures.append(NoChannelYet(f"{len(mention)} mention(s) have no channel yet"))
         if channel_id is not None:
             size = max(1, min(MENTIONS_PER_MESSAGE, room))
-            for index, group in enumerate(chunks(sorted(mention), size)):
+            everyone_named = sorted(mention)
+            groups = [everyone_named[i : i + size] for i in range(0, len(everyone_named), size)]
+            for index, group in enumerate(groups):
                 text = f"{content}\n{' '.join(f'<@{uid}>' for uid in group)}"
                 try:
                     await self.send(channel_id, nonce=nonce(f"c{index}"), content=text, users=group)
@@ -242,6 +277,43 @@ class Delivery:
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
+    async def react(self, channel_id: int, message_id: int, emoji: str) -> None:
+        """Add the bot's reaction to a message (a repeat changes nothing)."""
+        message = self._bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await message.add_reaction(emoji)
+
+    async def find_own_message(
+        self,
+        channel_id: int,
+        *,
+        since: int | None,
+        custom_id: str | None = None,
+        content: str | None = None,
+    ) -> int | None:
+        """A message the bot posted in the channel since ``since`` (epoch seconds) that
+        carries the component ``custom_id`` or starts with ``content`` (``since`` None:
+        among the channel's latest messages): how a write interrupted by a kill is found
+        again (a nonce is neither kept nor returned when messages are read back)."""
+        me = self._bot.user.id if self._bot.user else None
+        after = None if since is None else discord.Object(_snowflake_at(since - CLOCK_SKEW))
+        channel = self._bot.get_partial_messageable(channel_id)
+        async for message in channel.history(limit=RECONCILE_LOOKBACK, after=after):
+            if message.author.id != me:
+                continue
+            ids = {
+                getattr(child, "custom_id", None)
+                for row in message.components
+                for child in getattr(row, "children", [row])
+            }
+            if custom_id is not None and custom_id in ids:
+                return message.id
+            if content is not None and message.content.startswith(content):
+                return message.id
+        return None
+
+    async def pin(self, channel_id: int, message_id: int) -> None:
+        await self._bot.http.pin_message(channel_id, message_id)
+
     async def delete(self, channel_id: int, message_id: int) -> None:
         await self._bot.http.delete_message(channel_id, message_id)
 
@@ -255,11 +327,14 @@ class Delivery:
         """Open the thread of a message, once: a retry finds the one already opened
         (a thread started from a message has the message's id)."""
         try:
-            data = await self._bot.http.start_thread_with_message(
-                channel_id,
-                message_id,
-                name=limits.shorten(name, limits.THREAD_NAME),
-                auto_archive_duration=archive_minutes,
+            data = await retrying(
+                lambda _: self._bot.http.start_thread_with_message(
+                    channel_id,
+                    message_id,
+                    name=limits.shorten(name, limits.THREAD_NAME),
+                    auto_archive_duration=archive_minutes,
+                ),
+                f"thread of message {message_id}",
             )
         except discord.HTTPException as error:
             if error.code == THREAD_EXISTS:
@@ -283,22 +358,39 @@ class Delivery:
     async def add_to_thread(self, thread_id: int, user_id: int) -> None:
         await self._bot.http.add_user_to_thread(thread_id, user_id)
 
-    async def find_own_thread(self, guild_id: int, name: str) -> int | None:
-        """An active thread of the server named ``name`` that the bot opened."""
+    async def own_threads(
+        self, guild_id: int, name: str, *, parent_id: int | None = None, since: int | None = None
+    ) -> list[int]:
+        """The server's active threads named ``name`` that the bot opened (in
+        ``parent_id``, created since ``since`` epoch seconds when given), oldest first."""
         data = await self._bot.http.get_active_threads(guild_id)
         me = self._bot.user.id if self._bot.user else None
-        for thread in data.get("threads", []):
-            if thread.get("name") == name and int(thread.get("owner_id") or 0) == me:
-                return int(thread["id"])
-        return None
+        oldest = 0 if since is None else _snowflake_at(since - CLOCK_SKEW)
+        found = [
+            int(thread["id"])
+            for thread in data.get("threads", [])
+            if thread.get("name") == name
+            and int(thread.get("owner_id") or 0) == me
+            and (parent_id is None or int(thread.get("parent_id") or 0) == parent_id)
+            and int(thread["id"]) >= oldest
+        ]
+        return sorted(found)
 
     async def edit_thread(
-        self, thread_id: int, *, name: str | None = None, archived: bool | None = None
+        self,
+        thread_id: int,
+        *,
+        name: str | None = None,
+        archived: bool | None = None,
+        pinned: bool | None = None,
     ) -> None:
+        """Rename, (un)archive, or pin a forum post to the top of its forum."""
         changes: dict[str, Any] = {}
         if name is not None:
             changes["name"] = limits.shorten(name, limits.THREAD_NAME)
         if archived is not None:
             changes["archived"] = archived
+        if pinned is not None:
+            changes["flags"] = PINNED_POST if pinned else 0
         if changes:
             await self._bot.http.edit_channel(thread_id, **changes)

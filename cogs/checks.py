@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+# The ``default_member_permissions`` of a top-level command whose every subcommand is for
+# mentors or admins: Manage Server, the one Discord permission that makes a member a
+# mentor here (``access.is_mentor``: the mentor role, or an admin). A role cannot be a
+# default, so members of the mentor role without Manage Server see such a command once
+# an admin lets the role use it in Server Settings → Integrations; a mixed group keeps
+# its default and refuses others in the command, naming who may.
+MENTORS_AND_ADMINS = discord.Permissions(manage_guild=True)
+
+
 def is_admin(interaction: discord.Interaction[Any]) -> bool:
     perms = interaction.permissions
     return perms.manage_guild or perms.administrator
@@ -46,9 +55,11 @@ async def is_mentor(interaction: discord.Interaction[NexusBot]) -> bool:
 def admin_only() -> Callable[[T], T]:
     def predicate(interaction: discord.Interaction[Any]) -> bool:
         if interaction.guild_id is None:
-            raise NexusCheckFailure("This command works in a server, not in DMs.")
+            raise NexusCheckFailure(
+                "This command works in a server, not in DMs.", title="Servers only"
+            )
         if not is_admin(interaction):
-            raise NexusCheckFailure("Only admins (Manage Server) can do this.")
+            raise NexusCheckFailure("Only admins (Manage Server) can do this.", title="Admins only")
         return True
 
     return app_commands.check(predicate)
@@ -57,7 +68,7 @@ def admin_only() -> Callable[[T], T]:
 def mentor_only() -> Callable[[T], T]:
     async def predicate(interaction: discord.Interaction[NexusBot]) -> bool:
         if not await is_mentor(interaction):
-            raise NexusCheckFailure(access.MENTORS_ONLY)
+            raise NexusCheckFailure(access.MENTORS_ONLY, title="Mentors only")
         return True
 
     return app_commands.check(predicate)
@@ -73,5 +84,5 @@ def write_cooldown(rate: int = 5, per: float = 30.0) -> Callable[[T], T]:
 def guild_of(interaction: discord.Interaction[Any]) -> discord.Guild:
     """The server the interaction came from; commands that need one are guild-only."""
     if interaction.guild is None:
-        raise NexusCheckFailure("This command works in a server, not in DMs.")
+        raise NexusCheckFailure("This command works in a server, not in DMs.", title="Servers only")
     return interaction.guild

@@ -10,13 +10,17 @@ The user always gets an ephemeral answer, whether or not the interaction was def
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import string
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import discord
 from discord import app_commands
 
+from bot.delivery import is_transient
 from bot.errors import UserFacingError
 from bot.ui import embeds
 
@@ -28,9 +32,20 @@ _REF_ALPHABET = string.ascii_uppercase + string.digits
 class NexusCheckFailure(app_commands.CheckFailure):
     """A check that failed with a message for the user (not an admin, not a mentor)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, title: str = "Not allowed") -> None:
         super().__init__(message)
         self.message = message
+        self.title = title
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the user reads about a failure: a title naming the problem, the message
+    saying what to do next, and whether it is calm news (already done) or an error."""
+
+    title: str
+    message: str
+    neutral: bool = False
 
 
 def new_reference() -> str:
@@ -46,28 +61,44 @@ def _unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def describe(error: BaseException) -> str | None:
-    """The user-facing text for an expected error, or None for an unexpected one."""
+def _permissions(names: list[str]) -> str:
+    return ", ".join(p.replace("_", " ").title() for p in names)
+
+
+def describe(error: BaseException, *, now: float | None = None) -> Answer | None:
+    """The answer for an expected error, or None for an unexpected one."""
     error = _unwrap(error)
-    if isinstance(error, UserFacingError | NexusCheckFailure):
-        return error.message
+    if isinstance(error, UserFacingError):
+        return Answer(error.title, error.message, error.neutral)
+    if isinstance(error, NexusCheckFailure):
+        return Answer(error.title, error.message)
     if isinstance(error, app_commands.CommandOnCooldown):
-        seconds = max(1, round(error.retry_after))
-        return f"You're doing that a little fast. Try again in {seconds} s."
+        ready = math.ceil((time.time() if now is None else now) + error.retry_after)
+        return Answer("Slow down", f"You're doing that a little fast. Try again <t:{ready}:R>.")
     if isinstance(error, app_commands.MissingPermissions):
-        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"You need the {needed} permission to use this."
+        needed = _permissions(error.missing_permissions)
+        return Answer("Not allowed", f"You need the {needed} permission to use this.")
     if isinstance(error, app_commands.BotMissingPermissions):
-        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
-        return f"I'm missing the {needed} permission here. Ask an admin to run `/nexus config`."
+        needed = _permissions(error.missing_permissions)
+        return Answer(
+            "I'm missing a permission",
+            f"I'm missing the {needed} permission here. Ask an admin to run `/nexus config`.",
+        )
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "This command works in a server, not in DMs."
+        return Answer("Servers only", "This command works in a server, not in DMs.")
     if isinstance(error, app_commands.TransformerError):
-        return f"I couldn't understand `{error.value}` for this option."
+        return Answer("Check what you typed", f"I couldn't understand `{error.value}` here.")
+    if is_transient(error):
+        return Answer(
+            "Discord is busy",
+            "Discord is having trouble right now, so that didn't go through. "
+            "Please try again in a minute.",
+        )
     if isinstance(error, discord.Forbidden) and error.code == 50013:
-        return (
+        return Answer(
+            "I'm missing a permission",
             "Discord refused: I'm missing a permission for this. "
-            "An admin can run `/nexus config` to see which."
+            "An admin can run `/nexus config` to see which.",
         )
     return None
 
@@ -76,10 +107,13 @@ async def handle_interaction_error(
     interaction: discord.Interaction[Any], error: BaseException, *, where: str = ""
 ) -> None:
     """Answer the user for any failure in a command or component."""
-    message = describe(error)
-    if message is None:
+    answer = describe(error)
+    if answer is None:
         ref = new_reference()
-        message = f"Something went wrong on my side (ref `{ref}`). It has been logged."
+        answer = Answer(
+            "Something went wrong",
+            f"Something went wrong on my side (ref `{ref}`). It has been logged.",
+        )
         log.error(
             "unexpected error ref=%s in %s guild=%s channel=%s user=%s",
             ref,
@@ -95,13 +129,16 @@ async def handle_interaction_error(
             where or _origin(interaction),
             interaction.user.id,
             interaction.guild_id,
-            message,
+            answer.message,
         )
-    await send_error(interaction, message)
+    await send_answer(interaction, answer)
 
 
-async def send_error(interaction: discord.Interaction[Any], message: str) -> None:
-    embed = embeds.error(message)
+async def send_answer(interaction: discord.Interaction[Any], answer: Answer) -> None:
+    if answer.neutral:
+        embed = embeds.muted(answer.title, answer.message)
+    else:
+        embed = embeds.error(answer.message, answer.title)
     try:
         if interaction.response.is_done():
             await interaction.followup.send(

@@ -4,10 +4,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import load_settings
+from bot.config import load_file_settings, load_settings
 from bot.errors import ConfigError
 
-SETTINGS = ("DISCORD_TOKEN", "DATABASE_PATH", "LOG_LEVEL", "DEV_GUILD_ID", "DISCORD_API_BASE")
+SETTINGS = (
+    "DISCORD_TOKEN",
+    "DATABASE_PATH",
+    "HEARTBEAT_PATH",
+    "LOG_LEVEL",
+    "DEV_GUILD_ID",
+    "DISCORD_API_BASE",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -63,3 +70,17 @@ def test_reads_dotenv_and_defaults(tmp_path: Path) -> None:
     assert settings.database_path == Path("data/nexus.db")
     assert settings.api_base == "http://127.0.0.1:9/api/v10"
     assert "from-file" not in repr(settings)
+
+
+def test_heartbeat_sits_next_to_the_database_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_PATH", "/srv/nexus/nexus.db")
+    assert load_file_settings().heartbeat_file == Path("/srv/nexus/heartbeat")
+    monkeypatch.setenv("HEARTBEAT_PATH", "/run/nexus/beat")
+    assert load_file_settings().heartbeat_file == Path("/run/nexus/beat")
+
+
+def test_file_settings_need_no_token(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("DATABASE_PATH=elsewhere/nexus.db\n")
+    with pytest.raises(ConfigError):
+        load_settings()
+    assert load_file_settings().heartbeat_file == Path("elsewhere/heartbeat")

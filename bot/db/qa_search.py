@@ -117,3 +117,16 @@ async def document_frequencies(conn: Connection, terms: Sequence[str]) -> dict[s
 async def size(conn: Connection) -> int:
     """About how many questions there are (the highest id: one index lookup)."""
     return int(await sql.fetch_value(conn, "SELECT COALESCE(MAX(id), 0) FROM qa_questions"))
+
+
+async def asked_again(
+    conn: Connection, guild_id: int, asker_id: int, title: str, since: int
+) -> Question | None:
+    """The asker's open question of that title since ``since``: a repeated ``/ask``."""
+    row = await sql.fetch_one(
+        conn,
+        "SELECT * FROM qa_questions WHERE guild_id = ? AND asker_id = ? AND status = 'open'"
+        " AND title = ? COLLATE NOCASE AND asked_at >= ? ORDER BY id DESC LIMIT 1",
+        (guild_id, asker_id, title, since),
+    )
+    return None if row is None else question_from_row(row)

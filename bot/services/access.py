@@ -47,7 +47,7 @@ def may_manage(actor: Actor, owner_id: int | None, settings: GuildSettings | Non
 
 def require_mentor(actor: Actor, settings: GuildSettings | None) -> None:
     if not is_mentor(actor, settings):
-        raise PermissionDenied(MENTORS_ONLY)
+        raise PermissionDenied(MENTORS_ONLY, title="Mentors only")
 
 
 MENTORS_ONLY = "Only mentors can do this (the mentor role, or admins with Manage Server)."

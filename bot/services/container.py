@@ -1,8 +1,9 @@
 """Every service, built from the database and the clock, and handed to the bot.
 
-The core (scheduler, server settings, preferences, privacy) is built at once; each
-feature's service is one line below, built on first use. Adding a feature adds one
-line here and its folder under ``cogs/``; nothing else is listed anywhere.
+The core (scheduler, server settings, preferences, privacy, Discord write intents) is
+built at once; each feature's service is one line below, built on first use. Adding a
+feature adds one line here and its folder under ``cogs/``; nothing else is listed
+anywhere.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from bot.scheduling import Scheduler
 from bot.services.announcements.digest import DigestService
 from bot.services.announcements.service import AnnouncementService
 from bot.services.guild_settings import GuildSettingsService
+from bot.services.intents import IntentService
 from bot.services.pairing.service import PairingService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
@@ -64,6 +66,7 @@ class Services:
         self.guilds = GuildSettingsService(db, clock)
         self.preferences = PreferencesService(db, clock, self.guilds)
         self.privacy = PrivacyService(db)
+        self.intents = IntentService(db, clock)
 
     # -- the features: one line each ---------------------------------------------------
     reminders = Feature(lambda s: ReminderService(s.db, s.clock, s.scheduler, s.preferences))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.db import app_state
 from bot.db import guild_settings as repo
 from bot.db.database import Database
 from bot.db.guild_settings import GuildSettings
@@ -61,3 +62,24 @@ class GuildSettingsService:
             settings = await repo.save(tx, guild_id, values, epoch(self._clock.now()))
         self._cache[guild_id] = settings
         return settings
+
+    # -- the pinned how-to posts ------------------------------------------------------
+
+    async def guide(self, guild_id: int, where: str) -> tuple[int, int] | None:
+        """Where the server's pinned how-to for ``where`` (``qa``, ``sessions``) is:
+        its channel and message, as last posted."""
+        value = await app_state.get(self._db.reader, _guide_key(guild_id, where))
+        if value is None:
+            return None
+        channel_id, message_id = value.split(":")
+        return int(channel_id), int(message_id)
+
+    async def remember_guide(
+        self, guild_id: int, where: str, channel_id: int, message_id: int
+    ) -> None:
+        async with self._db.transaction() as tx:
+            await app_state.put(tx, _guide_key(guild_id, where), f"{channel_id}:{message_id}")
+
+
+def _guide_key(guild_id: int, where: str) -> str:
+    return f"guide:{guild_id}:{where}"

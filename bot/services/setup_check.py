@@ -2,6 +2,10 @@
 
 Permission names are discord.py's ``Permissions`` attribute names; the cog reads each
 of ``invite_permissions()`` off ``channel.permissions_for(me)``.
+
+Roles the bot pings are checked too: Discord notifies a role's members only when the
+role is mentionable or the sender has Mention Everyone in that channel; otherwise the
+mention shows and nobody hears it.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ PERMISSION_REASONS: dict[str, str] = {
     "embed_links": "show embeds",
     "read_message_history": "find and edit its own cards",
     "manage_channels": "create the Q&A forum tags",
-    "mention_everyone": "ping @everyone or a role chosen for an announcement",
+    "add_reactions": "mark a solved question's answer with ✅",
+    "mention_everyone": "ping @everyone, or a role that is not mentionable",
     "manage_events": "mirror sessions as Discord scheduled events",
+    "pin_messages": "pin the how-to that setup posts",
 }
 
 _BASE = ("view_channel", "send_messages", "embed_links", "read_message_history")
@@ -35,7 +41,8 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 # Useful but not required: the feature degrades gracefully without them.
 OPTIONAL: dict[str, tuple[str, ...]] = {
-    "qa_forum": ("manage_channels",),
+    "qa_forum": ("manage_channels", "add_reactions", "pin_messages"),
+    "sessions_channel": ("pin_messages",),
     "announcements_channel": ("mention_everyone",),
     "server": ("manage_events",),
 }
@@ -62,6 +69,31 @@ def check(setting: str, target_id: int, granted: set[str]) -> ChannelCheck:
         missing=tuple(p for p in required if p not in granted),
         missing_optional=tuple(p for p in optional if p not in granted),
     )
+
+
+# The roles pinged in the Q&A channel's threads about unanswered questions: helpers
+# first, then mentors.
+PINGED_IN_QA = ("helper_role", "mentor_role")
+
+
+@dataclass(frozen=True)
+class RolePingCheck:
+    channel_id: int  # where the roles are pinged (threads inherit its permissions)
+    silent: tuple[int, ...]  # role ids whose mention there would notify nobody
+
+    @property
+    def ok(self) -> bool:
+        return not self.silent
+
+
+def check_role_pings(
+    channel_id: int, mentionable: dict[int, bool], granted: set[str]
+) -> RolePingCheck:
+    """``mentionable``: each role the bot pings in the channel → whether it is mentionable;
+    ``granted``: the bot's permissions there."""
+    if "mention_everyone" in granted:
+        return RolePingCheck(channel_id, ())
+    return RolePingCheck(channel_id, tuple(r for r, m in mentionable.items() if not m))
 
 
 def invite_permissions() -> set[str]:

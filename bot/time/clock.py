@@ -13,6 +13,11 @@ def epoch(instant: datetime) -> int:
     return int(instant.timestamp())
 
 
+def from_epoch(seconds: int) -> datetime:
+    """The instant of stored epoch seconds, in UTC."""
+    return datetime.fromtimestamp(seconds, UTC)
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current instant, timezone-aware, in UTC."""

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 import dateparser
 
-from bot.errors import InvalidInput, quote_input
+from bot.errors import InvalidInput, TimeOutOfRange, UnreadableTime, quote_input
 from bot.time.availability import WEEKDAY_PATTERN, weekday_index
 from bot.time.durations import duration_seconds, format_duration
 from bot.time.timezones import resolve_zone
@@ -77,7 +77,7 @@ def _zone_name(zone: tzinfo) -> str:
 
 def _clock_time(m: re.Match[str], piece: str, *, evening: bool = False) -> tuple[time, bool]:
     """The clock time a ``_CLOCK`` match names, and whether it is "midnight" (end of day)."""
-    bad = InvalidInput(f"{quote_input(piece)} isn't a time of day. Use `18:30` or `6:30pm`.")
+    bad = UnreadableTime(f"{quote_input(piece)} isn't a time of day. Use `18:30` or `6:30pm`.")
     if m["word"]:
         return (time(0), True) if m["word"] == "midnight" else (time(12), False)
     if m["ap"]:
@@ -106,7 +106,7 @@ def parse_weekly_schedule(text: str) -> tuple[int, time] | None:
         rf"(?:at\s+)?{_CLOCK}(?:\s+on)?\s+(?:every\s+)?{wd}", body
     )
     if m is None:
-        raise InvalidInput(
+        raise UnreadableTime(
             f"I couldn't read {quote_input(text)} as a weekly time. "
             "Try `mon 10:00`, `weekly fri 18:30` or `off`."
         )
@@ -148,7 +148,7 @@ def _extract_zone(text: str) -> tuple[str, tzinfo | None]:
             sign = m["sign"] or m["sign2"]
             hours, minutes = int(m["h"] or m["h2"] or 0), int(m["m"] or m["m2"] or 0)
             if hours > 14 or minutes > 59:
-                raise InvalidInput(
+                raise UnreadableTime(
                     f"{quote_input(word)} isn't a UTC offset. Try `UTC+1` or `+05:30`."
                 )
             offset = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
@@ -159,7 +159,7 @@ def _extract_zone(text: str) -> tuple[str, tzinfo | None]:
         else:
             kept.append(word)
     if len(zones) > 1:
-        raise InvalidInput("Give one timezone at most, e.g. `tomorrow 18:00 Europe/London`.")
+        raise UnreadableTime("Give one timezone at most, e.g. `tomorrow 18:00 Europe/London`.")
     found = zones[0] if zones else None
     if isinstance(found, timezone) and found.utcoffset(None) == timedelta(0):
         found = UTC
@@ -177,7 +177,7 @@ def _resolve(d: date, at: time, zone: tzinfo, raw: str) -> datetime:
     local = local_instant(d, at, zone)
     if not exists_locally(local):
         shifted = local.astimezone(UTC).astimezone(zone)
-        raise InvalidInput(
+        raise TimeOutOfRange(
             f"{quote_input(raw)} does not exist in {_zone_name(zone)}: the clocks go forward that "
             f"night and skip {at.strftime('%H:%M')}. Pick another time, e.g. "
             f"`{shifted.strftime('%Y-%m-%d %H:%M')}`."
@@ -200,7 +200,7 @@ def _grammar(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None:
     elif part:
         at, midnight = _PARTS[part], False
     else:
-        raise InvalidInput(
+        raise UnreadableTime(
             f"{quote_input(raw)} needs a time of day too, e.g. `{raw.strip()} 18:00`."
         )
     today = now.astimezone(zone).date()
@@ -273,7 +273,7 @@ def _dateparse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None
         if result <= now:
             return result
         if _DAYISH.search(s):
-            raise InvalidInput(
+            raise UnreadableTime(
                 f"{quote_input(raw)} needs a time of day too, e.g. `{raw.strip()} 18:00`."
             )
         return None
@@ -291,12 +291,12 @@ def _parse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None:
         try:
             d = date(int(m["y"]), int(m["mo"]), int(m["d"]))
         except ValueError:
-            raise InvalidInput(f"{quote_input(raw)} isn't a real date.") from None
+            raise UnreadableTime(f"{quote_input(raw)} isn't a real date.") from None
         clock = _CLOCK_RE.fullmatch(m["rest"] or "")
         if clock is None:
             if m["rest"]:
                 return None
-            raise InvalidInput(f"{quote_input(raw)} needs a time of day too, e.g. `{s} 18:00`.")
+            raise UnreadableTime(f"{quote_input(raw)} needs a time of day too, e.g. `{s} 18:00`.")
         at, midnight = _clock_time(clock, raw)
         return _resolve(d + timedelta(days=1 if midnight else 0), at, zone, raw)
     body = re.sub(r"^in\s+|\s+from\s+now$", "", s)
@@ -314,7 +314,7 @@ def _parse(s: str, zone: tzinfo, now: datetime, raw: str) -> datetime | None:
     for m in _SLASH_DATE.finditer(s):
         a, b = int(m[1]), int(m[2])
         if a != b and a <= 12 and b <= 12:
-            raise InvalidInput(
+            raise UnreadableTime(
                 f"{quote_input(m[0])} could be {a} {_MONTHS[b - 1].title()} or "
                 f"{b} {_MONTHS[a - 1].title()}. Write the month as a word, e.g. "
                 f"`{a} {_MONTHS[b - 1]} 18:00`."
@@ -346,17 +346,17 @@ def parse_when(
     s = " ".join(text.lower().split()).strip(" .!?")
     example = _TRY.format(iso=(now + timedelta(days=3)).astimezone(zone).strftime("%Y-%m-%d 18:00"))
     if not s:
-        raise InvalidInput(f"Tell me when. {example}")
+        raise UnreadableTime(f"Tell me when. {example}")
     s, named = _extract_zone(s)
     effective: tzinfo = named or zone
     if not s:
-        raise InvalidInput(f"{quote_input(text)} needs a date or time too. {example}")
+        raise UnreadableTime(f"{quote_input(text)} needs a date or time too. {example}")
     result = _parse(s, effective, now, text)
     if result is None:
-        raise InvalidInput(f"I couldn't read {quote_input(text)} as a time. {example}")
+        raise UnreadableTime(f"I couldn't read {quote_input(text)} as a time. {example}")
     result = result.astimezone(UTC).replace(microsecond=0)
     if not allow_past and result <= now:
-        raise InvalidInput(
+        raise TimeOutOfRange(
             f"{quote_input(text)} is not in the future: it reads as {_fmt(result, effective)}. "
             "Pick a later time, e.g. `tomorrow 18:00` or `in 2 hours`."
         )
@@ -368,7 +368,7 @@ def parse_when(
             if result - now >= timedelta(seconds=FAR_SECONDS)
             else (f": it reads as {_fmt(result, effective)}")
         )
-        raise InvalidInput(
+        raise TimeOutOfRange(
             f"{quote_input(text)} is too far ahead{reads}. "
             f"Pick a time within the next {span or format_duration(max_ahead)}."
         )

@@ -6,8 +6,8 @@ from datetime import datetime
 
 import discord
 
-from bot.time.clock import epoch
 from bot.ui import limits
+from bot.ui.markup import timestamp as timestamp  # the one timestamp builder, re-exported
 
 BRAND = discord.Colour(0x5865F2)
 SUCCESS = discord.Colour(0x2ECC71)
@@ -58,11 +58,12 @@ def add_field(embed: discord.Embed, name: str, value: str, *, inline: bool = Fal
     return True
 
 
-def timestamp(instant: datetime, style: str = "F") -> str:
-    """A Discord timestamp: every reader sees it in their own local time."""
-    return f"<t:{epoch(instant)}:{style}>"
-
-
 def when(instant: datetime) -> str:
-    """Absolute and relative: ``<t:…:F> (<t:…:R>)``."""
+    """Absolute and relative, the full date: ``<t:…:F> (<t:…:R>)``. For cards and
+    confirmations, where one instant is the subject."""
     return f"{timestamp(instant, 'F')} ({timestamp(instant, 'R')})"
+
+
+def when_short(instant: datetime) -> str:
+    """The same order, the short date: ``<t:…:f> (<t:…:R>)``. For lists."""
+    return f"{timestamp(instant, 'f')} ({timestamp(instant, 'R')})"

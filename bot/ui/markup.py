@@ -6,8 +6,21 @@ Plain strings (no discord import), so services' results and cogs' renderers agre
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+
+from bot.time.clock import epoch
 
 FORMER_MEMBER = "a former member"
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``1 session``, ``2 sessions`` (``many`` for irregular plurals)."""
+    return f"{count} {noun if count == 1 else many or noun + 's'}"
+
+
+def article(word: str) -> str:
+    """``a django question``, ``an auth question``: by the sound of the first letter."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def user(user_id: int | None) -> str:
@@ -22,9 +35,14 @@ def users(user_ids: Sequence[int], shown: int = 20) -> str:
     return f"{text} +{extra} more" if extra > 0 else text
 
 
-def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
-    """A link that opens a channel, thread or message in Discord."""
-    base = f"https://discord.com/channels/{guild_id}/{channel_id}"
+def timestamp(instant: datetime, style: str = "F") -> str:
+    """A Discord timestamp: every reader sees it in their own local time."""
+    return f"<t:{epoch(instant)}:{style}>"
+
+
+def jump_url(guild_id: int | None, channel_id: int, message_id: int | None = None) -> str:
+    """A link that opens a channel, thread or message in Discord (``guild_id`` None: a DM)."""
+    base = f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}"
     return base if message_id is None else f"{base}/{message_id}"
 
 

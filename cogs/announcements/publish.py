@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ALREADY_CROSSPOSTED = 40033  # Discord's code: "This message has already been crossposted"
+
 
 class AnnouncementPublisher:
     def __init__(self, bot: NexusBot) -> None:
@@ -53,15 +55,19 @@ class AnnouncementPublisher:
         if not isinstance(channel, discord.TextChannel) or not channel.is_news():
             return True
         service = self.bot.services.announcements
+        if message.flags.crossposted:  # a retry got back the message published before
+            await service.published(claim, done=True)
+            return True
         if not await service.may_publish(channel.id):
             await service.published(claim, done=False)
             return False
         try:
             await self.bot.delivery.publish(channel.id, message.id)
         except discord.HTTPException as error:
-            log.warning("announcement %s not published: %s", claim.announcement.id, error)
-            await service.published(claim, done=False)
-            return False
+            if error.code != ALREADY_CROSSPOSTED:  # else: a lost response, published
+                log.warning("announcement %s not published: %s", claim.announcement.id, error)
+                await service.published(claim, done=False)
+                return False
         await service.published(claim, done=True)
         return True
 

@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.db.guild_settings import CHANNEL_COLUMNS, GuildSettings
-from bot.services import setup_check
-from bot.ui import embeds, limits
+from bot.services import access, setup_check
+from bot.ui import embeds
+from bot.ui.markup import plural
 from cogs.autocomplete import timezone_choices
-from cogs.checks import admin_only, guild_of, is_admin, is_mentor, write_cooldown
-from cogs.nexus import strings
+from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
+from cogs.nexus import render, strings
+from cogs.nexus.publish import Guides
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
-
-
-def audience(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> str:
-    """Who a command is for, from its ``extras`` (inherited from its group)."""
-    node: Any = command
-    while node is not None:
-        if "audience" in node.extras:
-            return str(node.extras["audience"])
-        node = node.parent
-    return "anyone"
 
 
 class NexusCog(commands.Cog):
@@ -39,6 +30,7 @@ class NexusCog(commands.Cog):
 
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
+        self.guides = Guides(bot)
 
     @nexus.command(
         name="setup",
@@ -85,10 +77,15 @@ class NexusCog(commands.Cog):
         if not changes:
             settings = await self.bot.services.guilds.get(guild.id) or GuildSettings(guild.id)
             embed = self._settings_embed(interaction, settings, title=strings.SETUP_NOTHING)
-        else:
-            settings = await self.bot.services.guilds.save(guild.id, **changes)
-            embed = self._settings_embed(interaction, settings, title=strings.SETUP_SAVED)
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+            return
+        settings = await self.bot.services.guilds.save(guild.id, **changes)
+        embed = self._settings_embed(interaction, settings, title=strings.SETUP_SAVED)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+        # The how-to posts take a few requests: the admin has the answer meanwhile.
+        placed = await self.guides.place(guild, settings)
+        if placed and embeds.add_field(embed, strings.GUIDES_LABEL, "\n".join(placed)):
+            await interaction.edit_original_response(embed=embed)
 
     @nexus.command(
         name="config",
@@ -108,31 +105,23 @@ class NexusCog(commands.Cog):
 
     @nexus.command(name="help", description="What Nexus can do, and the commands you can use.")
     async def help(self, interaction: discord.Interaction[NexusBot]) -> None:
-        allowed = {"anyone", "host"}  # anyone may host a session
-        if await is_mentor(interaction):
-            allowed.add("mentor")
-        if is_admin(interaction):
-            allowed.add("admin")
-        embed = embeds.info(strings.HELP_TITLE, strings.HELP_INTRO)
-        by_audience: dict[str, list[str]] = {}
-        for command in self._leaf_commands():
-            who = audience(command)
-            if who in allowed:
-                line = f"`/{command.qualified_name}` — {command.description}"
-                by_audience.setdefault(who, []).append(line)
-        for who in ("anyone", "host", "mentor", "admin"):
-            lines = by_audience.get(who)
-            if not lines:
-                continue
-            blocks = limits.pack_lines(lines, limits.EMBED_FIELD_VALUE)
-            for part, block in enumerate(blocks, start=1):
-                suffix = f" ({part})" if len(blocks) > 1 else ""
-                embeds.add_field(embed, strings.AUDIENCE_TITLES[who] + suffix, block)
+        guild = guild_of(interaction)
+        settings = await self.bot.services.guilds.get(guild.id)
+        actor = actor_of(interaction)
+        checks = {
+            "helper": access.is_helper(actor, settings),
+            "mentor": access.is_mentor(actor, settings),
+            "admin": actor.is_admin,
+        }
+        roles = {role for role, held in checks.items() if held}
+        tree = self.bot.tree
+        embed = render.help_embed(
+            render.entries(tree),
+            roles,
+            gated=render.gated(tree),
+            allow_hint=not interaction.permissions.manage_guild,
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-    def _leaf_commands(self) -> Iterable[app_commands.Command[Any, ..., Any]]:
-        found = [c for c in self.bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
-        return sorted(found, key=lambda c: c.qualified_name)
 
     def _settings_embed(
         self, interaction: discord.Interaction[NexusBot], settings: GuildSettings, *, title: str
@@ -164,12 +153,23 @@ class NexusCog(commands.Cog):
             result = setup_check.check(setting, channel_id, _granted(channel.permissions_for(me)))
             problems += not result.ok
             embeds.add_field(embed, label, _render(result))
+        pings = _role_pings(guild, settings)
+        if pings is not None and not pings.ok:
+            problems += 1
+            embeds.add_field(embed, strings.PINGS_LABEL, _render_pings(pings))
         if settings.sessions_channel_id is not None:
             server = setup_check.check("server", guild.id, _granted(me.guild_permissions))
             if server.missing_optional:
                 embeds.add_field(embed, strings.SETTING_LABELS["server"], _render(server))
+        to_fix = plural(problems, "setting")
+        if problems:
+            # Saved, but not everything will work: say so where the admin looks first.
+            embed.colour = embeds.WARNING
+            if title == strings.SETUP_SAVED:
+                need = "needs" if problems == 1 else "need"
+                embed.title = strings.SAVED_WITH_PROBLEMS.format(settings=to_fix, need=need)
         embed.set_footer(
-            text=strings.ALL_GOOD if problems == 0 else strings.PROBLEMS.format(count=problems)
+            text=strings.PROBLEMS.format(settings=to_fix) if problems else strings.ALL_GOOD
         )
         return embed
 
@@ -178,6 +178,26 @@ def _granted(permissions: discord.Permissions) -> set[str]:
     # By attribute, not by iterating: iteration yields canonical names only
     # (read_messages), not the aliases we use (view_channel).
     return {name for name in setup_check.invite_permissions() if getattr(permissions, name)}
+
+
+def _role_pings(guild: discord.Guild, settings: GuildSettings) -> setup_check.RolePingCheck | None:
+    """Whether the helper and mentor roles would be notified in the Q&A channel's threads."""
+    channel = guild.get_channel(settings.qa_channel_id) if settings.qa_channel_id else None
+    if channel is None:
+        return None
+    ids = {"helper_role": settings.helper_role_id, "mentor_role": settings.mentor_role_id}
+    roles = [guild.get_role(ids[s] or 0) for s in setup_check.PINGED_IN_QA]
+    mentionable = {role.id: role.mentionable for role in roles if role is not None}
+    granted = _granted(channel.permissions_for(guild.me))
+    return setup_check.check_role_pings(channel.id, mentionable, granted)
+
+
+def _render_pings(result: setup_check.RolePingCheck) -> str:
+    roles = " and ".join(f"<@&{role}>" for role in result.silent)
+    the_roles = "the role" if len(result.silent) == 1 else "the roles"
+    return strings.ROLES_NOT_PINGED.format(
+        roles=roles, the_roles=the_roles, channel=f"<#{result.channel_id}>"
+    )
 
 
 def _render(result: setup_check.ChannelCheck) -> str:

@@ -197,9 +197,9 @@ def round_report(report: RoundReport) -> discord.Embed:
     embed = embeds.success(
         strings.ROUND_TITLE.format(id=report.round_id),
         strings.ROUND_SUMMARY.format(
-            pairs=len(report.pairs) - trios,
-            trios=trios,
-            learners=report.learners,
+            pairs=markup.plural(len(report.pairs) - trios, "pair"),
+            trios=markup.plural(trios, "trio"),
+            learners=markup.plural(report.learners, "available learner"),
             total=report.total_score,
             shuffle=report.shuffle_score,
         ),

@@ -83,7 +83,7 @@ ALREADY_EXCLUDED = "You had already excluded {other}."
 
 ROUND_TITLE = "Pairing round #{id}"
 ROUND_SUMMARY = (
-    "{pairs} pair(s) and {trios} trio(s) from {learners} available learner(s).\n"
+    "{pairs} and {trios} from {learners}.\n"
     "Total score {total} (a random shuffle of the same learners: {shuffle})."
 )
 ROUND_EMPTY = "Nobody is waiting for a partner: every available learner has one."

@@ -3,8 +3,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.sessions.cog import SessionsCog
-from cogs.sessions.events import SessionEvents
-from cogs.sessions.publish import EventMirror, Publisher
+from cogs.sessions.events import EventMirror, SessionEvents
+from cogs.sessions.publish import Publisher
 from cogs.sessions.views import JoinButton, LeaveButton
 
 if TYPE_CHECKING:

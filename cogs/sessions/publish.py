@@ -1,15 +1,10 @@
 """What sessions do on Discord: post the card and its thread, keep the card in step
-with the database, tell people (reminders, promotions, changes, cancellations), and
-mirror each session as a Discord scheduled event.
+with the database, and tell people (reminders, promotions, changes, cancellations).
 
 Everything here re-reads the session from the database before acting, under a lock
 per session, so the last edit of a card always shows the latest state. Every message
-goes through ``bot.delivery`` with a nonce from ``bot.nonces``.
-
-The mirror: ``sync`` makes one session's event match the database (created, moved,
-started, ended, cancelled); ``reconcile`` runs it over a server's sessions when the
-server becomes available after a start, since Discord does not replay what happened
-while the bot was down. Before the server is available, ``sync`` does nothing.
+goes through ``bot.delivery`` with a nonce from ``bot.nonces``. (The scheduled-event
+mirror is in ``events.py``.)
 """
 
 from __future__ import annotations
@@ -19,18 +14,20 @@ import logging
 import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 
 from bot import nonces
+from bot.db.intents import Intent
 from bot.db.sessions import Session
 from bot.db.timers import Timer
 from bot.delivery import is_transient, quietly
+from bot.services import intents
 from bot.services.sessions.rules import Audience, EditResult, Promotion, ReminderPlan
 from bot.ui import embeds, markup
 from cogs.sessions import render, strings
+from cogs.sessions.views import JoinButton
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -38,14 +35,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: the thread stays visible until the session
-Events = dict[int, discord.ScheduledEvent]
-SCHEDULED = discord.EventStatus.scheduled
-FINISHED = (discord.EventStatus.completed, discord.EventStatus.canceled)
-
-
-def can_manage(guild: discord.Guild) -> bool:
-    me = guild.me
-    return me is not None and me.guild_permissions.manage_events
 
 
 class Publisher:
@@ -63,31 +52,75 @@ class Publisher:
 
     # -- the card ---------------------------------------------------------------------
 
-    async def post_card(self, session: Session) -> Session:
-        """Post the card and open its thread, once: a retry finds what was done."""
+    async def post_card(self, session: Session, *, adopt: Intent | None = None) -> Session:
+        """Post the card and open its thread, once: each write is an intent first, so a
+        retry (or the reconciliation at start, passing the ``adopt`` intent left by a
+        kill) finds what was done instead of doing it again. The thread opens with the
+        host and everyone on the session (a series' next occurrence carries them over)."""
         services = self.bot.services
+        opened = False
         async with self.locked(session.id):
             current = await services.sessions.find(session.id) or session
-            roster = await services.sessions.roster(session.id)
             channel_id, message_id = current.channel_id, current.message_id
             if message_id is None or channel_id is None:
                 channel_id = await services.guilds.require(current.guild_id, "sessions_channel")
-                message = await self.bot.delivery.send(
-                    channel_id,
+                intent = await services.intents.record(
+                    intents.SESSION_CARD,
+                    guild_id=current.guild_id,
+                    channel_id=channel_id,
+                    subject_id=current.id,
                     nonce=nonces.session_card(current.id),
-                    embed=render.card_embed(current, roster),
-                    view=render.card_view(current),
                 )
-                message_id = message.id
+                found = await self._posted_card(intent) if adopt is not None else None
+                if found is not None:
+                    message_id = found
+                else:
+                    roster = await services.sessions.roster(session.id)
+                    message = await self.bot.delivery.send(
+                        intent.channel_id,
+                        nonce=nonces.session_card(current.id),
+                        embed=render.card_embed(current, roster),
+                        view=render.card_view(current, roster),
+                    )
+                    message_id = message.id
+                channel_id = intent.channel_id
                 current = await services.sessions.attach_card(
                     current.id, channel_id=channel_id, message_id=message_id, thread_id=None
                 )
+                await services.intents.complete(intent)
             if current.thread_id is None:
-                thread_id = await self._open_thread(channel_id, message_id, current.title)
+                intent = await services.intents.record(
+                    intents.SESSION_THREAD,
+                    guild_id=current.guild_id,
+                    channel_id=channel_id,
+                    subject_id=current.id,
+                    name=current.title,
+                )
+                thread_id = await self._open_thread(
+                    current, channel_id, message_id, adopt=adopt is not None
+                )
                 current = await services.sessions.attach_card(
                     current.id, channel_id=channel_id, message_id=message_id, thread_id=thread_id
                 )
+                await services.intents.complete(intent)
+                opened = thread_id is not None
+        if opened:
+            people = await services.sessions.concerned(current)
+            await quietly(self.add_members(current, people, fresh=True), f"session {session.id}")
+            # The card's calendar link can only point back at the card and thread now.
+            await quietly(self.refresh(current.id), f"refresh of session {current.id}")
         return current
+
+    async def _posted_card(self, intent: Intent) -> int | None:
+        """The card a killed run posted, if Discord has it: the bot's message after the
+        intent whose Join button is this session's. (A nonce is only unique for a few
+        minutes and is not returned when messages are read back, so the button is the
+        mark; a thread from a message needs no search, as it takes the message's id.)"""
+        return await self.bot.delivery.find_own_message(
+            intent.channel_id,
+            since=intent.created_at,
+            custom_id=JoinButton(intent.subject_id or 0).custom_id,
+        )
 
     async def withdraw(self, session_id: int) -> None:
         """Undo a creation whose card could not be fully posted: no card left behind
@@ -101,9 +134,16 @@ class Publisher:
             )
         await services.sessions.discard(session_id)
 
-    async def _open_thread(self, channel_id: int, message_id: int, name: str) -> int | None:
+    async def _open_thread(
+        self, session: Session, channel_id: int, message_id: int, *, adopt: bool = False
+    ) -> int | None:
+        """The card's thread; with ``adopt``, one a killed run opened is found first (a
+        second try would only earn a 400: the thread takes the message's id)."""
+        delivery, name = self.bot.delivery, session.title
+        if adopt and message_id in await delivery.own_threads(session.guild_id, name):
+            return message_id
         try:
-            return await self.bot.delivery.start_thread(
+            return await delivery.start_thread(
                 channel_id, message_id, name=name, archive_minutes=THREAD_ARCHIVE_MINUTES
             )
         except discord.HTTPException as error:
@@ -125,10 +165,29 @@ class Publisher:
                     session.channel_id,
                     session.message_id,
                     embed=render.card_embed(session, roster),
-                    view=render.card_view(session),
+                    view=render.card_view(session, roster),
                 )
             except (discord.NotFound, discord.Forbidden) as error:
                 log.warning("card of session %s can't be edited: %s", session_id, error)
+
+    async def add_members(self, session: Session, user_ids: list[int], *, fresh: bool) -> None:
+        """Add people to the session's thread, so it shows in their list and its
+        messages reach them. Discord refuses members for an archived thread (a thread
+        archives itself after a week without messages), so one the bot no longer
+        counts among the server's active threads is unarchived first (``fresh``: just
+        opened, nothing to check)."""
+        thread_id = session.thread_id
+        if thread_id is None or not user_ids:
+            return
+        guild = self.bot.get_guild(session.guild_id)
+        if not fresh and guild is not None and guild.get_thread(thread_id) is None:
+            await self.bot.delivery.edit_thread(thread_id, archived=False)
+        for user_id in user_ids:
+            # One person who left the server doesn't keep the others out.
+            await quietly(
+                self.bot.delivery.add_to_thread(thread_id, user_id),
+                f"adding {user_id} to the thread of session {session.id}",
+            )
 
     async def rename_thread(self, session: Session) -> None:
         if session.thread_id is None:
@@ -198,8 +257,7 @@ class Publisher:
 
     async def notify_edit(self, result: EditResult, actor_id: int) -> None:
         session = result.session
-        roster = await self.bot.services.sessions.roster(session.id)
-        people = [uid for uid in roster.going + roster.waitlist if uid != actor_id]
+        people = await self.bot.services.sessions.concerned(session, but=actor_id)
         if not people:
             return
         audience = await self.bot.services.sessions.timeline.audience(people, reminders=False)
@@ -220,8 +278,7 @@ class Publisher:
         )
 
     async def notify_cancel(self, session: Session, actor_id: int) -> None:
-        roster = await self.bot.services.sessions.roster(session.id)
-        people = [uid for uid in roster.going + roster.waitlist if uid != actor_id]
+        people = await self.bot.services.sessions.concerned(session, but=actor_id)
         content = strings.CANCELLED_NOTICE.format(
             title=session.title,
             absolute=embeds.timestamp(session.start),
@@ -241,123 +298,3 @@ class Publisher:
             ),
             f"session {session.id}: cancel notices",
         )
-
-
-class EventMirror:
-    def __init__(self, bot: NexusBot, publisher: Publisher) -> None:
-        self.bot = bot
-        self.publisher = publisher
-
-    async def sync_quietly(self, session: Session) -> None:
-        """``sync`` after a command: a failure is logged, the command still succeeds."""
-        await quietly(self.sync(session.id, session.guild_id), f"event mirror of {session.id}")
-
-    async def sync(self, session_id: int, guild_id: int, *, events: Events | None = None) -> bool:
-        """Make the event match the session; True when something had to change."""
-        guild = self.bot.get_guild(guild_id)
-        if guild is None or not can_manage(guild):
-            return False
-        async with self.publisher.locked(session_id):
-            session = await self.bot.services.sessions.find(session_id)
-            if session is None:
-                return False
-            event = await self._current(guild, session, events)
-            now = self.bot.services.clock.now()
-            if session.status == "cancelled" or session.status == "ended" or now >= session.end:
-                return await self._close(session, event)
-            if event is None or event.status in FINISHED:
-                return await self._create(guild, session, now)
-            return await self._update(session, event)
-
-    async def _current(
-        self, guild: discord.Guild, session: Session, events: Events | None
-    ) -> discord.ScheduledEvent | None:
-        if session.event_id is None:
-            return None
-        if events is not None:
-            return events.get(session.event_id)
-        try:
-            return await guild.fetch_scheduled_event(session.event_id)
-        except discord.NotFound:
-            return None
-
-    def _wanted(self, session: Session) -> dict[str, Any]:
-        guild = self.bot.get_guild(session.guild_id)
-        voice = guild.get_channel(session.voice_channel_id or 0) if guild else None
-        return render.event_fields(session, voice)
-
-    async def _create(self, guild: discord.Guild, session: Session, now: datetime) -> bool:
-        if session.status != "scheduled" or session.start <= now:
-            # Discord only takes events that start in the future.
-            return await self._forget(session)
-        wanted = self._wanted(session)
-        try:
-            event = await guild.create_scheduled_event(
-                start_time=session.start, privacy_level=discord.PrivacyLevel.guild_only, **wanted
-            )
-        except discord.HTTPException as error:
-            if is_transient(error):
-                raise
-            log.warning("no scheduled event for session %s: %s", session.id, error)
-            return False
-        await self.bot.services.sessions.attach_event(session.id, event.id)
-        log.info("session %s mirrored as event %s", session.id, event.id)
-        return True
-
-    async def _update(self, session: Session, event: discord.ScheduledEvent) -> bool:
-        changed = False
-        if session.status == "live" and event.status is SCHEDULED:
-            event = await event.start()
-            changed = True
-        wanted = self._wanted(session)
-        edits: dict[str, Any] = {}
-        if event.name != wanted["name"]:
-            edits["name"] = wanted["name"]
-        if (event.description or "") != wanted["description"]:
-            edits["description"] = wanted["description"]
-        if event.status is SCHEDULED and event.start_time != session.start:
-            edits["start_time"] = session.start
-        if event.end_time != session.end:
-            edits["end_time"] = session.end
-        if event.entity_type is not wanted["entity_type"]:
-            edits |= wanted
-        elif "channel" in wanted and event.channel_id != wanted["channel"].id:
-            edits["channel"] = wanted["channel"]
-        elif "location" in wanted and event.location != wanted["location"]:
-            edits["location"] = wanted["location"]
-        if edits:
-            await event.edit(**edits)
-            log.info("event %s of session %s updated: %s", event.id, session.id, sorted(edits))
-        return changed or bool(edits)
-
-    async def _close(self, session: Session, event: discord.ScheduledEvent | None) -> bool:
-        changed = False
-        if event is not None and event.status not in FINISHED:
-            if session.status == "cancelled" and event.status is SCHEDULED:
-                await event.cancel()
-            else:
-                if event.status is SCHEDULED:
-                    event = await event.start()
-                await event.end()
-            changed = True
-        return await self._forget(session) or changed
-
-    async def _forget(self, session: Session) -> bool:
-        if session.event_id is None:
-            return False
-        await self.bot.services.sessions.attach_event(session.id, None)
-        return True
-
-    async def reconcile(self, guild: discord.Guild) -> int:
-        """Bring every event of the server in line with its sessions; how many changed."""
-        if not can_manage(guild):
-            return 0
-        events = {event.id: event for event in await guild.fetch_scheduled_events()}
-        changed = 0
-        for session in await self.bot.services.sessions.needing_mirror(guild.id):
-            try:
-                changed += await self.sync(session.id, guild.id, events=events)
-            except discord.HTTPException as error:
-                log.warning("reconciling session %s failed: %s", session.id, error)
-        log.info("guild %s: %d scheduled event(s) reconciled", guild.id, changed)
-        return changed

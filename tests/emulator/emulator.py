@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from . import interactions as ix
+from .expectations import HttpExpectation, client_error_report, unexpected_client_errors
 from .gateway import Gateway, Intent
 from .ids import EmuClock, SnowflakeFactory
 from .models import (
@@ -21,7 +22,7 @@ from .models import (
 from .permissions import DEFAULT_BOT
 from .records import InteractionRecord
 from .routes import ROUTES
-from .server import API_PREFIX, CallRecord, FailureRule, RestServer
+from .server import API_PREFIX, CallRecord, FailureRule, Hold, RestServer
 from .state import EmulatorState
 from .world import WorldMixin
 
@@ -60,6 +61,7 @@ class DiscordEmulator(WorldMixin):
         self.gateway = Gateway(self)
         self.rest = RestServer(self, ROUTES)
         self.calls: list[CallRecord] = []
+        self.expectations: list[HttpExpectation] = []
         self.unknown_routes: list[str] = []
         self.problems: list[str] = []
         self.interactions: dict[int, InteractionRecord] = {}
@@ -83,6 +85,8 @@ class DiscordEmulator(WorldMixin):
         await web.SockSite(self._runner, sock).start()
 
     async def stop(self) -> None:
+        for hold in self.rest.holds:
+            hold.released.set()
         await self.gateway.close_all()
         if self._runner is not None:
             await self._runner.cleanup()
@@ -170,6 +174,7 @@ class DiscordEmulator(WorldMixin):
         message: str | None = None,
         apply: bool = False,
         is_global: bool = False,
+        via: bool = True,
     ) -> FailureRule:
         """Fail the next ``times`` matching calls (path relative to /api/v10, full match).
 
@@ -185,9 +190,38 @@ class DiscordEmulator(WorldMixin):
             message,
             apply,
             is_global,
+            via,
         )
         self.rest.failures.append(rule)
         return rule
+
+    def hold(self, method: str, path_regex: str) -> Hold:
+        """Apply the next matching call and keep its answer back until ``released`` is
+        set (path relative to /api/v10, full match); ``arrived`` is set once applied."""
+        hold = Hold(method.upper(), re.compile(path_regex))
+        self.rest.holds.append(hold)
+        return hold
+
+    def expect_http_error(
+        self,
+        status: int,
+        *,
+        code: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> HttpExpectation:
+        """Declare a client error the test provokes on purpose (from now to the end of the
+        test, or of a ``with`` block); ``path`` is a regex as in ``inject_failure``."""
+        expectation = HttpExpectation(self.calls, status, code, method, path, start=len(self.calls))
+        self.expectations.append(expectation)
+        return expectation
+
+    def unexpected_client_errors(self) -> list[CallRecord]:
+        """4xx answers that were neither injected nor declared with ``expect_http_error``."""
+        return unexpected_client_errors(self.calls, self.expectations)
+
+    def client_error_report(self) -> str | None:
+        return client_error_report(self.calls, self.expectations)
 
     def advance_time(self, seconds: float) -> None:
         self.clock.advance(seconds)

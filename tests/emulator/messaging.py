@@ -11,6 +11,7 @@ from .errors import ApiError, FormErrors
 from .gateway import Intent
 from .limits import FLAG_SUPPRESS_EMBEDS, is_empty_message, validate_message_body
 from .models import Channel, ChannelType, Message, User
+from .permissions import P
 
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
@@ -83,16 +84,21 @@ def build_attachments(
 
 def compute_mentions(
     emu: DiscordEmulator,
-    guild_id: int | None,
+    channel: Channel,
+    author_id: int,
     content: str,
     allowed: JSON | None,
-    author_is_bot_user: bool,
+    author_is_app: bool,
 ) -> tuple[list[int], list[int], bool]:
-    """Who a message pings, after ``allowed_mentions`` (users always may mention freely)."""
+    """Who a message mentions: the users, roles and @everyone/@here in ``content`` that
+    ``allowed_mentions`` lets through (an app's message; a user's parses everything), then
+    what Discord lets the author ping in ``channel``: a role only when it is mentionable or
+    the author has Mention Everyone there, @everyone/@here only with Mention Everyone (in
+    the message, the text stays; it just pings nobody). No 400 either way, as on Discord."""
     users = [int(u) for u in USER_MENTION.findall(content)]
     roles = [int(r) for r in ROLE_MENTION.findall(content)]
     everyone = "@everyone" in content or "@here" in content
-    if allowed is not None and author_is_bot_user:
+    if allowed is not None and author_is_app:
         parse = allowed.get("parse") or []
         allowed_users = {int(u) for u in allowed.get("users") or []}
         allowed_roles = {int(r) for r in allowed.get("roles") or []}
@@ -100,9 +106,45 @@ def compute_mentions(
         roles = [r for r in roles if "roles" in parse or r in allowed_roles]
         everyone = everyone and "everyone" in parse
     known_users = [u for u in dict.fromkeys(users) if u in emu.state.users]
-    guild = emu.state.guilds.get(guild_id) if guild_id is not None else None
-    known_roles = [r for r in dict.fromkeys(roles) if guild is not None and r in guild.roles]
-    return known_users, known_roles, everyone
+    guild = emu.state.guild_of(channel)
+    if guild is None:  # a DM: no roles, no @everyone
+        return known_users, [], False
+    may_mention_everyone = bool(emu.state.permissions(channel, author_id) & P.MENTION_EVERYONE)
+    pingable = [
+        r
+        for r in dict.fromkeys(roles)
+        if r in guild.roles and (guild.roles[r].mentionable or may_mention_everyone)
+    ]
+    return known_users, pingable, everyone and may_mention_everyone
+
+
+def notified_users(emu: DiscordEmulator, channel: Channel, msg: Message) -> list[int]:
+    """Whom a new message notifies: the users it mentions, the members of the roles it
+    mentions, everyone for @everyone/@here (the emulator has no presence: @here reaches
+    all), never the author, only people who can see the channel (in a private thread, a
+    role or @everyone reaches only its members). An ephemeral message notifies nobody."""
+    if msg.ephemeral:
+        return []
+    author = msg.author.id
+    guild = emu.state.guild_of(channel)
+    if guild is None:
+        present = {u.id for u in channel.recipients} | {emu.bot_user.id}
+        return [u for u in msg.mention_ids if u in present and u != author]
+    roles = set(msg.mention_role_ids)
+    private = channel.type == ChannelType.PRIVATE_THREAD
+    wide = [
+        m.user.id
+        for m in guild.members.values()
+        if (msg.mention_everyone or roles & set(m.roles))
+        and (not private or m.user.id in channel.thread_members)
+    ]
+    notified = []
+    for user_id in dict.fromkeys([*msg.mention_ids, *wide]):
+        if user_id == author or user_id not in guild.members:
+            continue
+        if emu.state.permissions(channel, user_id) & P.VIEW_CHANNEL:
+            notified.append(user_id)
+    return notified
 
 
 def _content_visible(bot_id: int, data: JSON) -> bool:
@@ -149,7 +191,7 @@ def dispatch_message(emu: DiscordEmulator, event: str, msg: Message) -> None:
     if msg.ephemeral:
         return  # ephemeral messages never reach the bot over the gateway
     intent = Intent.GUILD_MESSAGES if msg.guild_id is not None else Intent.DIRECT_MESSAGES
-    payload = emu.state.message_payload(msg, gateway=True)
+    payload = emu.state.message_payload(msg, gateway=True, with_nonce=event == "MESSAGE_CREATE")
     emu.gateway.dispatch(event, payload, intent=intent, redact=content_redactor(emu, msg))
 
 
@@ -186,7 +228,7 @@ def new_message(
     content = body.get("content") or ""
     is_app = author.id == emu.bot_user.id or extra.get("webhook_id") is not None
     mentions, roles, everyone = compute_mentions(
-        emu, channel.guild_id, content, body.get("allowed_mentions"), is_app
+        emu, channel, author.id, content, body.get("allowed_mentions"), is_app
     )
     now = emu.clock.time()
     msg = Message(
@@ -210,6 +252,7 @@ def new_message(
         poll=body.get("poll"),
         **extra,
     )
+    msg.notified_ids = notified_users(emu, channel, msg)
     return store_message(emu, channel, msg, dispatch=dispatch)
 
 
@@ -223,7 +266,11 @@ def _normalize_embed(embed: JSON) -> JSON:
 def apply_edit(
     emu: DiscordEmulator, msg: Message, body: JSON, files: list[Upload] | None = None
 ) -> Message:
-    """PATCH semantics shared by channel and webhook edits; validates, applies, dispatches."""
+    """PATCH semantics shared by channel and webhook edits; validates, applies, dispatches.
+
+    New content gets its mentions worked out again, by the same rules as on create (so
+    an @everyone the author may not use is still refused), but an edit notifies nobody:
+    ``notified_ids`` keeps what the message's creation notified."""
     fe = FormErrors()
     validate_message_body(body, fe)
     fe.raise_if_any()
@@ -231,7 +278,12 @@ def apply_edit(
         msg.content = body["content"] or ""
         is_app = msg.author.id == emu.bot_user.id or msg.webhook_id is not None
         msg.mention_ids, msg.mention_role_ids, msg.mention_everyone = compute_mentions(
-            emu, msg.guild_id, msg.content, body.get("allowed_mentions"), is_app
+            emu,
+            emu.state.channel(msg.channel_id),
+            msg.author.id,
+            msg.content,
+            body.get("allowed_mentions"),
+            is_app,
         )
     if "embeds" in body:
         msg.embeds = [_normalize_embed(e) for e in body["embeds"] or []]

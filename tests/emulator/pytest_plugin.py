@@ -1,4 +1,4 @@
-"""Pytest plumbing: the ``emulator`` fixture and ``run_client``.
+"""Pytest plumbing: the ``emulator`` fixture, ``run_client``, and the strict checks.
 
 Register from the root conftest with ``pytest_plugins = ["tests.emulator.pytest_plugin"]``.
 """
@@ -13,7 +13,24 @@ import pytest_asyncio
 from .emulator import DiscordEmulator
 from .runner import run_client
 
-__all__ = ["check_emulator_clean", "emulator", "run_client"]
+__all__ = [
+    "EXPECT_MARKER",
+    "check_emulator_clean",
+    "check_no_unexpected_client_errors",
+    "declare_marked_expectations",
+    "emulator",
+    "run_client",
+]
+
+EXPECT_MARKER = "expect_http_error"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        f"{EXPECT_MARKER}(status, *, code=None, method=None, path=None): the test provokes "
+        "this Discord client error on purpose (see DiscordEmulator.expect_http_error)",
+    )
 
 
 def check_emulator_clean(emu: DiscordEmulator) -> None:
@@ -21,6 +38,19 @@ def check_emulator_clean(emu: DiscordEmulator) -> None:
     report = emu.problem_report()
     if report:
         pytest.fail(f"Discord emulator problems during this test:\n{report}", pytrace=False)
+
+
+def check_no_unexpected_client_errors(emu: DiscordEmulator) -> None:
+    """Fail the current test if Discord answered a 4xx it did not declare or inject."""
+    report = emu.client_error_report()
+    if report:
+        pytest.fail(report, pytrace=False)
+
+
+def declare_marked_expectations(emu: DiscordEmulator, node: pytest.Item) -> None:
+    """``@pytest.mark.expect_http_error(403, code=50007)``: declared for the whole test."""
+    for marker in node.iter_markers(EXPECT_MARKER):
+        emu.expect_http_error(*marker.args, **marker.kwargs)
 
 
 @pytest_asyncio.fixture

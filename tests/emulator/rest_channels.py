@@ -128,7 +128,7 @@ async def create_message(req: Req) -> Reply:
     if body.get("enforce_nonce") and body.get("nonce") is not None:
         earlier = find_nonce_duplicate(req, channel, body["nonce"])
         if earlier is not None:
-            return ok(req.state.message_payload(earlier))
+            return ok(req.state.message_payload(earlier, with_nonce=True))
     reference = reply_reference(req, channel, body, perms)
     msg = messaging.new_message(
         req.emu,
@@ -141,10 +141,22 @@ async def create_message(req: Req) -> Reply:
         message_reference=reference,
         dispatch=False,
     )
-    if channel.guild_id is not None and not perms & P.MENTION_EVERYONE:
-        msg.mention_everyone = False
+    if reference is not None:
+        ping_replied_user(req, channel, msg, body.get("allowed_mentions"))
     messaging.dispatch_message(req.emu, "MESSAGE_CREATE", msg)
-    return ok(req.state.message_payload(msg))
+    return ok(req.state.message_payload(msg, with_nonce=True))
+
+
+def ping_replied_user(req: Req, channel: Channel, msg: Message, allowed: JSON | None) -> None:
+    """A reply mentions its target's author unless ``allowed_mentions`` leaves out
+    ``replied_user`` (without ``allowed_mentions`` at all, it pings)."""
+    if allowed is not None and not allowed.get("replied_user"):
+        return
+    assert msg.message_reference is not None
+    target = req.state.messages[int(msg.message_reference["message_id"])]
+    if target.author.id not in msg.mention_ids:
+        msg.mention_ids.append(target.author.id)
+        msg.notified_ids = messaging.notified_users(req.emu, channel, msg)
 
 
 async def edit_message(req: Req) -> Reply:
@@ -152,6 +164,8 @@ async def edit_message(req: Req) -> Reply:
     msg = req.state.message(channel.id, req.id("message_id"))
     body = req.json()
     bot_id = req.emu.bot_user.id
+    if channel.is_thread and channel.archived:
+        raise ApiError(400, 50083)  # an archived thread takes no edits: unarchive it first
     if msg.author.id != bot_id:
         if set(body) - {"flags"}:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")

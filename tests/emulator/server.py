@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import re
@@ -99,6 +100,15 @@ class CallRecord:
     status: int
     response: Any = None
     files: list[str] = field(default_factory=list)
+    route: str | None = None  # the route template it matched; None for an unknown route
+    injected: bool = False  # answered by ``inject_failure``, not by the route's handler
+
+    @property
+    def code(self) -> int | None:
+        """Discord's JSON error code in the response body, if any."""
+        if isinstance(self.response, dict) and isinstance(self.response.get("code"), int):
+            return int(self.response["code"])
+        return None
 
     def __repr__(self) -> str:
         return f"<{self.method} {self.path} -> {self.status}>"
@@ -115,15 +125,33 @@ class FailureRule:
     message: str | None = None
     apply: bool = False
     is_global: bool = False
+    via: bool = True  # False: a 429 as a proxy or Cloudflare sends it, without ``Via``
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and method == self.method and bool(self.path_regex.fullmatch(path))
+
+
+@dataclass
+class Hold:
+    """A call that reaches Discord (it is applied) but whose answer never comes back:
+    the instant a test kills the bot in, between Discord's write and the bot's record."""
+
+    method: str
+    path_regex: re.Pattern[str]
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    used: bool = False
+
+    def matches(self, method: str, path: str) -> bool:
+        return not self.used and method == self.method and bool(self.path_regex.fullmatch(path))
 
 
 def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
     base = {"Via": "1.1 google"}
     if headers:
         base.update(headers)
+    if not base["Via"]:
+        del base["Via"]
     if status == 204 or body is None:
         return web.Response(status=204, headers=base)
     base["Content-Type"] = "application/json"
@@ -147,6 +175,7 @@ class RestServer:
         self.emu = emu
         self.routes = routes
         self.failures: list[FailureRule] = []
+        self.holds: list[Hold] = []
 
     def match(self, method: str, path: str) -> tuple[RouteSpec | None, dict[str, str], bool]:
         path_known = False
@@ -180,10 +209,18 @@ class RestServer:
             reply: Reply = (status, {"message": f"{status}: {reason}", "code": 0})
             return self._finish(record, reply)
         bucket = spec.template
+        record.route = spec.template
         if spec.auth and request.headers.get("Authorization") != f"Bot {self.emu.token}":
             return self._finish(record, (401, {"message": "401: Unauthorized", "code": 0}))
         rule = next((r for r in self.failures if r.matches(method, path)), None)
         req = Req(self.emu, method, path, params, request.query, body, files, request.headers)
+        hold = next((h for h in self.holds if h.matches(method, path)), None)
+        if hold is not None:
+            hold.used = True
+            reply = await self._run(spec, req)
+            hold.arrived.set()
+            await hold.released.wait()
+            return self._finish(record, reply)
         if rule is not None:
             rule.times -= 1
             if rule.apply:
@@ -204,6 +241,7 @@ class RestServer:
             return 400, {"message": "Emulator handler error (see test teardown)", "code": 0}
 
     def _failure(self, record: CallRecord, rule: FailureRule, bucket: str) -> web.Response:
+        record.injected = True
         if rule.status == 429:
             body = {
                 "message": "You are being rate limited.",
@@ -217,6 +255,8 @@ class RestServer:
             headers["X-RateLimit-Scope"] = "global" if rule.is_global else "user"
             if rule.is_global:
                 headers["X-RateLimit-Global"] = "true"
+            if not rule.via:
+                headers["Via"] = ""
             return self._finish(record, (429, body), headers)
         if rule.code is not None:
             err = ApiError(rule.status, rule.code, rule.message)

@@ -25,6 +25,8 @@ class EmulatorState:
         self.closed_dms: set[int] = set()
         self.global_commands: list[JSON] = []
         self.guild_commands: dict[int, list[JSON]] = {}
+        # guild id -> command id (or the application id: every command) -> overwrites
+        self.command_permissions: dict[int, dict[int, list[JSON]]] = {}
         self.pins: dict[int, list[tuple[int, str]]] = {}  # channel id -> (message id, pinned_at)
         self.cdn: dict[str, bytes] = {}  # attachment url -> the bytes Discord's CDN serves
         self.bot_user: User | None = None
@@ -125,7 +127,9 @@ class EmulatorState:
             data["user_id"] = str(user_id)
         return data
 
-    def message_payload(self, msg: Message, *, gateway: bool = False) -> JSON:
+    def message_payload(
+        self, msg: Message, *, gateway: bool = False, with_nonce: bool = False
+    ) -> JSON:
         data: JSON = {
             "id": str(msg.id),
             "type": msg.type,
@@ -144,10 +148,24 @@ class EmulatorState:
             "pinned": msg.pinned,
             "flags": msg.flags,
         }
-        if msg.nonce is not None:
+        # Discord echoes a nonce only to its sender: in the create response and in
+        # MESSAGE_CREATE. A message read back later carries none.
+        if with_nonce and msg.nonce is not None:
             data["nonce"] = msg.nonce
         if msg.position is not None:
             data["position"] = msg.position
+        if msg.reactions:
+            data["reactions"] = [
+                {
+                    "emoji": {"id": None, "name": emoji},
+                    "count": len(users),
+                    "count_details": {"burst": 0, "normal": len(users)},
+                    "me": self.bot.id in users,
+                    "me_burst": False,
+                    "burst_colors": [],
+                }
+                for emoji, users in msg.reactions.items()
+            ]
         for key in ("message_reference", "interaction_metadata", "interaction", "poll"):
             value = getattr(msg, key)
             if value is not None:

@@ -4,9 +4,30 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 
 from tests.emulator import DiscordEmulator
+from tests.emulator.pytest_plugin import (
+    check_emulator_clean,
+    check_no_unexpected_client_errors,
+    declare_marked_expectations,
+)
 from tests.flows.harness import Nexus, build_world, fake_now, running_bot
+
+
+@pytest_asyncio.fixture
+async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[DiscordEmulator]:
+    """The local Discord, strict: besides unknown routes, any 4xx the bot received fails
+    the test unless the test injected it or declared it (``expect_http_error``)."""
+    emu = DiscordEmulator()
+    declare_marked_expectations(emu, request.node)
+    await emu.start()
+    try:
+        yield emu
+    finally:
+        await emu.stop()
+    check_emulator_clean(emu)
+    check_no_unexpected_client_errors(emu)
 
 
 @pytest.fixture

@@ -21,7 +21,9 @@ from bot.db.migrate import migrate
 from bot.delivery import is_transient
 from bot.services.container import Services, build_services
 from bot.time.clock import FakeClock
+from cogs.nexus.strings import QA_GUIDE_TITLE
 from tests.emulator import Channel, DiscordEmulator, Guild, Role, User, run_client
+from tests.emulator.expectations import HttpExpectation
 from tests.emulator.permissions import P
 
 
@@ -96,6 +98,18 @@ class Nexus:
         """Run every timer due by the injected clock, as the wake-ups would."""
         return await self.services.scheduler.run_due()
 
+    def expect_http_error(
+        self,
+        status: int,
+        *,
+        code: int | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> HttpExpectation:
+        """This test makes Discord refuse something on purpose (see the strict
+        ``emulator`` fixture): for the rest of the test, or of a ``with`` block."""
+        return self.emu.expect_http_error(status, code=code, method=method, path=path)
+
     async def slash(self, user: User, name: str, **options: Any) -> Any:
         channel = options.pop("channel", self.world.general)
         return await self.emu.slash(
@@ -111,7 +125,7 @@ class Nexus:
     async def setup_server(
         self, *, qa: Channel | None = None, timezone: str = "Africa/Lagos"
     ) -> None:
-        data = await self.reply(
+        ix = await self.slash(
             self.world.admin,
             "nexus setup",
             qa_forum=(qa or self.world.qa_forum).id,
@@ -122,7 +136,24 @@ class Nexus:
             helper_role=self.world.helper_role.id,
             timezone=timezone,
         )
+        data = dict((await ix.response()).get("data") or {})
         assert data["embeds"][0]["title"] == "Settings saved", data
+        # Then the pinned how-to posts go up, and the answer lists them.
+        edited = self.emu.payload(await ix.wait_for_edit())
+        assert "Pinned how-to" in embed_text(edited), edited
+        self.let_mentors_announce()
+
+    def let_mentors_announce(self) -> None:
+        """What an admin does once in Server Settings → Integrations → Nexus: let the
+        mentor role use ``/announce``, which Discord shows only to Manage Server by default."""
+        self.emu.set_command_permissions(
+            self.world.guild.id, "announce", roles={self.world.mentor_role.id: True}
+        )
+
+
+def question_posts(nexus: Nexus, parent_id: int) -> list[Channel]:
+    """The threads of a Q&A channel but the pinned how-to that setup posts there."""
+    return [t for t in nexus.emu.threads(parent_id) if t.name != QA_GUIDE_TITLE]
 
 
 def embed_text(data: dict[str, Any]) -> str:

@@ -35,3 +35,8 @@ async def test_sync_command_syncs_and_exits(emulator: DiscordEmulator, tmp_path:
     assert emulator.sync_count == 1
     assert {"nexus", "remind", "session", "qa", "ask"} <= {c["name"] for c in emulator.commands()}
     assert emulator.gateway.identify_count == 0  # it never connected to the gateway
+    # stderr is a pipe here: plain text, and no warnings about voice Nexus never uses.
+    log = stderr.decode()
+    assert "synced" in log
+    assert "\x1b[" not in log
+    assert "voice" not in log

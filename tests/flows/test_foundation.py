@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
+import time
+from typing import Any
 
 import pytest
 
 from bot.db import sql
-from tests.emulator import Overwrite
+from bot.delivery import PINNED_POST
+from tests.emulator import Overwrite, messaging
 from tests.emulator.permissions import P
 from tests.flows.harness import Nexus, embed_text, running_bot
+from tests.flows.sessions_kit import finished
 
 EPHEMERAL = 64
+ERROR, MUTED, WARNING = 0xE74C3C, 0x95A5A6, 0xF1C40F
 
 
 async def test_login_syncs_every_command_once(bare: Nexus) -> None:
@@ -60,7 +66,9 @@ async def test_setup_by_admin_stores_settings_and_checks_permissions(bare: Nexus
     text = embed_text(body["data"])
     assert "Africa/Lagos" in text
     assert "missing Manage Threads" in text
-    assert "1 channel(s) need permission changes" in text
+    [embed] = body["data"]["embeds"]
+    assert (embed["title"], embed["color"]) == ("Saved — 1 setting needs changes", WARNING)
+    assert embed["footer"]["text"] == "Fix 1 setting before every feature works."
     stored = await bare.services.guilds.get(world.guild.id)
     assert stored is not None
     assert (stored.sessions_channel_id, stored.mentor_role_id) == (
@@ -144,15 +152,6 @@ async def test_config_before_and_after_setup(bare: Nexus) -> None:
     assert "Only admins" in embed_text(refused)
 
 
-async def test_help_shows_each_user_their_commands(nexus: Nexus) -> None:
-    learner = embed_text(await nexus.reply(nexus.world.ada, "nexus help"))
-    assert "/remind me" in learner
-    assert "/nexus setup" not in learner
-    assert "Session hosts and mentors\n`/session cancel`" in learner
-    admin = embed_text(await nexus.reply(nexus.world.admin, "nexus help"))
-    assert "/nexus setup" in admin
-
-
 async def test_timezone_set_show_and_autocomplete(nexus: Nexus) -> None:
     ada = nexus.world.ada
     ix = await nexus.emu.autocomplete(
@@ -226,9 +225,37 @@ async def test_write_commands_are_rate_limited_per_user(nexus: Nexus) -> None:
     ada, bola = nexus.world.ada, nexus.world.bola
     for _ in range(5):
         assert "Timezone saved" in embed_text(await nexus.reply(ada, "timezone set", zone="UTC"))
-    refused = embed_text(await nexus.reply(ada, "timezone set", zone="UTC"))
-    assert "a little fast" in refused and "Try again in" in refused
+    answer = await nexus.reply(ada, "timezone set", zone="UTC")
+    [embed] = answer["embeds"]
+    assert embed["title"] == "Slow down"
+    # A countdown every reader sees tick in their own client, not a stale "in 30 s".
+    [ready] = re.findall(r"<t:(\d+):R>", embed["description"])
+    assert 0 < int(ready) - time.time() <= 31
     assert "Timezone saved" in embed_text(await nexus.reply(bola, "timezone set", zone="UTC"))
+
+
+async def test_error_titles_name_the_problem_and_done_things_are_calm(nexus: Nexus) -> None:
+    """One generic "That didn't work" told the learner nothing: each refusal's title
+    names it, and "you already did that" is not painted as an error."""
+    ada, learner = nexus.world.ada, nexus.world.bola
+
+    def titled(data: dict[str, Any]) -> tuple[str, int]:
+        [embed] = data["embeds"]
+        return embed["title"], embed["color"]
+
+    unreadable = await nexus.reply(ada, "remind me", when="when pigs fly", what="x")
+    assert titled(unreadable) == ("Can't read that time", ERROR)
+    past = await nexus.reply(ada, "remind me", when="2001-01-01 10:00", what="x")
+    assert titled(past) == ("Pick another time", ERROR)
+    refused = await nexus.reply(learner, "nexus setup", timezone="UTC")
+    assert titled(refused) == ("Admins only", ERROR)
+
+    first = await nexus.slash(ada, "session create", title="Calm", when="in 2 days")
+    assert "Session #1 scheduled" in embed_text(await finished(nexus, first))
+    again = await nexus.slash(ada, "session create", title="Calm", when="in 2 days")
+    data = await finished(nexus, again)
+    assert titled(data) == ("Already done", MUTED)
+    assert "You already scheduled **Calm**" in data["embeds"][0]["description"]
 
 
 async def test_rides_out_a_429_on_the_interaction_callback(nexus: Nexus) -> None:
@@ -276,3 +303,47 @@ async def test_mentioning_the_bot_logs_no_error(
         await asyncio.sleep(0.01)
     await asyncio.sleep(0.2)  # the bot handles the dispatch
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+
+
+async def test_setup_pins_one_how_to_per_channel_and_updates_it(nexus: Nexus) -> None:
+    """Setup leaves a how-to pinned in the Q&A forum (a pinned post) and in the sessions
+    channel; running it again edits them in place, and one deleted is posted again."""
+    world, emu = nexus.world, nexus.emu
+    [guide_post] = [t for t in emu.threads(world.qa_forum.id) if t.name == "How to ask here"]
+    assert guide_post.flags & PINNED_POST
+    assert emu.message(guide_post.id).content.startswith("**📌 How to ask here**")
+    [howto] = [m for m in emu.messages(world.sessions.id) if m.type == 0]
+    assert howto.pinned and "How study sessions work here" in howto.content
+
+    again = await nexus.slash(world.admin, "nexus setup", timezone="Africa/Lagos")
+    await again.response()
+    listed = embed_text(emu.payload(await again.wait_for_edit()))
+    assert f"/{guide_post.id}" in listed and f"/{howto.id}" in listed
+    assert [t.id for t in emu.threads(world.qa_forum.id)] == [guide_post.id]
+    assert [m.id for m in emu.messages(world.sessions.id) if m.type == 0] == [howto.id]
+    assert emu.message(howto.id).edited_timestamp is not None
+
+    messaging.delete(emu, howto)
+    nexus.expect_http_error(404, code=10008)  # editing the deleted how-to
+    third = await nexus.slash(world.admin, "nexus setup", timezone="Africa/Lagos")
+    await third.response()
+    await third.wait_for_edit()
+    [reposted] = [m for m in emu.messages(world.sessions.id) if m.type == 0 and not m.deleted]
+    assert reposted.id != howto.id and reposted.pinned
+
+
+async def test_setup_says_when_it_may_not_pin_the_how_to(bare: Nexus) -> None:
+    world = bare.world
+    sessions = bare.emu.add_text_channel(
+        world.guild.id,
+        "no-pins",
+        overwrites=[
+            Overwrite.role(world.guild.bot_role_id, deny=P.PIN_MESSAGES | P.MANAGE_MESSAGES)
+        ],
+    )
+    ix = await bare.slash(world.admin, "nexus setup", sessions_channel=sessions.id)
+    await ix.response()
+    text = embed_text(bare.emu.payload(await ix.wait_for_edit()))
+    assert "posted, not pinned: give Nexus **Pin Messages**" in text
+    [howto] = [m for m in bare.emu.messages(sessions.id) if m.type == 0]
+    assert not howto.pinned

@@ -16,7 +16,7 @@ import pytest
 from bot.services.qa.rules import TOPICS
 from tests.emulator import Channel, InteractionRecord, Message, Overwrite, User
 from tests.emulator.permissions import P
-from tests.flows.harness import Nexus, embed_text, running_bot
+from tests.flows.harness import Nexus, embed_text, question_posts, running_bot
 from tests.services.test_qa_search import load_fixture
 
 # -- shared steps ----------------------------------------------------------------------
@@ -60,7 +60,7 @@ def tag_names(nexus: Nexus, thread: Channel) -> list[str]:
 
 
 def only_new_thread(nexus: Nexus, parent: Channel, before: set[int]) -> Channel:
-    threads = [t for t in nexus.emu.threads(parent.id) if t.id not in before]
+    threads = [t for t in question_posts(nexus, parent.id) if t.id not in before]
     assert len(threads) == 1, threads
     return threads[0]
 
@@ -76,7 +76,7 @@ async def ask(
 ) -> Channel:
     """Ask with the options (nothing similar in the archive); returns the thread."""
     parent = parent or nexus.world.qa_forum
-    before = {t.id for t in nexus.emu.threads(parent.id)}
+    before = {t.id for t in question_posts(nexus, parent.id)}
     ix = await nexus.slash(user, "ask", topic=topic, title=title, question=question)
     body = await ix.response()
     assert body["type"] == 5, body  # deferred: posting at once
@@ -103,6 +103,14 @@ async def mark_solution(
     return done
 
 
+def buttons_of(message: Message) -> list[tuple[str, str]]:
+    return [
+        (button.get("label", ""), button.get("custom_id", ""))
+        for row in message.components
+        for button in row.get("components", [])
+    ]
+
+
 def pings_only(message: Message, users: tuple[int, ...] = (), roles: tuple[int, ...] = ()) -> None:
     assert not message.mention_everyone, message
     assert set(message.mention_ids) <= set(users), (message, message.mention_ids)
@@ -124,7 +132,7 @@ async def test_ask_posts_a_thread_with_the_opener(bare: Nexus, where: str, how: 
     await bare.setup_server(qa=parent)
     ada = world.ada
     title, body = "Docker container can't reach Postgres", "Connection refused on port 5432."
-    before = {t.id for t in bare.emu.threads(parent.id)}
+    before = {t.id for t in question_posts(bare, parent.id)}
     ix = await bare.slash(
         ada,
         "ask",
@@ -146,10 +154,16 @@ async def test_ask_posts_a_thread_with_the_opener(bare: Nexus, where: str, how: 
     else:
         opener = public(bare, parent.id)[-1]
         assert opener.id == thread.id  # the thread hangs off the opener
-    text = text_of(opener)
-    assert f"<@{ada.id}>" in text and "docker" in text and title in text and body in text
-    assert "How to get a good answer" in text and "error" in text
+    # The question is the message text as written, under a one-line header and above a
+    # one-line footer (Discord's search and readers see it); no embed.
+    assert opener.content == (
+        f"**docker** question from <@{ada.id}>\n{body}\n"
+        "-# add logs as a reply · solved? Apps → Mark as solution"
+    )
+    assert opener.embeds == []
+    assert buttons_of(opener) == [("Edit", f"qa:edit:{ada.id}")]
     pings_only(opener)  # names the asker without pinging anyone
+    assert opener.notified_ids == []
     stored = await question_of(bare, thread)
     assert (stored.asker_id, stored.topic, stored.title, stored.status) == (
         ada.id,
@@ -190,7 +204,7 @@ async def test_a_forum_that_requires_a_tag_the_bot_cannot_create(nexus: Nexus) -
     await ix.response()
     answer = await ix.wait_for_edit()  # the error replaces the "thinking" message
     assert ix.ephemeral and "requires a tag" in text_of(answer)
-    assert nexus.emu.threads(strict.id) == []
+    assert question_posts(nexus, strict.id) == []
 
     lenient = nexus.emu.add_forum_channel(
         world.guild.id, "strict-other", tags=["Other"], require_tag=True, overwrites=deny
@@ -212,7 +226,7 @@ async def test_too_long_input_is_refused_with_the_limit(nexus: Nexus) -> None:
     ix = await nexus.slash(nexus.world.ada, "ask", topic="python", title="x" * 120, question="q")
     body = await ix.response()
     assert ix.ephemeral and "100" in embed_text(body["data"])
-    assert nexus.emu.threads(nexus.world.qa_forum.id) == []
+    assert question_posts(nexus, nexus.world.qa_forum.id) == []
 
 
 async def test_topics_are_a_fixed_choice_list(nexus: Nexus) -> None:
@@ -251,7 +265,7 @@ async def test_similar_solved_questions_are_shown_and_post_anyway_posts_the_draf
     assert original.title in text and original.summary.split()[0] in text
     assert f"/channels/{world.guild.id}/{original.thread_id}" in text
     assert len(body["data"]["embeds"][0]["fields"]) <= 3
-    assert nexus.emu.threads(world.qa_forum.id) == []  # nothing posted yet
+    assert question_posts(nexus, world.qa_forum.id) == []  # nothing posted yet
 
     prompt = ix.original_message
     assert prompt is not None
@@ -262,7 +276,7 @@ async def test_similar_solved_questions_are_shown_and_post_anyway_posts_the_draf
         clicked = await nexus.emu.click(world.ada, prompt, post_id)
         await clicked.response()
         thread = await eventually(
-            lambda: nexus.emu.threads(world.qa_forum.id), "the question's post"
+            lambda: question_posts(nexus, world.qa_forum.id), "the question's post"
         )
         (posted,) = thread
         assert posted.name == SIMILAR_TITLE
@@ -291,10 +305,10 @@ async def test_post_anyway_keeps_the_draft_when_posting_fails(nexus: Nexus) -> N
     failed = await nexus.emu.click(world.ada, prompt, post_id)
     (error,) = await failed.followups(1)
     assert error.ephemeral and "missing a permission" in text_of(error)
-    assert nexus.emu.threads(forum.id) == []
+    assert question_posts(nexus, forum.id) == []
     retried = await nexus.emu.click(world.ada, prompt, post_id)
     await retried.response()
-    await eventually(lambda: nexus.emu.threads(forum.id), "the question's post")
+    await eventually(lambda: question_posts(nexus, forum.id), "the question's post")
     assert "Question posted" in text_of(await retried.wait_for_edit())
 
 
@@ -305,7 +319,7 @@ async def test_cancel_drops_the_draft(nexus: Nexus) -> None:
     clicked = await nexus.emu.click(world.ada, prompt, cancel_id)
     body = await clicked.response()
     assert "Not posted" in embed_text(body["data"])
-    assert nexus.emu.threads(world.qa_forum.id) == []
+    assert question_posts(nexus, world.qa_forum.id) == []
 
 
 # -- solving -------------------------------------------------------------------------------

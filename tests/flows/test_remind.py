@@ -7,7 +7,13 @@ import pytest
 from bot import nonces
 from bot.db import timers
 from bot.delivery import OPEN_DMS_HINT
+from tests.emulator import Message
 from tests.flows.harness import Nexus, embed_text
+
+
+def headlines(messages: list[Message]) -> list[str]:
+    """The first line of each message: the reminder itself, above its context."""
+    return [m.content.splitlines()[0] for m in messages]
 
 
 async def test_remind_me_delivers_by_dm_exactly_once(nexus: Nexus) -> None:
@@ -47,6 +53,7 @@ async def test_times_are_read_in_the_users_timezone(nexus: Nexus) -> None:
 async def test_closed_dms_fall_back_to_a_mention_and_explain_once(nexus: Nexus) -> None:
     ada, bola, general = nexus.world.ada, nexus.world.bola, nexus.world.general
     nexus.emu.close_dms(ada.id)
+    nexus.expect_http_error(403, code=50007)  # each DM to ada is refused
     for what in ("first @everyone", f"second <@&{nexus.world.mentor_role.id}>"):
         await nexus.reply(ada, "remind me", when="in 10 minutes", what=what)
     await nexus.reply(bola, "remind me", when="in 10 minutes", what="bola's")
@@ -63,7 +70,28 @@ async def test_closed_dms_fall_back_to_a_mention_and_explain_once(nexus: Nexus) 
         assert message.mention_ids == [ada.id]
         assert message.mention_role_ids == []
         assert not message.mention_everyone
-    assert [m.content for m in nexus.emu.dm_messages(bola.id)] == ["⏰ **Reminder:** bola's"]
+    assert headlines(nexus.emu.dm_messages(bola.id)) == ["⏰ **Reminder:** bola's"]
+
+
+async def test_the_closed_dm_fallback_carries_the_rows_nonce(nexus: Nexus) -> None:
+    """The channel copy of a refused DM is sent with the timer's nonce marked ``f``:
+    after a kill, the retry finds it instead of mentioning the user twice."""
+    ada = nexus.world.ada
+    nexus.emu.close_dms(ada.id)
+    nexus.expect_http_error(403, code=50007)  # the DM is refused
+    await nexus.reply(ada, "remind me", when="in 5 minutes", what="fallback nonce")
+    [reminder] = await nexus.services.reminders.pending(ada.id)
+    [timer] = await timers.for_subject(nexus.services.db.reader, "reminder", reminder.id)
+    nexus.clock.advance(minutes=5)
+    assert await nexus.run_timers() == 1
+    [posted] = [m for m in nexus.emu.messages(nexus.world.general.id) if "fallback" in m.content]
+    assert posted.nonce == nonces.fallback(nonces.timer(timer.id))
+    [call] = [
+        c
+        for c in nexus.emu.calls_to("POST", rf"/channels/{nexus.world.general.id}/messages")
+        if "fallback nonce" in (c.json or {}).get("content", "")
+    ]
+    assert call.json["enforce_nonce"] is True
 
 
 async def test_list_and_cancel_with_autocomplete(nexus: Nexus) -> None:
@@ -90,9 +118,7 @@ async def test_list_and_cancel_with_autocomplete(nexus: Nexus) -> None:
     await nexus.run_timers()
     nexus.clock.advance(hours=3)
     await nexus.run_timers()
-    assert [m.content for m in nexus.emu.dm_messages(ada.id)] == [
-        "⏰ **Reminder:** water the plants"
-    ]
+    assert headlines(nexus.emu.dm_messages(ada.id)) == ["⏰ **Reminder:** water the plants"]
 
 
 @pytest.mark.parametrize(
@@ -143,11 +169,12 @@ async def test_a_server_error_is_retried_with_the_same_nonce(nexus: Nexus) -> No
     await nexus.reply(ada, "remind me", when="in 1 minute", what="deploy")
     # Discord creates the message, then the response is lost (502), twice; each retry
     # carries the same nonce, so Discord hands back the first message.
+    sent_before = len(nexus.emu.calls_to("POST", r"/channels/\d+/messages"))
     nexus.emu.inject_failure("POST", r"/channels/\d+/messages", 502, times=2, apply=True)
     nexus.clock.advance(minutes=1)
     await nexus.run_timers()
-    assert len(nexus.emu.calls_to("POST", r"/channels/\d+/messages")) == 3
-    assert [m.content for m in nexus.emu.dm_messages(ada.id)] == ["⏰ **Reminder:** deploy"]
+    assert len(nexus.emu.calls_to("POST", r"/channels/\d+/messages")) == sent_before + 3
+    assert headlines(nexus.emu.dm_messages(ada.id)) == ["⏰ **Reminder:** deploy"]
     assert await nexus.services.reminders.pending(ada.id) == []
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.db import timers
 from bot.db.database import Database
 from bot.db.timers import Timer
 from bot.scheduling import TimerKind
@@ -44,19 +45,21 @@ async def test_reminders_at_each_offset_by_thread_dm_and_fallback(nexus: Nexus) 
     await said(nexus, chidi, "session notify", mode="off")
     await said(nexus, dayo, "session notify", mode="dm")
     nexus.emu.close_dms(dayo.id)
+    nexus.expect_http_error(403, code=50007)  # each reminder tries dayo's DMs first
     thread_id = session.thread_id or 0
     start = int(session.start.timestamp())
 
+    host = nexus.world.mentor.id  # reminded like any attendee
     nexus.clock.set(session.start - timedelta(days=1))
     await nexus.run_timers()
     posted = thread_messages(nexus, session)
-    assert [m.mention_ids for m in posted] == [[ada.id], [dayo.id]]
+    assert [m.mention_ids for m in posted] == [sorted([host, ada.id]), [dayo.id]]
     assert f"<t:{start}:R>" in posted[0].content and "Django ORM clinic" in posted[0].content
     assert "Direct Messages" in posted[1].content  # told once how to open DMs
     assert [
         [int(u) for u in b["allowed_mentions"]["users"]] for b in bot_posts(nexus, thread_id)
     ] == [
-        [ada.id],
+        sorted([host, ada.id]),
         [dayo.id],
     ]
     [dm] = nexus.emu.dm_messages(bola.id)
@@ -66,7 +69,7 @@ async def test_reminders_at_each_offset_by_thread_dm_and_fallback(nexus: Nexus) 
     nexus.clock.set(session.start - timedelta(minutes=15))
     await nexus.run_timers()
     later = thread_messages(nexus, session)[2:]
-    assert [m.mention_ids for m in later] == [[ada.id], [dayo.id]]
+    assert [m.mention_ids for m in later] == [sorted([host, ada.id]), [dayo.id]]
     assert "Direct Messages" not in later[1].content
     assert len(nexus.emu.dm_messages(bola.id)) == 2
     assert all(chidi.id not in m.mention_ids for m in thread_messages(nexus, session))
@@ -95,15 +98,16 @@ async def test_more_than_80_attendees_are_mentioned_80_at_a_time(nexus: Nexus) -
     nexus.clock.set(session.start - timedelta(minutes=15))
     await nexus.run_timers()
     posted = thread_messages(nexus, session)
-    assert [len(m.mention_ids) for m in posted] == [80, 5]
-    assert sorted(posted[0].mention_ids + posted[1].mention_ids) == sorted(people)
+    everyone = sorted([nexus.world.mentor.id, *people])  # the host too
+    assert [len(m.mention_ids) for m in posted] == [80, 6]
+    assert sorted(posted[0].mention_ids + posted[1].mention_ids) == everyone
     bodies = bot_posts(nexus, session.thread_id or 0)
-    assert [len(b["allowed_mentions"]["users"]) for b in bodies] == [80, 5]
+    assert [len(b["allowed_mentions"]["users"]) for b in bodies] == [80, 6]
     assert all(len(m.content) <= 2000 for m in posted)
     cog = nexus.bot.get_cog("SessionsCog")
     await cog.publisher.refresh(session.id)  # type: ignore[union-attr]
     text = card_text(nexus, session)
-    assert "Going (85)" in text and "+65 more" in text
+    assert "Going (host + 85)" in text and "+65 more" in text
     assert text.count("<@") == 20 + 1  # the first 20 attendees and the host
 
 
@@ -143,6 +147,9 @@ async def test_weekly_series_keeps_18_00_local_across_the_dst_change(nexus: Nexu
     assert f"<t:{int(second.start.timestamp())}:F>" in text
     assert f"<@{nexus.world.ada.id}>" in text and "Every week" in text
     assert second.thread_id is not None
+    # The next thread opens with the host and everyone carried over.
+    people = {nexus.world.mentor.id, nexus.world.ada.id}
+    assert people <= set(nexus.emu.channel(second.thread_id).thread_members)
     assert event_of(nexus, second.event_id).status == SCHEDULED
 
     nexus.clock.set(second.start)
@@ -222,3 +229,27 @@ async def test_a_lost_reminder_response_is_retried_without_a_duplicate(nexus: Ne
         500,
         200,
     ]
+
+
+async def test_a_reminder_with_no_card_yet_is_not_recorded_sent(nexus: Nexus) -> None:
+    """A session whose card is still being posted (a kill left it for the restart to
+    finish) has nowhere to mention its attendees: its reminder stays pending and is
+    sent once the card and thread exist, instead of being marked sent with nothing
+    sent."""
+    ada, bola = nexus.world.ada, nexus.world.bola
+    services = nexus.services
+    session = await services.sessions.create(
+        guild_id=nexus.world.guild.id, host_id=ada.id, title="No card yet", when="in 20 minutes"
+    )
+    await services.sessions.join(session.id, nexus.world.guild.id, bola.id)
+    nexus.clock.advance(minutes=5)  # the 15-minute reminder is due
+    assert await nexus.run_timers() == 1
+    reminders = await timers.for_subject(services.db.reader, KINDS[0], session.id)
+    assert [(t.state, t.attempts) for t in reminders] == [("pending", 1)]
+
+    publisher = nexus.bot.get_cog("SessionEvents").publisher  # type: ignore[union-attr]
+    posted = await publisher.post_card(session)
+    nexus.clock.advance(seconds=10)
+    assert await nexus.run_timers() == 1
+    sent = [m for m in nexus.emu.messages(posted.thread_id) if "No card yet" in m.content]
+    assert len(sent) == 1 and f"<@{bola.id}>" in sent[0].content

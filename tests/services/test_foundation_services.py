@@ -92,10 +92,19 @@ def test_permission_check_names_what_is_missing() -> None:
         "manage_threads",
         "create_public_threads",
     }
-    assert result.missing_optional == ()
+    assert result.missing_optional == ("pin_messages",)
     announcements = setup_check.check("announcements_channel", 12, granted)
     assert announcements.ok
     assert announcements.missing_optional == ("mention_everyone",)
+
+
+def test_a_role_is_heard_when_mentionable_or_with_mention_everyone() -> None:
+    roles = {1: True, 2: False, 3: False}
+    without = setup_check.check_role_pings(10, roles, {"view_channel", "send_messages"})
+    assert (without.ok, without.silent, without.channel_id) == (False, (2, 3), 10)
+    granted = setup_check.check_role_pings(10, roles, {"send_messages", "mention_everyone"})
+    assert granted.ok and granted.silent == ()
+    assert setup_check.check_role_pings(10, {1: True}, set()).ok
 
 
 def test_the_readme_invite_asks_exactly_what_the_features_use() -> None:

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.db import announcements as repo
 from bot.db.announcements import Announcement, AuditEntry, Post
 from bot.db.database import Connection, Database
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import Scheduler
 from bot.services import access
 from bot.services.access import Actor
@@ -35,6 +35,7 @@ from bot.ui import markup
 from bot.ui.limits import require_text
 
 log = logging.getLogger(__name__)
+NOTHING_CHANGED = "That is what the announcement already says; nothing changed."
 
 PRIVACY_OWNER = "announcements"
 KIND_POST = "announce.post"
@@ -145,7 +146,7 @@ class AnnouncementService:
         if draft.author_id != actor.user_id:
             raise PermissionDenied("Only the author of this draft can post it.")
         if draft.status != "draft":
-            raise Conflict(f"Announcement #{draft.id} was already {draft.status}.")
+            raise AlreadyDone(f"Announcement #{draft.id} was already {draft.status}.")
         refused = self.refusal(draft, actor)
         if refused:
             raise PermissionDenied(refused)
@@ -157,7 +158,7 @@ class AnnouncementService:
         async with self._db.transaction() as tx:
             updated = await repo.update(tx, draft.id, values, "status = 'draft'")
             if updated is None:  # confirmed meanwhile: book nothing, audit nothing
-                raise Conflict(f"Announcement #{draft.id} was already handled.")
+                raise AlreadyDone(f"Announcement #{draft.id} was already handled.")
             if due is not None:
                 await self._scheduler.schedule(
                     KIND_POST,
@@ -306,7 +307,7 @@ class AnnouncementService:
         if body.strip() != current.body:
             values["body"] = require_text("announcement", body, BODY_MAX)
         if not values:
-            raise InvalidInput("That is what the announcement already says; nothing changed.")
+            raise AlreadyDone(NOTHING_CHANGED, title="Nothing changed")
         now = epoch(self._clock.now())
         changed = sorted(values)
         async with self._db.transaction() as tx:
@@ -389,7 +390,5 @@ class AnnouncementService:
 
 
 def _at(announcement: Announcement) -> str:
-    if announcement.due is None:
-        return ""
     repeat = "" if announcement.repeat == "none" else f", {announcement.repeat}"
-    return f"for <t:{epoch(announcement.due)}:f>{repeat}"
+    return f"for <t:{epoch(announcement.due)}:f>{repeat}" if announcement.due else ""

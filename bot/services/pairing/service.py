@@ -25,7 +25,7 @@ from bot.db.database import Connection, Database
 from bot.db.pair_profiles import Profile
 from bot.db.pair_requests import PairRequest
 from bot.db.pairs import Pair
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import Scheduler
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.pairing import rules, terms
@@ -166,7 +166,7 @@ class PairingService:
             raise Conflict(NOT_TAKING.format(user=f"<@{to_id}>"))
         current = await repo.active_for(self._db.reader, guild_id, from_id)
         if any(to_id in pair.members for pair in current):
-            raise Conflict(f"You and <@{to_id}> are already partners: `/pair status` shows it.")
+            raise AlreadyDone(f"You and <@{to_id}> are already partners: `/pair status` shows it.")
         async with self._db.transaction() as tx:
             created = await requests.insert(
                 tx,
@@ -217,7 +217,7 @@ class PairingService:
                 tx, request_id, "accepted" if accept else "declined", epoch(now)
             )
             if decided is None:
-                raise Conflict(terms.already_answered(current.status))
+                raise AlreadyDone(terms.already_answered(current.status))
             await self._scheduler.cancel_subject(KIND_EXPIRY, request_id, conn=tx)
             pair = None
             if accept:

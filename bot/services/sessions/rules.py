@@ -12,7 +12,7 @@ from bot.db.guild_settings import GuildSettings
 from bot.db.sessions import Session
 from bot.errors import InvalidInput, PermissionDenied
 from bot.services.access import Actor, may_manage
-from bot.ui import limits
+from bot.ui import limits, markup
 
 KIND_REMINDER = "session_reminder"
 KIND_START = "session_start"
@@ -33,6 +33,9 @@ DURATION_MIN, DURATION_MAX, DURATION_DEFAULT = 5, 720, 60
 CAPACITY_MAX = 500
 REPEATS = ("none", "daily", "weekly")
 NOTIFY_MODES = ("channel", "dm", "off")
+# A host's create with the title and start (give or take this) of one of theirs is a
+# retry of it, not a second session.
+REPEAT_SLACK = timedelta(minutes=10)
 REPEAT_STEP = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 
 
@@ -46,11 +49,21 @@ class Promotion:
 
 
 @dataclass(frozen=True)
+class ReminderSetup:
+    """How one person hears before one session."""
+
+    offsets: list[timedelta]  # still ahead of its start, earliest reminder first
+    mode: str  # "channel", "dm" or "off"
+    server_off: bool  # the server sends no session reminders at all
+
+
+@dataclass(frozen=True)
 class JoinResult:
     session: Session
-    status: str  # "going" or "waitlist"
+    status: str  # "going", "waitlist", or "host" (going without taking a place)
     place_in_line: int | None  # 1 = next to get a place; None when going
     already: bool
+    reminders: ReminderSetup
 
 
 @dataclass(frozen=True)
@@ -98,11 +111,34 @@ class StartResult:
 
 
 @dataclass(frozen=True)
-class ForgetEffects:
-    """What ``/privacy forget-me`` changed in sessions, for the cards and notices."""
+class RosterChanges:
+    """Rosters changed behind the cards' back (``/privacy forget-me``, a host's own
+    RSVP settled at start): the cards to refresh and the waiters to tell."""
 
     session_ids: set[int]
     promoted: list[Promotion]
+
+
+def offsets_ahead(start: datetime, offsets: list[timedelta], now: datetime) -> list[timedelta]:
+    """The reminder offsets still ahead of ``start`` (none "a day before" an hour
+    before), earliest reminder first."""
+    return sorted((o for o in offsets if start - o > now), reverse=True)
+
+
+def with_host(session: Session, user_ids: list[int]) -> list[int]:
+    """The host (going from the start, without an RSVP) and then ``user_ids``."""
+    if session.host_id is None:
+        return list(user_ids)
+    return [session.host_id, *(uid for uid in user_ids if uid != session.host_id)]
+
+
+def already_scheduled(session: Session) -> str:
+    """The answer to creating a session its host already created."""
+    text = (
+        f"You already scheduled **{session.title}** for {markup.timestamp(session.start)}"
+        f" (session #{session.id}), so nothing new was created."
+    )
+    return f"{text}\n{session.card_url}" if session.card_url else text
 
 
 def check_title(value: str) -> str:
