@@ -300,6 +300,65 @@ NAMED: list[tuple[str, str, str, str, str]] = [
         "SELECT id FROM timers WHERE state IN ('pending', 'sending') AND due_at <= ?",
         "tests/test_scheduling.py::test_concurrent_wakeups_claim_each_timer_once",
     ),
+    # Beyond the three targets: the delivery path and the adapters, caught by flow tests.
+    (
+        "a channel post sent with a nonce made up per send instead of the row's",
+        "bot/delivery.py",
+        "                nonce=nonce,\n                allowed_mentions=",
+        "                nonce=str(id(chosen)),\n                allowed_mentions=",
+        "tests/flows/test_sessions_timers.py"
+        "::test_a_lost_reminder_response_is_retried_without_a_duplicate",
+    ),
+    (
+        "a DM sent with a nonce made up per send instead of the row's",
+        "bot/delivery.py",
+        "channel_id, nonce=nonce, content=content",
+        "channel_id, nonce=str(id(content)), content=content",
+        "tests/flows/test_remind.py::test_a_reminder_carries_its_rows_nonce",
+    ),
+    (
+        "a timer's message sent with a nonce made up per process (not from its row)",
+        "bot/db/timers.py",
+        "        return nonces.timer(self.id, part)",
+        "        return nonces.timer(self.id, part) if False else str(id(self))",
+        "tests/flows/test_crash_windows.py::test_a_kill_while_a_reminder_is_sent_delivers_it_once",
+    ),
+    (
+        "the closed-DM fallback sent with a nonce made up per send",
+        "bot/delivery.py",
+        "nonce=nonces.fallback(nonce),",
+        "nonce=str(id(text)),",
+        "tests/flows/test_remind.py::test_the_closed_dm_fallback_carries_the_rows_nonce",
+    ),
+    (
+        "any 403 on a DM taken for closed DMs (not only 50007)",
+        "bot/delivery.py",
+        "if error.code != DMS_CLOSED or fallback_channel_id is None:",
+        "if fallback_channel_id is None:",
+        "tests/flows/test_remind.py"
+        "::test_a_dm_refused_for_another_reason_is_not_taken_for_closed_dms",
+    ),
+    (
+        "a server without a helper role makes every member a helper",
+        "bot/services/access.py",
+        "helper_role_id\n    return role is not None and role in actor.role_ids",
+        "helper_role_id\n    return role is None or role in actor.role_ids",
+        "tests/flows/test_qa.py::test_without_a_helper_role_nobody_becomes_a_helper",
+    ),
+    (
+        "the Leave button not registered to outlive a restart",
+        "cogs/sessions/__init__.py",
+        "bot.add_dynamic_items(JoinButton, LeaveButton)",
+        "bot.add_dynamic_items(JoinButton)",
+        "tests/flows/test_sessions.py::test_buttons_keep_working_after_a_restart",
+    ),
+    (
+        "joining or leaving a session that is over",
+        "bot/services/sessions/service.py",
+        'if session.status == "ended":',
+        "if False:",
+        "tests/services/test_sessions.py::test_timers_fire_in_order_and_a_late_reminder_is_missed",
+    ),
 ]
 
 

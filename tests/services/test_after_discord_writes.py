@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.db import pair_profiles, user_settings
-from bot.db import qa as qa_repo
+from bot.db import pair_profiles, qa_drafts, user_settings
 from bot.db import timers as timer_rows
 from bot.db.database import Database
 from bot.errors import NotFound, PermissionDenied
@@ -27,7 +26,7 @@ async def test_a_session_whose_card_failed_is_removed_with_its_timers(
     services: Services, db: Database
 ) -> None:
     kept = await create(services)
-    failed = await create(services)
+    failed = await create(services, title="Another clinic")
     await services.sessions.discard(failed.id)
     with pytest.raises(NotFound):
         await services.sessions.get(failed.id, GUILD)
@@ -69,7 +68,7 @@ async def test_a_draft_whose_post_failed_is_kept_under_its_id(
     services: Services, db: Database
 ) -> None:
     async with db.transaction() as tx:
-        draft = await qa_repo.insert_draft(
+        draft = await qa_drafts.insert_draft(
             tx,
             guild_id=1,
             user_id=101,

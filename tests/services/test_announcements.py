@@ -14,7 +14,7 @@ from bot.db import announcements as repo
 from bot.db import timers
 from bot.db.announcements import Announcement
 from bot.db.database import Database
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.services.access import MENTORS_ONLY, Actor
 from bot.services.announcements.service import (
     EVERYONE_REFUSED,
@@ -446,7 +446,7 @@ async def test_edit_changes_title_or_body_and_returns_the_live_messages(
     )
     assert changed == ["body", "title"]
     assert (await trail(db, made.id))[-1] == (AUTHOR, "edited", "body, title", epoch(clock.now()))
-    with pytest.raises(InvalidInput, match="nothing changed"):
+    with pytest.raises(AlreadyDone, match="nothing changed"):
         await services.announcements.edit(made.id, GUILD, MENTOR, title="Renamed", body="Other")
     with pytest.raises(PermissionDenied):
         await services.announcements.edit(made.id, GUILD, Actor(MEMBER), title="a", body="b")
@@ -590,9 +590,10 @@ async def test_edit_names_the_field_that_is_too_long_or_unchanged(services: Serv
     with pytest.raises(InvalidInput, match="announcement"):
         await services.announcements.edit(made.id, GUILD, MENTOR, title=made.title, body="b" * 4001)
     with pytest.raises(
-        InvalidInput, match=r"^That is what the announcement already says; nothing changed\.$"
-    ):
+        AlreadyDone, match=r"^That is what the announcement already says; nothing changed\.$"
+    ) as unchanged:
         await services.announcements.edit(made.id, GUILD, MENTOR, title=made.title, body=made.body)
+    assert unchanged.value.title == "Nothing changed"
 
 
 async def test_a_mentor_by_role_cancels_a_scheduled_one(services: Services) -> None:
@@ -656,8 +657,8 @@ async def test_two_confirms_at_once_schedule_one_post(services: Services, db: Da
         services.announcements.confirm(made.id, MENTOR),
         return_exceptions=True,
     )
-    assert sorted(type(r).__name__ for r in results) == ["Announcement", "Conflict"]
-    assert [str(r) for r in results if isinstance(r, Conflict)] == [
+    assert sorted(type(r).__name__ for r in results) == ["AlreadyDone", "Announcement"]
+    assert [str(r) for r in results if isinstance(r, AlreadyDone)] == [
         f"Announcement #{made.id} was already handled."
     ]
     [timer] = await timers.for_subject(db.reader, KIND_POST, made.id)

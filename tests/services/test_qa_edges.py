@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 
 from bot.db import qa as repo
+from bot.db import qa_drafts
 from bot.db.database import Database
 from bot.db.qa import Timings
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -179,9 +180,11 @@ async def test_still_need_help_refusals_and_it_is_not_a_reply(
     ):
         await services.qa.timers.still_needs_help(question.id, HELPER)
     clock.advance(hours=2)
-    updated = await services.qa.timers.still_needs_help(question.id, ASKER)
+    call = await services.qa.timers.still_needs_help(question.id, ASKER)
+    updated = call.question
     assert (updated.has_reply, updated.first_reply_at) == (False, None)
     assert updated.last_activity_at == epoch(clock.now())
+    assert updated.needs_help_at == epoch(clock.now())
     await services.qa.solve(question.thread_id, asker, summary="ok")
     with pytest.raises(Conflict, match=exactly("This question is not open any more.")):
         await services.qa.timers.still_needs_help(question.id, ASKER)
@@ -242,13 +245,14 @@ async def test_a_dormant_close_is_for_its_own_timer_and_an_open_question(
     fresh = await repo.get(db.reader, question.id)
     assert fresh is not None and fresh.status == "open"
     clock.advance(minutes=3)
-    closed = await services.qa.timers.dormant_due(question.id, dormant)
-    assert closed is not None
+    decision = await services.qa.timers.dormant_due(question.id, dormant)
+    assert decision is not None and not decision.ask_first
+    closed = decision.question
     assert (closed.status, closed.close_reason, closed.resolved_by) == ("closed", "stale", None)
     assert (closed.resolved_at, closed.nudge_timer_id) == (epoch(clock.now()), None)
     assert [k for k, _ in await live_timers(db, question)] == [KIND_DORMANT]  # its own, running
     again = await services.qa.timers.dormant_due(question.id, dormant)  # retried after a crash
-    assert again is not None and again.id == question.id
+    assert again is not None and again.question.id == question.id and not again.ask_first
 
 
 async def test_no_dormant_close_of_a_question_closed_for_another_reason(
@@ -434,8 +438,8 @@ async def test_old_drafts_are_pruned_when_a_new_one_is_kept(
     clock.advance(hours=13)  # the first is now older than a day, the second is not
     await services.qa.prepare(GUILD, ASKER, "python", "Celery still hangs", body)
     assert old.draft is not None and recent.draft is not None
-    assert await repo.get_draft(db.reader, old.draft.id) is None
-    assert await repo.get_draft(db.reader, recent.draft.id) is not None
+    assert await qa_drafts.get_draft(db.reader, old.draft.id) is None
+    assert await qa_drafts.get_draft(db.reader, recent.draft.id) is not None
 
 
 async def test_a_dormant_close_of_an_unanswered_question_stops_its_escalations(
@@ -449,8 +453,19 @@ async def test_a_dormant_close_of_an_unanswered_question_stops_its_escalations(
     ]
     dormant = question.dormant_timer_id
     assert dormant is not None
-    await services.qa.timers.dormant_due(question.id, dormant)
-    assert [k for k, _ in await live_timers(db, question)] == [KIND_DORMANT]
+    asked = await services.qa.timers.dormant_due(question.id, dormant)
+    assert asked is not None and asked.ask_first  # nobody replied: its asker is asked first
+    assert [k for k, _ in await live_timers(db, question)] == [
+        "qa_unanswered",
+        "qa_unanswered",
+        KIND_DORMANT,
+        KIND_DORMANT,
+    ]
+    second = asked.question.dormant_timer_id
+    assert second is not None and second != dormant
+    closed = await services.qa.timers.dormant_due(question.id, second)
+    assert closed is not None and closed.question.status == "closed"
+    assert [k for k, _ in await live_timers(db, question)] == [KIND_DORMANT, KIND_DORMANT]
 
 
 async def test_leaderboard_periods_and_server_only_commands_say_what_is_allowed(
@@ -544,7 +559,7 @@ async def test_a_draft_is_good_for_exactly_a_day(
     services: Services, db: Database, clock: FakeClock
 ) -> None:
     async with db.transaction() as tx:
-        draft = await repo.insert_draft(
+        draft = await qa_drafts.insert_draft(
             tx,
             guild_id=GUILD,
             user_id=ASKER,
@@ -610,7 +625,7 @@ async def test_a_resolve_moves_the_credit_instead_of_adding_one(
     await services.qa.solve(question.thread_id, asker, summary="b", answerer_id=4444)
     assert await services.qa.leaderboard(GUILD) == [(4444, 1)]
     with pytest.raises(
-        NotFound, match=exactly("Use this inside a question's thread (one opened with `/ask`).")
+        NotFound, match=exactly("Use this inside a question's thread (a post in the Q&A channel).")
     ):
         await services.qa.require_thread(123)
 

@@ -15,7 +15,7 @@ from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import TimerMissed
 from bot.services.access import Actor
 from bot.services.container import Services
@@ -29,7 +29,7 @@ async def test_finishing_is_safe_to_repeat_and_never_ends_a_cancelled_session(
 ) -> None:
     timeline = services.sessions.timeline
     session = await create(services)
-    cancelled = await create(services)
+    cancelled = await create(services, title="Another clinic")
     clock.advance(days=3)
     ended = await timeline.finish(session.id)
     assert ended is not None and (ended.id, ended.status) == (session.id, "ended")
@@ -145,7 +145,7 @@ async def test_a_reminder_plan_names_its_session_offset_and_audience(
     plan = await services.sessions.timeline.reminder_plan(timer)
     assert plan.session.id == session.id
     assert plan.offset == timedelta(days=1)
-    assert (plan.audience.dm, plan.audience.mention) == ([201], [202, 204])
+    assert (plan.audience.dm, plan.audience.mention) == ([201], [HOST, 202, 204])  # the host too
 
 
 async def test_a_reminder_is_missed_from_the_second_the_session_starts(
@@ -350,7 +350,7 @@ async def test_edit_refusals_say_exactly_why(services: Services, clock: FakeCloc
     assert str(nothing.value) == (
         "Tell me what to change: `title`, `when`, `duration`, `description` or `capacity`."
     )
-    with pytest.raises(InvalidInput) as same:
+    with pytest.raises(AlreadyDone) as same:
         await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), title=session.title)
     assert str(same.value) == "That is what the session already says; nothing changed."
     clock.set(session.start)
