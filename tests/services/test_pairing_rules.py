@@ -276,3 +276,9 @@ def test_candidate_rejects_overlapping_intervals() -> None:
         cand(1, free=((0, 60), (30, 90)))
     with pytest.raises(ValueError, match="sorted and disjoint"):
         cand(1, free=((0, 7 * DAY + 1),))
+
+
+def test_stored_windows_keep_their_half_hours() -> None:
+    """Windows as stored, (weekday, start minute, end minute): Monday 09:30-11:15 UTC."""
+    ref = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; its week starts Monday
+    assert weekly_free_minutes([(0, 570, 675)], UTC, reference=ref) == ((570, 675),)
