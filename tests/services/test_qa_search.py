@@ -132,6 +132,23 @@ async def test_search_is_per_server_and_filters(
     assert len(await search.search(GUILD, "error python django", limit=10)) == 10
 
 
+async def test_a_server_never_finds_another_servers_questions(
+    services: Services, db: Database, clock: FakeClock, archive: dict[str, int]
+) -> None:
+    """While the archive holds one server, its searches skip the per-question server
+    check; from the moment a second server has a question, every search checks it."""
+    search = services.qa.search
+    alone = await search.search(GUILD, "docker compose postgres", limit=10)
+    assert alone and {hit.question.guild_id for hit in alone} == {GUILD}
+    other = await load_fixture(db, OTHER_GUILD, int(clock.now().timestamp()), thread_base=90_000)
+    for guild, own in ((GUILD, set(archive.values())), (OTHER_GUILD, set(other.values()))):
+        for query in ("docker compose postgres", "error python django", "migrations"):
+            hits = await search.search(guild, query, limit=10)
+            assert hits and {hit.question.id for hit in hits} <= own, (guild, query)
+            similar = await search.similar_solved(guild, "ModuleNotFoundError pip install", "")
+            assert {hit.question.id for hit in similar} <= own
+
+
 @pytest.mark.parametrize(
     "query",
     [
