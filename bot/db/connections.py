@@ -109,9 +109,7 @@ def open_connection(path: str, *, read_only: bool) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
         conn.row_factory = sqlite3.Row
-        # Readers wait for a lock in their own thread; the writer never waits inside
-        # SQLite (its thread is the event loop's): Database.transaction retries instead.
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS if read_only else 0}")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
         if read_only:
             conn.execute("PRAGMA query_only = ON")
@@ -120,6 +118,9 @@ def open_connection(path: str, *, read_only: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA synchronous = NORMAL")
             # Checkpoints run on the maintenance thread (Database), never at a commit.
             conn.execute("PRAGMA wal_autocheckpoint = 0")
+            # Once open, the writer never waits inside SQLite (it runs in the event loop's
+            # thread): Database.transaction retries BEGIN with short sleeps instead.
+            conn.execute("PRAGMA busy_timeout = 0")
     except BaseException:
         conn.close()
         raise
