@@ -82,6 +82,12 @@ def use_api_base(api_base: str | None) -> None:
         discord.http.Route.BASE = api_base
 
 
+def command_digest(payload: list[dict[str, Any]]) -> str:
+    """What the synced definitions are stored as: any change to them (a name, an option,
+    ``default_member_permissions``) is a new digest, and the next start syncs."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
 class NexusBot(commands.Bot):
     def __init__(
         self,
@@ -189,10 +195,7 @@ class NexusBot(commands.Bot):
     async def sync_commands(self, *, force: bool = False) -> bool:
         """Sync when the command definitions changed since the last sync (or when forced)."""
         guild = self._sync_target()
-        payload = self.command_payload()
-        digest = hashlib.sha256(
-            json.dumps(payload, sort_keys=True, default=str).encode()
-        ).hexdigest()
+        digest = command_digest(self.command_payload())
         scope = f"guild:{guild.id}" if guild else "global"
         key = f"commands_hash:{self.application_id}:{scope}"
         if not force and await app_state.get(self.db.reader, key) == digest:

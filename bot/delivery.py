@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -86,11 +86,6 @@ def mentions(
         roles=[discord.Object(role)] if role is not None else [],
         replied_user=False,
     )
-
-
-def chunks(user_ids: Sequence[int], size: int = MENTIONS_PER_MESSAGE) -> Iterator[list[int]]:
-    for start in range(0, len(user_ids), size):
-        yield list(user_ids[start : start + size])
 
 
 async def quietly(action: Awaitable[Any], what: str) -> None:
@@ -239,7 +234,9 @@ class Delivery:
             failures.append(NoChannelYet(f"{len(mention)} mention(s) have no channel yet"))
         if channel_id is not None:
             size = max(1, min(MENTIONS_PER_MESSAGE, room))
-            for index, group in enumerate(chunks(sorted(mention), size)):
+            everyone_named = sorted(mention)
+            groups = [everyone_named[i : i + size] for i in range(0, len(everyone_named), size)]
+            for index, group in enumerate(groups):
                 text = f"{content}\n{' '.join(f'<@{uid}>' for uid in group)}"
                 try:
                     await self.send(channel_id, nonce=nonce(f"c{index}"), content=text, users=group)
@@ -279,6 +276,11 @@ class Delivery:
             view=view,
             allowed_mentions=discord.AllowedMentions.none(),
         )
+
+    async def react(self, channel_id: int, message_id: int, emoji: str) -> None:
+        """Add the bot's reaction to a message (a repeat changes nothing)."""
+        message = self._bot.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await message.add_reaction(emoji)
 
     async def find_own_message(
         self,
@@ -355,11 +357,6 @@ class Delivery:
 
     async def add_to_thread(self, thread_id: int, user_id: int) -> None:
         await self._bot.http.add_user_to_thread(thread_id, user_id)
-
-    async def find_own_thread(self, guild_id: int, name: str) -> int | None:
-        """An active thread of the server named ``name`` that the bot opened."""
-        found = await self.own_threads(guild_id, name)
-        return found[0] if found else None
 
     async def own_threads(
         self, guild_id: int, name: str, *, parent_id: int | None = None, since: int | None = None

@@ -101,3 +101,13 @@ def question(intent_id: int) -> str:
 def guide(guild_id: int, where: str) -> str:
     """A server's pinned how-to post (``where``: ``q`` for Q&A, ``s`` for sessions)."""
     return _checked(f"g{where}{b36(guild_id)}")
+
+
+def question_hint(thread_id: int) -> str:
+    """The bot's one reply in a post a member opened in the Q&A forum."""
+    return _checked(f"qh{b36(thread_id)}")
+
+
+def question_help(message_id: int) -> str:
+    """The helpers' ping after the asker pressed **Still need help** on that message."""
+    return _checked(f"qn{b36(message_id)}")

@@ -19,6 +19,15 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+# The ``default_member_permissions`` of a top-level command whose every subcommand is for
+# mentors or admins: Manage Server, the one Discord permission that makes a member a
+# mentor here (``access.is_mentor``: the mentor role, or an admin). A role cannot be a
+# default, so members of the mentor role without Manage Server see such a command once
+# an admin lets the role use it in Server Settings → Integrations; a mixed group keeps
+# its default and refuses others in the command, naming who may.
+MENTORS_AND_ADMINS = discord.Permissions(manage_guild=True)
+
+
 def is_admin(interaction: discord.Interaction[Any]) -> bool:
     perms = interaction.permissions
     return perms.manage_guild or perms.administrator

@@ -70,6 +70,30 @@ class Feedback(discord.ui.Modal, title="Feedback"):
         )
 
 
+class WhoHelped(discord.ui.Modal, title="Who helped?"):
+    """A modal with a labelled select (its default pre-chosen) above a text input."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.helper: discord.ui.Select[WhoHelped] = discord.ui.Select(
+            custom_id="helper",
+            options=[
+                discord.SelectOption(label="Bola", value="bola", default=True),
+                discord.SelectOption(label="Chidi", value="chidi"),
+            ],
+        )
+        self.add_item(discord.ui.Label(text="Who helped?", component=self.helper))
+        self.summary: discord.ui.TextInput[WhoHelped] = discord.ui.TextInput(
+            label="Summary", custom_id="summary"
+        )
+        self.add_item(self.summary)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message(
+            f"{','.join(self.helper.values)}|{self.summary.value}", ephemeral=True
+        )
+
+
 def build_bot() -> commands.Bot:
     bot = commands.Bot(
         command_prefix=commands.when_mentioned,
@@ -111,6 +135,10 @@ def build_bot() -> commands.Bot:
     @bot.tree.command(name="feedback", description="Leave feedback")
     async def feedback(interaction: discord.Interaction) -> None:
         await interaction.response.send_modal(Feedback())
+
+    @bot.tree.command(name="helped", description="Who helped")
+    async def helped(interaction: discord.Interaction) -> None:
+        await interaction.response.send_modal(WhoHelped())
 
     @bot.tree.command(name="slow", description="Deferred work")
     async def slow(interaction: discord.Interaction) -> None:
@@ -159,7 +187,15 @@ async def test_sync_then_slash_with_resolved_options(world: World) -> None:
     emu = world.emu
     assert emu.sync_counts == {None: 1}
     synced = {c["name"]: c for c in emu.commands()}
-    assert set(synced) == {"nexus", "timezone", "counter", "feedback", "slow", "Mark as solution"}
+    assert set(synced) == {
+        "nexus",
+        "timezone",
+        "counter",
+        "feedback",
+        "helped",
+        "slow",
+        "Mark as solution",
+    }
     assert synced["Mark as solution"]["type"] == 3
 
     ix = await emu.slash(
@@ -245,6 +281,19 @@ async def test_dynamic_item_on_a_channel_message(world: World) -> None:
     )
 
 
+async def test_a_button_in_a_dm_is_for_its_recipient_only(world: World) -> None:
+    emu = world.emu
+    view = discord.ui.View(timeout=None)
+    view.add_item(Claim(7))
+    dm = await world.bot.create_dm(discord.Object(world.ada.id))
+    sent = await dm.send("yours", view=view)
+    click = await emu.click(world.ada, sent.id, "claim:7")
+    assert (await click.response())["data"]["content"] == "claimed 7"
+    assert "guild_id" not in click.payload
+    with pytest.raises(EmulatorUsageError, match="another person's DM"):
+        await emu.click(world.bob, sent.id, "claim:7")
+
+
 async def test_modal_round_trip(world: World) -> None:
     emu = world.emu
     ix = await emu.slash(world.ada, world.guild.id, "feedback")
@@ -257,6 +306,28 @@ async def test_modal_round_trip(world: World) -> None:
     submit = await emu.submit_modal(world.ada, ix, ix.modal["custom_id"], {"topic": "threads"})
     body = await submit.response()
     assert body["data"]["content"] == "threads|" and submit.ephemeral
+
+
+async def test_a_modal_select_submits_its_default_unless_changed(world: World) -> None:
+    emu = world.emu
+
+    async def submitted(values: dict[str, Any]) -> str:
+        ix = await emu.slash(world.ada, world.guild.id, "helped")
+        assert (await ix.response())["type"] == 9 and ix.modal is not None
+        submit = await emu.submit_modal(world.ada, ix, ix.modal["custom_id"], values)
+        return str((await submit.response())["data"]["content"])
+
+    assert await submitted({"summary": "it worked"}) == "bola|it worked"
+    assert await submitted({"helper": ["chidi"], "summary": "x"}) == "chidi|x"
+    ix = await emu.slash(world.ada, world.guild.id, "helped")
+    await ix.response()
+    assert ix.modal is not None
+    with pytest.raises(EmulatorUsageError, match="takes"):
+        await emu.submit_modal(world.ada, ix, ix.modal["custom_id"], {"helper": [], "summary": "x"})
+    with pytest.raises(EmulatorUsageError, match="has options"):
+        await emu.submit_modal(
+            world.ada, ix, ix.modal["custom_id"], {"helper": ["dayo"], "summary": "x"}
+        )
 
 
 async def test_message_context_menu(world: World) -> None:

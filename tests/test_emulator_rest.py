@@ -75,6 +75,29 @@ async def test_length_limits_surface_as_50035(world: World) -> None:
     assert world.emu.messages(channel.id) == []
 
 
+async def test_link_buttons_take_an_http_or_discord_url_of_at_most_512(world: World) -> None:
+    channel = await world.seen(world.emu.add_text_channel(world.guild.id, "links").id)
+    assert isinstance(channel, discord.TextChannel)
+    fits = "https://example.com/?q=" + "a" * (512 - 23)
+    for url, problem in (
+        (fits + "a", "Must be 512 or fewer in length"),
+        ("javascript:alert(1)", 'Scheme "javascript" is not supported'),
+    ):
+        view = discord.ui.View()
+        view.add_item(discord.ui.Button(label="Open", url=url))
+        with pytest.raises(discord.HTTPException) as refused:
+            await channel.send("link", view=view)
+        assert refused.value.code == 50035
+        assert "components.0.components.0.url" in refused.value.text
+        assert problem in refused.value.text, refused.value.text
+    view = discord.ui.View()
+    view.add_item(discord.ui.Button(label="Open", url=fits))
+    view.add_item(discord.ui.Button(label="Voice", url="https://discord.com/channels/1/2"))
+    sent = await channel.send("links", view=view)
+    [row] = world.emu.message(sent.id).components
+    assert [c["url"] for c in row["components"]] == [fits, "https://discord.com/channels/1/2"]
+
+
 async def test_enforce_nonce_returns_the_earlier_message(world: World) -> None:
     general = world.text(world.guild.system_channel_id or 0)
     first = await general.send("announcement", nonce="nexus-1")
@@ -125,6 +148,46 @@ async def test_missing_permissions(world: World) -> None:
             hidden.id, params=discord.http.handle_message_parameters("x")
         )
     assert no_view.value.code == 50001
+
+
+async def test_an_auto_archived_thread_takes_no_members_until_unarchived(world: World) -> None:
+    channel = await world.seen(world.emu.add_text_channel(world.guild.id, "sessions").id)
+    assert isinstance(channel, discord.TextChannel)
+    guild = world.bot.get_guild(world.guild.id)
+    assert guild is not None
+    card = await channel.send("card")
+    thread = await card.create_thread(name="Django ORM clinic")
+
+    async def cached(expected: bool) -> None:
+        for _ in range(200):  # THREAD_CREATE / THREAD_UPDATE reach the cache
+            if (guild.get_thread(thread.id) is not None) is expected:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"the thread never became {'active' if expected else 'archived'}")
+
+    await cached(True)
+    world.emu.auto_archive(thread.id)
+    await cached(False)  # discord.py keeps only active threads
+    assert world.emu.channel(thread.id).archived
+    with pytest.raises(discord.HTTPException) as refused:
+        await world.bot.http.add_user_to_thread(thread.id, world.ada.id)
+    assert (refused.value.status, refused.value.code) == (400, 50083)
+    await world.bot.http.edit_channel(thread.id, archived=False)
+    await world.bot.http.add_user_to_thread(thread.id, world.ada.id)
+    assert world.ada.id in world.emu.channel(thread.id).thread_members
+
+
+async def test_a_member_who_left_is_out_of_its_threads_and_cannot_be_added(world: World) -> None:
+    channel = await world.seen(world.emu.add_text_channel(world.guild.id, "lounge").id)
+    assert isinstance(channel, discord.TextChannel)
+    thread = await (await channel.send("card")).create_thread(name="Chat")
+    await world.bot.http.add_user_to_thread(thread.id, world.ada.id)
+    world.emu.remove_member(world.guild.id, world.ada.id)
+    assert world.ada.id not in world.emu.state.guild(world.guild.id).members
+    assert world.ada.id not in world.emu.channel(thread.id).thread_members
+    with pytest.raises(discord.NotFound) as refused:
+        await world.bot.http.add_user_to_thread(thread.id, world.ada.id)
+    assert refused.value.code == 10007
 
 
 async def test_threads_forum_posts_and_tags(world: World) -> None:
@@ -273,3 +336,56 @@ async def test_handler_errors_are_recorded(world: World, monkeypatch: pytest.Mon
         await general.typing()
     assert world.emu.problems and "emulator bug" in world.emu.problems[0]
     world.emu.problems.clear()  # this test expects the problem; keep the fixture teardown clean
+
+
+async def test_the_bots_own_reactions(world: World) -> None:
+    """PUT …/reactions/{emoji}/@me as on Discord: recorded once, shown on the message
+    (``me``), refused without Add Reactions when nobody reacted yet, in an archived
+    thread, and for an emoji Discord does not know."""
+    emu = world.emu
+    general = world.text(world.guild.system_channel_id or 0)
+    answer = emu.user_message(general.id, world.ada, "use select_related")
+    message = general.get_partial_message(answer.id)
+    await message.add_reaction("✅")
+    await message.add_reaction("✅")  # again: nothing changes
+    assert emu.message(answer.id).reactions == {"✅": [emu.bot_user.id]}
+    fetched = await general.fetch_message(answer.id)
+    assert [(str(r.emoji), r.count, r.me) for r in fetched.reactions] == [("✅", 1, True)]
+    assert emu.calls_to("PUT", rf"/channels/{general.id}/messages/{answer.id}/reactions/✅/@me")
+
+    with pytest.raises(discord.HTTPException) as unknown:
+        await message.add_reaction("nope")
+    assert unknown.value.status == 400 and unknown.value.code == 10014
+
+    no_react = Overwrite.member(emu.bot_user.id, deny=P.ADD_REACTIONS)
+    quiet = await world.seen(
+        emu.add_text_channel(world.guild.id, "quiet", overwrites=[no_react]).id
+    )
+    assert isinstance(quiet, discord.TextChannel)
+    other = emu.user_message(quiet.id, world.ada, "hello")
+    with pytest.raises(discord.Forbidden) as forbidden:
+        await quiet.get_partial_message(other.id).add_reaction("✅")
+    assert forbidden.value.code == 50013 and emu.message(other.id).reactions == {}
+
+    root = await general.send("thread root")
+    thread = await root.create_thread(name="done")
+    reply = emu.user_message(thread.id, world.ada, "solved")
+    await thread.edit(archived=True)
+    with pytest.raises(discord.HTTPException) as archived:
+        await thread.get_partial_message(reply.id).add_reaction("✅")
+    assert archived.value.code == 50083 and emu.message(reply.id).reactions == {}
+
+
+async def test_an_archived_thread_takes_no_edits(world: World) -> None:
+    emu = world.emu
+    general = world.text(world.guild.system_channel_id or 0)
+    root = await general.send("root")
+    thread = await root.create_thread(name="archived soon")
+    mine = await thread.send("first version")
+    await thread.edit(archived=True)
+    with pytest.raises(discord.HTTPException) as refused:
+        await mine.edit(content="second version")
+    assert refused.value.status == 400 and refused.value.code == 50083
+    await thread.edit(archived=False)
+    await mine.edit(content="second version")
+    assert emu.message(mine.id).content == "second version"

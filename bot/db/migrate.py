@@ -7,6 +7,7 @@ outside the script would protect nothing. Files are never edited once landed.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
@@ -35,7 +36,17 @@ def load_migrations() -> list[Migration]:
         match = _NAME.match(entry.name)
         if match:
             found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
+    return in_order(found)
+
+
+def in_order(migrations: list[Migration]) -> list[Migration]:
+    """The migrations by number: 1, 2, 3 … A number used twice would leave one of the
+    two never applied; a gap filled later would never be applied to a database already
+    past it. Either stops the bot before it touches a database."""
+    found = sorted(migrations, key=lambda m: m.version)
+    for before, migration in itertools.pairwise(found):
+        if migration.version == before.version:
+            raise RuntimeError(f"migrations {before.name} and {migration.name} share a number")
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
             raise RuntimeError(f"migration {migration.name} breaks the numbering at {expected}")

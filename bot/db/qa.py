@@ -1,6 +1,7 @@
-"""Repository: Q&A questions, drafts, credits, subscriptions and per-server timings.
+"""Repository: Q&A questions, credits, subscriptions and per-server timings.
 
-Full-text search over the questions lives in ``bot/db/qa_search.py``.
+Full-text search over the questions lives in ``bot/db/qa_search.py``, drafts in
+``bot/db/qa_drafts.py``.
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ class Question:
     nudged: bool
     nudge_timer_id: int | None
     dormant_timer_id: int | None
+    origin: str = "ask"  # ask: the bot's post for /ask; forum: a member's own post
+    hint_message_id: int | None = None  # the bot's reply in a member's own post
+    needs_help_at: int | None = None  # "Still need help", and no reply since
+    check_timer_id: int | None = None  # the dormant timer that asked the asker first
 
     @property
     def asked(self) -> datetime:
@@ -65,17 +70,6 @@ class Timings:
     unanswered_after: int = UNANSWERED_AFTER
     nudge_after: int = NUDGE_AFTER
     dormant_after: int = DORMANT_AFTER
-
-
-@dataclass(frozen=True)
-class Draft:
-    id: int
-    guild_id: int
-    user_id: int
-    topic: str
-    title: str
-    body: str
-    created_at: int
 
 
 def question_from_row(row: Row) -> Question:
@@ -104,6 +98,10 @@ def question_from_row(row: Row) -> Question:
         nudged=bool(row["nudged"]),
         nudge_timer_id=row["nudge_timer_id"],
         dormant_timer_id=row["dormant_timer_id"],
+        origin=row["origin"],
+        hint_message_id=row["hint_message_id"],
+        needs_help_at=row["needs_help_at"],
+        check_timer_id=row["check_timer_id"],
     )
 
 
@@ -122,18 +120,33 @@ async def insert_question(
     title: str,
     body: str,
     now: int,
-) -> Question:
-    row = await sql.returning_one(
+    origin: str = "ask",
+) -> Question | None:
+    """The new question; None when its thread is already a question (a replayed event)."""
+    row = await sql.returning_one_or_none(
         conn,
         """
         INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id, topic,
-                                  title, body, asked_at, last_activity_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  title, body, asked_at, last_activity_at, origin)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (thread_id) DO NOTHING
         RETURNING *
         """,
-        (guild_id, channel_id, thread_id, opener_id, asker_id, topic, title, body, now, now),
+        (
+            guild_id,
+            channel_id,
+            thread_id,
+            opener_id,
+            asker_id,
+            topic,
+            title,
+            body,
+            now,
+            now,
+            origin,
+        ),
     )
-    return question_from_row(row)
+    return None if row is None else question_from_row(row)
 
 
 async def get(conn: Connection, question_id: int) -> Question | None:
@@ -155,7 +168,8 @@ async def lock(conn: Connection, question_id: int) -> Question | None:
 _UPDATABLE = frozenset(
     {"status", "close_reason", "duplicate_of", "summary", "answer_message_id", "answerer_id"}
     | {"resolved_by", "resolved_at", "last_activity_at", "first_reply_at", "escalation"}
-    | {"nudged", "nudge_timer_id", "dormant_timer_id"}
+    | {"nudged", "nudge_timer_id", "dormant_timer_id", "title", "body", "hint_message_id"}
+    | {"needs_help_at", "check_timer_id"}
 )
 
 
@@ -169,9 +183,12 @@ async def update(conn: Connection, question_id: int, **fields: Any) -> Question:
 async def unanswered(
     conn: Connection, guild_id: int, topic: str | None, limit: int
 ) -> tuple[list[Question], int]:
-    """Open questions without a reply from anyone but the asker, oldest first, and how
-    many there are in all."""
-    where = "guild_id = ? AND status = 'open' AND first_reply_at IS NULL"
+    """Open questions waiting for help, and how many there are in all: first those whose
+    asker said they still need help (latest first), then those without a reply from
+    anyone but the asker, oldest first."""
+    where = (
+        "guild_id = ? AND status = 'open' AND (first_reply_at IS NULL OR needs_help_at IS NOT NULL)"
+    )
     params: list[Any] = [guild_id]
     if topic is not None:
         where += " AND topic = ?"
@@ -183,10 +200,22 @@ async def unanswered(
     )
     rows = await sql.fetch_all(
         conn,
-        f"SELECT * FROM qa_questions WHERE {where} ORDER BY asked_at, id LIMIT ?",  # noqa: S608
+        f"SELECT * FROM qa_questions WHERE {where}"  # noqa: S608
+        " ORDER BY needs_help_at IS NULL, needs_help_at DESC, asked_at, id LIMIT ?",
         (*params, limit),
     )
     return [question_from_row(row) for row in rows], int(total or 0)
+
+
+async def hints_pending(conn: Connection, guild_id: int) -> list[Question]:
+    """Open questions from members' own forum posts that the bot has not replied in yet."""
+    rows = await sql.fetch_all(
+        conn,
+        "SELECT * FROM qa_questions WHERE guild_id = ? AND origin = 'forum'"
+        " AND hint_message_id IS NULL AND status = 'open' ORDER BY id",
+        (guild_id,),
+    )
+    return [question_from_row(row) for row in rows]
 
 
 async def asked_by(conn: Connection, user_id: int) -> list[Question]:
@@ -215,77 +244,6 @@ async def anonymise(conn: Connection, user_id: int) -> int:
             (user_id,),
         )
     return total
-
-
-# -- drafts -------------------------------------------------------------------------
-
-
-async def insert_draft(
-    conn: Connection,
-    *,
-    guild_id: int,
-    user_id: int,
-    topic: str,
-    title: str,
-    body: str,
-    now: int,
-) -> Draft:
-    row = await sql.returning_one(
-        conn,
-        "INSERT INTO qa_drafts (guild_id, user_id, topic, title, body, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
-        (guild_id, user_id, topic, title, body, now),
-    )
-    return _draft(row)
-
-
-def _draft(row: Row) -> Draft:
-    return Draft(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        user_id=row["user_id"],
-        topic=row["topic"],
-        title=row["title"],
-        body=row["body"],
-        created_at=row["created_at"],
-    )
-
-
-async def get_draft(conn: Connection, draft_id: int) -> Draft | None:
-    row = await sql.fetch_one(conn, "SELECT * FROM qa_drafts WHERE id = ?", (draft_id,))
-    return None if row is None else _draft(row)
-
-
-async def take_draft(conn: Connection, draft_id: int, user_id: int) -> Draft | None:
-    """Delete and return the user's draft: whoever takes it first posts it, once."""
-    row = await sql.returning_one_or_none(
-        conn,
-        "DELETE FROM qa_drafts WHERE id = ? AND user_id = ? RETURNING *",
-        (draft_id, user_id),
-    )
-    return None if row is None else _draft(row)
-
-
-async def restore_draft(conn: Connection, draft: Draft) -> None:
-    """Put back a taken draft (posting it failed), under the same id: its buttons work."""
-    await sql.execute(
-        conn,
-        "INSERT OR IGNORE INTO qa_drafts (id, guild_id, user_id, topic, title, body, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (
-            draft.id,
-            draft.guild_id,
-            draft.user_id,
-            draft.topic,
-            draft.title,
-            draft.body,
-            draft.created_at,
-        ),
-    )
-
-
-async def prune_drafts(conn: Connection, before: int) -> int:
-    return await sql.execute(conn, "DELETE FROM qa_drafts WHERE created_at < ?", (before,))
 
 
 # -- credits ------------------------------------------------------------------------

@@ -108,6 +108,23 @@ async def remove(conn: Connection, session_id: int, user_id: int) -> Rsvp | None
     return None if row is None else _from_row(row)
 
 
+async def delete_hosts(conn: Connection, guild_id: int) -> list[Rsvp]:
+    """Remove the RSVPs hosts hold for their own open sessions in a server (the host is
+    going without one: from before that rule, a host may have joined their session)."""
+    rows = await sql.fetch_all(
+        conn,
+        """
+        DELETE FROM session_rsvps
+        WHERE id IN (SELECT r.id FROM session_rsvps r JOIN sessions s ON s.id = r.session_id
+                     WHERE s.guild_id = ? AND s.status IN ('scheduled', 'live')
+                       AND r.user_id = s.host_id)
+        RETURNING *
+        """,
+        (guild_id,),
+    )
+    return [_from_row(row) for row in rows]
+
+
 async def promote_waiters(conn: Connection, session_id: int, capacity: int | None) -> list[Rsvp]:
     """Give free places to the first waiters, in order; returns those promoted."""
     going = await count_going(conn, session_id)

@@ -246,21 +246,44 @@ async def search_open(conn: Connection, guild_id: int, text: str, *, limit: int)
     return [from_row(row) for row in rows]
 
 
-async def for_export(conn: Connection, guild_id: int, user_id: int, since: int) -> list[Session]:
+@dataclass(frozen=True)
+class Exported:
+    """A session as a calendar shows it: a repeating one stands for its series."""
+
+    session: Session
+    series_id: int  # the series' first occurrence (the session itself when it stands alone)
+    series_sequence: int  # edits across the series up to this occurrence, plus one per step
+
+
+async def for_export(conn: Connection, guild_id: int, user_id: int, since: int) -> list[Exported]:
     """Sessions the user hosts or RSVPed to that have not ended by ``since``, cancelled
-    ones included (so a calendar that imported them learns they are off)."""
+    ones included (so a calendar that imported them learns they are off), each with its
+    series (walked back through ``previous_id``)."""
     rows = await sql.fetch_all(
         conn,
         """
-        SELECT s.* FROM sessions s
-        WHERE s.guild_id = ? AND s.starts_at + s.duration_min * 60 > ?
-          AND (s.host_id = ? OR EXISTS (SELECT 1 FROM session_rsvps r
-                                        WHERE r.session_id = s.id AND r.user_id = ?))
-        ORDER BY s.starts_at, s.id
+        WITH RECURSIVE mine AS (
+            SELECT s.* FROM sessions s
+            WHERE s.guild_id = ? AND s.starts_at + s.duration_min * 60 > ?
+              AND (s.host_id = ? OR EXISTS (SELECT 1 FROM session_rsvps r
+                                            WHERE r.session_id = s.id AND r.user_id = ?))
+        ),
+        back (id, at, previous, steps, edits) AS (
+            SELECT id, id, previous_id, 0, sequence FROM mine
+            UNION ALL
+            SELECT b.id, p.id, p.previous_id, b.steps + 1, b.edits + p.sequence
+            FROM back b JOIN sessions p ON p.id = b.previous
+        )
+        SELECT m.*, b.at AS series_id, b.edits + b.steps AS series_sequence
+        FROM mine m JOIN back b ON b.id = m.id AND b.previous IS NULL
+        ORDER BY m.starts_at, m.id
         """,
         (guild_id, since, user_id, user_id),
     )
-    return [from_row(row) for row in rows]
+    return [
+        Exported(from_row(row), series_id=row["series_id"], series_sequence=row["series_sequence"])
+        for row in rows
+    ]
 
 
 async def needing_mirror(conn: Connection, guild_id: int, now: int) -> list[Session]:

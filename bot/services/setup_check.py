@@ -23,6 +23,7 @@ PERMISSION_REASONS: dict[str, str] = {
     "embed_links": "show embeds",
     "read_message_history": "find and edit its own cards",
     "manage_channels": "create the Q&A forum tags",
+    "add_reactions": "mark a solved question's answer with ✅",
     "mention_everyone": "ping @everyone, or a role that is not mentionable",
     "manage_events": "mirror sessions as Discord scheduled events",
     "pin_messages": "pin the how-to that setup posts",
@@ -40,7 +41,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
 
 # Useful but not required: the feature degrades gracefully without them.
 OPTIONAL: dict[str, tuple[str, ...]] = {
-    "qa_forum": ("manage_channels", "pin_messages"),
+    "qa_forum": ("manage_channels", "add_reactions", "pin_messages"),
     "sessions_channel": ("pin_messages",),
     "announcements_channel": ("mention_everyone",),
     "server": ("manage_events",),

@@ -59,5 +59,11 @@ def add_field(embed: discord.Embed, name: str, value: str, *, inline: bool = Fal
 
 
 def when(instant: datetime) -> str:
-    """Absolute and relative: ``<t:…:F> (<t:…:R>)``."""
+    """Absolute and relative, the full date: ``<t:…:F> (<t:…:R>)``. For cards and
+    confirmations, where one instant is the subject."""
     return f"{timestamp(instant, 'F')} ({timestamp(instant, 'R')})"
+
+
+def when_short(instant: datetime) -> str:
+    """The same order, the short date: ``<t:…:f> (<t:…:R>)``. For lists."""
+    return f"{timestamp(instant, 'f')} ({timestamp(instant, 'R')})"

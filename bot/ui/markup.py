@@ -40,9 +40,9 @@ def timestamp(instant: datetime, style: str = "F") -> str:
     return f"<t:{epoch(instant)}:{style}>"
 
 
-def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> str:
-    """A link that opens a channel, thread or message in Discord."""
-    base = f"https://discord.com/channels/{guild_id}/{channel_id}"
+def jump_url(guild_id: int | None, channel_id: int, message_id: int | None = None) -> str:
+    """A link that opens a channel, thread or message in Discord (``guild_id`` None: a DM)."""
+    base = f"https://discord.com/channels/{guild_id or '@me'}/{channel_id}"
     return base if message_id is None else f"{base}/{message_id}"
 
 

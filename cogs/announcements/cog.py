@@ -16,7 +16,7 @@ from bot.ui import embeds, limits, markup
 from cogs.announcements import render, strings
 from cogs.announcements.publish import AnnouncementPublisher
 from cogs.announcements.views import WriteModal, preview_view
-from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
+from cogs.checks import MENTORS_AND_ADMINS, actor_of, admin_only, guild_of, write_cooldown
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -25,7 +25,12 @@ log = logging.getLogger(__name__)
 
 
 class AnnounceCog(commands.Cog):
-    announce = app_commands.Group(name="announce", description=strings.GROUP, guild_only=True)
+    announce = app_commands.Group(
+        name="announce",
+        description=strings.GROUP,
+        guild_only=True,
+        default_permissions=MENTORS_AND_ADMINS,  # every subcommand is for mentors or admins
+    )
 
     def __init__(self, bot: NexusBot, publisher: AnnouncementPublisher) -> None:
         self.bot = bot

@@ -2,34 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.db.guild_settings import CHANNEL_COLUMNS, GuildSettings
-from bot.services import setup_check
-from bot.ui import embeds, limits
+from bot.services import access, setup_check
+from bot.ui import embeds
 from bot.ui.markup import plural
 from cogs.autocomplete import timezone_choices
-from cogs.checks import admin_only, guild_of, is_admin, is_mentor, write_cooldown
-from cogs.nexus import strings
+from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
+from cogs.nexus import render, strings
 from cogs.nexus.publish import Guides
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
-
-
-def audience(command: app_commands.Command[Any, ..., Any] | app_commands.Group) -> str:
-    """Who a command is for, from its ``extras`` (inherited from its group)."""
-    node: Any = command
-    while node is not None:
-        if "audience" in node.extras:
-            return str(node.extras["audience"])
-        node = node.parent
-    return "anyone"
 
 
 class NexusCog(commands.Cog):
@@ -116,31 +105,23 @@ class NexusCog(commands.Cog):
 
     @nexus.command(name="help", description="What Nexus can do, and the commands you can use.")
     async def help(self, interaction: discord.Interaction[NexusBot]) -> None:
-        allowed = {"anyone", "host"}  # anyone may host a session
-        if await is_mentor(interaction):
-            allowed.add("mentor")
-        if is_admin(interaction):
-            allowed.add("admin")
-        embed = embeds.info(strings.HELP_TITLE, strings.HELP_INTRO)
-        by_audience: dict[str, list[str]] = {}
-        for command in self._leaf_commands():
-            who = audience(command)
-            if who in allowed:
-                line = f"`/{command.qualified_name}` — {command.description}"
-                by_audience.setdefault(who, []).append(line)
-        for who in ("anyone", "host", "mentor", "admin"):
-            lines = by_audience.get(who)
-            if not lines:
-                continue
-            blocks = limits.pack_lines(lines, limits.EMBED_FIELD_VALUE)
-            for part, block in enumerate(blocks, start=1):
-                suffix = f" ({part})" if len(blocks) > 1 else ""
-                embeds.add_field(embed, strings.AUDIENCE_TITLES[who] + suffix, block)
+        guild = guild_of(interaction)
+        settings = await self.bot.services.guilds.get(guild.id)
+        actor = actor_of(interaction)
+        checks = {
+            "helper": access.is_helper(actor, settings),
+            "mentor": access.is_mentor(actor, settings),
+            "admin": actor.is_admin,
+        }
+        roles = {role for role, held in checks.items() if held}
+        tree = self.bot.tree
+        embed = render.help_embed(
+            render.entries(tree),
+            roles,
+            gated=render.gated(tree),
+            allow_hint=not interaction.permissions.manage_guild,
+        )
         await interaction.response.send_message(embed=embed, ephemeral=True)
-
-    def _leaf_commands(self) -> Iterable[app_commands.Command[Any, ..., Any]]:
-        found = [c for c in self.bot.tree.walk_commands() if isinstance(c, app_commands.Command)]
-        return sorted(found, key=lambda c: c.qualified_name)
 
     def _settings_embed(
         self, interaction: discord.Interaction[NexusBot], settings: GuildSettings, *, title: str

@@ -30,11 +30,19 @@ HELP_INTRO = (
     "Nexus helps this community ask and answer questions, study together, "
     "pair up for projects and hear announcements. Commands you can use:"
 )
-AUDIENCE_TITLES = {
-    "anyone": "Everyone",
-    "host": "Session hosts and mentors",
-    "mentor": "Mentors",
-    "admin": "Admins",
+# The task each top-level command (or message menu) belongs to in /nexus help, in the
+# order they are listed; a command for helpers, mentors or admins goes to their section.
+TASK_OF = {
+    "ask": "help",
+    "Mark as solution": "help",
+    "qa": "help",
+    "session": "study",
+    "pair": "pair",
+    "announce": "you",
+    "remind": "you",
+    "timezone": "you",
+    "privacy": "you",
+    "nexus": "you",
 }
 
 # The pinned how-to posts (re-running /nexus setup edits them in place).
@@ -69,3 +77,25 @@ GUIDE_NOT_PINNED = (
 GUIDE_FAILED = "{where}: couldn't post it in <#{channel}> ({reason}); run `/nexus setup` again."
 GUIDE_NEEDS_TAG = "the forum requires a tag and has none"
 GUIDE_WHERE = {"qa": "Q&A", "sessions": "Sessions"}
+
+SECTION_TITLES = {
+    "help": "Get help",
+    "study": "Study together",
+    "pair": "Pair up",
+    "you": "You",
+    "helper": "For helpers",
+    "mentor": "For mentors",
+    "admin": "For admins",
+}
+MESSAGE_MENU = "Message menu **{name}**"
+MENU_DESCRIPTIONS = {
+    "Mark as solution": "On a reply in a question thread: mark it as the answer.",
+}
+MENTOR_ALLOW_HINT = (
+    "*Can't find {commands}? An admin lets the mentor role use it in "
+    "Server Settings → Integrations → Nexus.*"
+)
+ADMIN_ALLOW_NOTE = (
+    "*Only members with Manage Server see {commands} until you let the mentor role use it: "
+    "Server Settings → Integrations → Nexus.*"
+)

@@ -91,7 +91,8 @@ class PairingPublisher:
 
     async def _find_thread(self, pair: Pair) -> int | None:
         """A thread of this pair's name that the bot opened before a crash."""
-        found = await self.bot.delivery.find_own_thread(pair.guild_id, pair.thread_name)
+        threads = await self.bot.delivery.own_threads(pair.guild_id, pair.thread_name)
+        found = threads[0] if threads else None
         if found is not None:
             log.info("pair %s: adopting thread %s from before a restart", pair.id, found)
         return found

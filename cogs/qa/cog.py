@@ -1,6 +1,6 @@
-"""``/ask``, the **Mark as solution** message menu, and ``/qa …``. The rules live in
-``bot/services/qa.py``; this adapter reads interactions, renders, and drives the Discord
-side (``publish.py``)."""
+"""``/ask``, the **Mark as solution** message menu, ``/qa …``, the opener's **Edit** and
+the leaderboard's **Share**. The rules live in ``bot/services/qa/``; this adapter reads
+interactions, renders, and drives the Discord side (``publish.py``)."""
 
 from __future__ import annotations
 
@@ -15,19 +15,26 @@ from bot.db.qa import Question
 from bot.delivery import mentions
 from bot.errors import InvalidInput, NotFound
 from bot.services.intents import QA_POST
-from bot.services.qa.rules import BODY_MAX, TITLE_MAX, TOPICS, Ask, Topic, parse_topics
-from bot.ui import embeds, limits, markup
+from bot.services.qa.rules import (
+    BODY_MAX,
+    PERIODS,
+    TITLE_MAX,
+    TOPICS,
+    Ask,
+    Topic,
+    parse_topics,
+    validate_ask,
+)
+from bot.ui import embeds, limits
 from cogs.checks import actor_of, guild_of, write_cooldown
 from cogs.qa import render, strings
 from cogs.qa.publish import NONE, QAThreads
-from cogs.qa.views import AskModal, SolveModal, draft_view
+from cogs.qa.views import AskModal, EditModal, SolveModal, draft_view, share_view
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
 
 log = logging.getLogger(__name__)
-
-ANSWER_LOOKBACK = 100  # messages searched for the credited member's latest reply
 
 
 class QACog(commands.Cog):
@@ -56,7 +63,7 @@ class QACog(commands.Cog):
     @app_commands.describe(
         topic="What it is about (it becomes the post's tag)",
         title="One line: what goes wrong (at most 100 characters); leave out to use a form",
-        question="What you tried, the error, the code; leave out to use a form",
+        question="What you tried, the error, the code (at most 1,800 characters); or use a form",
     )
     @write_cooldown(rate=3, per=60)
     async def ask(
@@ -111,9 +118,10 @@ class QACog(commands.Cog):
     async def post_draft(self, interaction: discord.Interaction[NexusBot], draft_id: int) -> None:
         qa = self.bot.services.qa
         draft = await qa.take_draft(draft_id, interaction.user.id)
+        ask = validate_ask(draft.topic, draft.title, draft.body)  # limits may have changed
         await interaction.response.defer()  # the suggestions stay until it is posted
         try:
-            question = await self._post(interaction, Ask(draft.topic, draft.title, draft.body))
+            question = await self._post(interaction, ask)
         except Exception:
             await qa.restore_draft(draft)  # the buttons work again for another try
             raise
@@ -161,7 +169,10 @@ class QACog(commands.Cog):
         if answered_by is not None and answered_by.bot:
             raise InvalidInput(strings.PICK_A_MEMBER)
         answerer = answered_by.id if answered_by else None
-        answer_message = await self._latest_reply(question.thread_id, answerer)
+        answer_message = None
+        if answerer is not None:
+            repliers = await self.threads.repliers(question.thread_id, asker_id=None)
+            answer_message = next((r.message_id for r in repliers if r.user_id == answerer), None)
         if not summary:
             await interaction.response.send_modal(
                 SolveModal(answerer_id=answerer, answer_message_id=answer_message)
@@ -170,21 +181,6 @@ class QACog(commands.Cog):
         await self.finish_solve(
             interaction, summary=summary, answerer_id=answerer, answer_message_id=answer_message
         )
-
-    async def _latest_reply(self, thread_id: int, user_id: int | None) -> int | None:
-        """The credited member's latest message in the thread, for the jump link."""
-        if user_id is None:
-            return None
-        thread = await self.threads.thread(thread_id)
-        if thread is None:
-            return None
-        try:
-            async for message in thread.history(limit=ANSWER_LOOKBACK):
-                if message.author.id == user_id:
-                    return message.id
-        except discord.HTTPException:
-            log.info("could not read history of thread %s", thread_id, exc_info=True)
-        return None
 
     async def finish_solve(
         self,
@@ -206,30 +202,32 @@ class QACog(commands.Cog):
         await interaction.response.send_message(
             content=content, embed=embed, allowed_mentions=mentions(pinged)
         )
+        if question.answer_message_id is not None:
+            await self.threads.mark_answer(question.thread_id, question.answer_message_id)
         thread = await self.threads.thread(question.thread_id)
         if thread is not None:
             await self.threads.archive(thread, solved=True)
 
-    async def nudge_solved(
-        self, interaction: discord.Interaction[NexusBot], question_id: int
-    ) -> None:
-        question = await self.bot.services.qa.get(question_id)
-        if question is None:
-            raise NotFound("This question no longer exists.")
-        await self.bot.services.qa.check_can_solve(question.thread_id, actor_of(interaction))
-        await interaction.response.send_modal(SolveModal(answerer_id=None, answer_message_id=None))
+    # -- editing -----------------------------------------------------------------------
 
-    async def still_need_help(
-        self, interaction: discord.Interaction[NexusBot], question_id: int
+    async def edit_question(self, interaction: discord.Interaction[NexusBot]) -> None:
+        """**Edit** on an opener: the asker's question in a prefilled form."""
+        opener = interaction.message.id if interaction.message else 0
+        # An opener has its thread's id (a forum post's first message, or the message a
+        # text channel's thread was started from).
+        question = await self.bot.services.qa.posts.check_can_edit(opener, interaction.user.id)
+        await interaction.response.send_modal(
+            EditModal(question.thread_id, question.title, question.body)
+        )
+
+    async def finish_edit(
+        self, interaction: discord.Interaction[NexusBot], thread_id: int, title: str, body: str
     ) -> None:
-        question = await self.bot.services.qa.timers.still_needs_help(
-            question_id, interaction.user.id
+        question = await self.bot.services.qa.posts.edit(
+            thread_id, interaction.user.id, title, body
         )
-        await interaction.response.edit_message(
-            content=strings.STILL_NEEDS_HELP.format(asker=markup.user(question.asker_id)),
-            view=None,
-            allowed_mentions=NONE,
-        )
+        await interaction.response.defer()  # the opener itself shows the change
+        await self.threads.edit_opener(question)
 
     # -- closing and reopening ---------------------------------------------------------
 
@@ -310,10 +308,25 @@ class QACog(commands.Cog):
         guild = guild_of(interaction)
         rows = await self.bot.services.qa.leaderboard(guild.id, period)
         await interaction.response.send_message(
-            embed=render.leaderboard(rows, period), allowed_mentions=NONE
+            embed=render.leaderboard(rows, period),
+            view=share_view(list(PERIODS).index(period)),
+            ephemeral=True,
         )
 
-    @qa.command(name="subscribe", description="Helpers: the topics you want to be pinged for.")
+    async def share_leaderboard(self, interaction: discord.Interaction[NexusBot]) -> None:
+        """**Share**: the same leaderboard, posted in the channel for everyone (its
+        mentions ping nobody); the private copy loses its button."""
+        shown = interaction.message.embeds if interaction.message else []
+        if not shown:
+            raise NotFound("This leaderboard is gone. Run `/qa leaderboard` again.")
+        await interaction.response.edit_message(view=None)
+        await interaction.followup.send(embeds=shown, allowed_mentions=NONE)
+
+    @qa.command(
+        name="subscribe",
+        description="Helpers: the topics you want to be pinged for.",
+        extras={"audience": "helper"},
+    )
     @app_commands.describe(
         topics="Comma list, e.g. django, docker, rest-api; or all; or none to stop"
     )

@@ -10,25 +10,25 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands
 
+from bot import nonces
 from bot.db.timers import Timer
 from bot.delivery import quietly
+from bot.errors import NotFound
 from bot.scheduling import TimerKind
 from bot.services.qa.rules import KIND_DORMANT, KIND_NUDGE, KIND_UNANSWERED
 from bot.services.qa.service import PRIVACY_OWNER
 from bot.services.setup_check import check_role_pings
 from bot.time.durations import format_duration
 from bot.ui import markup
+from cogs.checks import actor_of
 from cogs.qa import render, strings
-from cogs.qa.publish import QAThreads
-from cogs.qa.views import nudge_view
+from cogs.qa.publish import WRITTEN, QAThreads
+from cogs.qa.views import SolveModal, nudge_view
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
 
 log = logging.getLogger(__name__)
-
-# Message types that are someone writing in the thread (not joins, pins or renames).
-WRITTEN = (discord.MessageType.default, discord.MessageType.reply)
 
 
 class QAEvents(commands.Cog):
@@ -63,6 +63,29 @@ class QAEvents(commands.Cog):
         except Exception:
             log.exception("finishing interrupted question posts failed in guild %s", guild.id)
 
+    # -- members' own posts ----------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        """A member opened a post in the Q&A forum without /ask: a question too (the
+        bot's own posts are recorded when it makes them)."""
+        me = self.bot.user
+        if me is None or thread.owner_id in (None, me.id):
+            return
+        forum = thread.parent
+        if not isinstance(forum, discord.ForumChannel):
+            return  # a text channel's thread, or a post of a forum not in the cache
+        adopted = await self.bot.services.qa.posts.adopt(
+            guild_id=thread.guild.id,
+            forum_id=forum.id,
+            thread_id=thread.id,
+            owner_id=thread.owner_id,
+            title=thread.name,
+            tags=[tag.name for tag in thread.applied_tags],
+        )
+        if adopted is not None:
+            await quietly(self.threads.send_hint(adopted), f"reply in member post {thread.id}")
+
     # -- thread activity ---------------------------------------------------------------
 
     @commands.Cog.listener()
@@ -85,6 +108,44 @@ class QAEvents(commands.Cog):
             await quietly(
                 self.threads.reopen(thread, unarchive=False), f"untag reopened thread {channel.id}"
             )
+
+    # -- the nudge's buttons --------------------------------------------------------
+
+    async def nudge_solved(
+        self, interaction: discord.Interaction[NexusBot], question_id: int
+    ) -> None:
+        """**Solved** under a nudge: who helped (the thread's repliers, the latest one
+        chosen already) and the one-line summary, in one form."""
+        question = await self.bot.services.qa.get(question_id)
+        if question is None:
+            raise NotFound("This question no longer exists.")
+        await self.bot.services.qa.check_can_solve(question.thread_id, actor_of(interaction))
+        repliers = await self.threads.repliers(question.thread_id, question.asker_id)
+        await interaction.response.send_modal(
+            SolveModal(
+                answerer_id=None,
+                answer_message_id=None,
+                thread_id=question.thread_id,
+                repliers=repliers,
+            )
+        )
+
+    async def still_need_help(
+        self, interaction: discord.Interaction[NexusBot], question_id: int
+    ) -> None:
+        """**Still need help**: the buttons go, and a new message (an edit would notify
+        nobody) pings the topic's helpers once."""
+        call = await self.bot.services.qa.timers.still_needs_help(question_id, interaction.user.id)
+        await interaction.response.edit_message(view=None)
+        question = call.question
+        source = interaction.message.id if interaction.message else question.thread_id
+        await self.bot.delivery.send(
+            question.thread_id,
+            nonce=nonces.question_help(source),
+            content=render.help_call(call, interaction.user.id),
+            users=call.user_ids,
+            role=call.role_id,
+        )
 
     # -- timers ------------------------------------------------------------------------
 
@@ -153,14 +214,24 @@ class QAEvents(commands.Cog):
         )
 
     async def dormant(self, timer: Timer) -> None:
-        question = await self.bot.services.qa.timers.dormant_due(timer.subject_id or 0, timer.id)
-        if question is None:
+        decision = await self.bot.services.qa.timers.dormant_due(timer.subject_id or 0, timer.id)
+        if decision is None:
             return
+        question = decision.question
         timings = await self.bot.services.qa.timings(question.guild_id)
+        waited = timedelta(seconds=timings.dormant_after)
+        if decision.ask_first and question.asker_id is not None:
+            closes = self.bot.services.clock.now() + waited
+            await self.bot.delivery.send(
+                question.thread_id,
+                nonce=timer.nonce(),
+                content=render.dormant_check(question.asker_id, waited, closes),
+                view=nudge_view(question.id),
+                users=[question.asker_id],
+            )
+            return
         await self.bot.delivery.send(
-            question.thread_id,
-            nonce=timer.nonce(),
-            embed=render.dormant(timedelta(seconds=timings.dormant_after)),
+            question.thread_id, nonce=timer.nonce(), embed=render.dormant(waited)
         )
         thread = await self.threads.thread(question.thread_id)
         if thread is not None and not thread.archived:

@@ -1,5 +1,7 @@
-"""Discord side of Q&A threads: posting a question into a forum or a text channel, forum
-tags (found by name, created when missing and allowed), archiving and reopening.
+"""Discord side of Q&A threads: posting a question into a forum or a text channel, the
+bot's reply in a member's own forum post, editing the opener, reading who replied,
+marking the answer, forum tags (found by name, created when missing and allowed),
+archiving and reopening.
 
 Every send passes explicit allowed mentions: none, or exactly the users or role pinged.
 """
@@ -10,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import discord
@@ -17,12 +20,13 @@ import discord
 from bot import nonces
 from bot.db.intents import Intent
 from bot.db.qa import Question
-from bot.delivery import retrying
+from bot.delivery import quietly, retrying
 from bot.errors import NotConfigured
 from bot.services.intents import QA_POST
-from bot.services.qa.rules import Ask
+from bot.services.qa.rules import Adopted, Ask
 from bot.ui import limits
 from cogs.qa import render, strings
+from cogs.qa.views import Replier, opener_view
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -32,8 +36,11 @@ log = logging.getLogger(__name__)
 MAX_FORUM_TAGS = 20
 MAX_APPLIED_TAGS = 5
 ARCHIVE_AFTER_MINUTES: Literal[10080] = 10080  # Discord's longest: our timers close quiet threads
-THREAD_ARCHIVED = 50083
 NONE = discord.AllowedMentions.none()
+ANSWER_MARK = "✅"
+HISTORY_LOOKBACK = 100  # messages read back to find who replied in a thread
+# Message types that are someone writing in the thread (not joins, pins or renames).
+WRITTEN = (discord.MessageType.default, discord.MessageType.reply)
 
 
 def tag_key(name: str) -> str:
@@ -105,7 +112,8 @@ class QAThreads:
         message's id."""
         channel_id = intent.channel_id
         channel = await self.channel(channel_id)
-        content, embed = render.opener(ask, intent.user_id)
+        content = render.opener(ask, intent.user_id)
+        view = opener_view(intent.user_id)
         name = limits.shorten(ask.title, limits.THREAD_NAME)
         delivery = self.bot.delivery
         if isinstance(channel, discord.ForumChannel):
@@ -125,7 +133,7 @@ class QAThreads:
             created = await channel.create_thread(
                 name=name,
                 content=content,
-                embed=embed,
+                view=view if view is not None else discord.utils.MISSING,
                 applied_tags=[tag] if tag else [],
                 allowed_mentions=NONE,
                 auto_archive_duration=ARCHIVE_AFTER_MINUTES,
@@ -139,7 +147,7 @@ class QAThreads:
                 )
             if found_id is None:
                 opener = await delivery.send(
-                    channel_id, nonce=nonces.question(intent.id), content=content, embed=embed
+                    channel_id, nonce=nonces.question(intent.id), content=content, view=view
                 )
                 found_id = opener.id
             opener_id = found_id
@@ -167,7 +175,23 @@ class QAThreads:
                 continue
             log.info("interrupted question post %s finished as question %s", intent.id, question.id)
             done += 1
+        for adopted in await self.bot.services.qa.posts.hints_owed(guild_id):
+            await quietly(self.send_hint(adopted), f"reply in member post {adopted.question.id}")
         return done
+
+    async def send_hint(self, adopted: Adopted) -> None:
+        """The bot's one reply in a post a member opened in the Q&A forum: similar solved
+        questions, if any, and how to mark a solution. Its nonce comes from the thread,
+        so a replayed event or a retry after a kill returns the same message."""
+        question = adopted.question
+        content, embed = render.forum_hint(adopted)
+        message = await self.bot.delivery.send(
+            question.thread_id,
+            nonce=nonces.question_hint(question.thread_id),
+            content=content,
+            embed=embed,
+        )
+        await self.bot.services.qa.posts.hint_sent(question.id, message.id)
 
     # -- tags --------------------------------------------------------------------------
 
@@ -251,24 +275,81 @@ class QAThreads:
             await thread.edit(**changes)
 
     async def reattribute(self, question: Question) -> None:
-        """Rewrite a forgotten asker's opener to name "a former member"."""
-        content, embed = render.opener_of(question)
-        channel_id = (
-            question.thread_id
-            if question.opener_id == question.thread_id
-            else (question.channel_id)
-        )
-        message = self.bot.get_partial_messageable(channel_id).get_partial_message(
-            question.opener_id
-        )
-        try:
-            await message.edit(content=content, embed=embed, allowed_mentions=NONE)
-        except discord.HTTPException as error:
-            if error.code != THREAD_ARCHIVED:
-                raise
+        """Rewrite a forgotten asker's opener to name "a former member" (and drop its
+        Edit button). A member's own post stays as they wrote it."""
+        if question.origin != "ask":
+            return
+        async with self._editable(question):
+            await self.bot.delivery.edit(
+                await self._opener_channel(question),
+                question.opener_id,
+                content=render.opener_of(question),
+                view=None,
+            )
+
+    async def edit_opener(self, question: Question) -> None:
+        """Show the asker's edited question: the opener's text and the thread's name."""
+        async with self._editable(question):
+            await self.bot.delivery.edit(
+                await self._opener_channel(question),
+                question.opener_id,
+                content=render.opener_of(question),
+                view=opener_view(question.asker_id),
+            )
             thread = await self.thread(question.thread_id)
-            if thread is None:
-                return
+            name = limits.shorten(question.title, limits.THREAD_NAME)
+            if thread is None or thread.name != name:
+                await self.bot.delivery.edit_thread(question.thread_id, name=name)
+
+    async def _opener_channel(self, question: Question) -> int:
+        """A forum post's opener is in the post; a text channel's is in the channel."""
+        parent = await self.channel(question.channel_id)
+        return question.thread_id if isinstance(parent, discord.ForumChannel) else parent.id
+
+    @contextlib.asynccontextmanager
+    async def _editable(self, question: Question) -> AsyncIterator[None]:
+        """An archived thread takes no edits: unarchive it meanwhile, then archive again."""
+        thread = await self.thread(question.thread_id)
+        archived = thread is not None and thread.archived
+        if thread is not None and archived:
             await thread.edit(archived=False)
-            await message.edit(content=content, embed=embed, allowed_mentions=NONE)
-            await thread.edit(archived=True)
+        try:
+            yield
+        finally:
+            if thread is not None and archived:
+                await thread.edit(archived=True)
+
+    # -- who helped --------------------------------------------------------------------
+
+    async def repliers(self, thread_id: int, asker_id: int | None) -> list[Replier]:
+        """Everyone but bots and the asker who wrote in the thread lately, each with
+        their latest message there, the latest writer first."""
+        thread = await self.thread(thread_id)
+        found: dict[int, Replier] = {}
+        if thread is None:
+            return []
+        try:
+            async for message in thread.history(limit=HISTORY_LOOKBACK):
+                author = message.author
+                if author.bot or author.id in (asker_id, *found) or message.type not in WRITTEN:
+                    continue
+                found[author.id] = Replier(author.id, author.display_name, message.id)
+        except discord.HTTPException:
+            log.info("could not read the history of thread %s", thread_id, exc_info=True)
+        return list(found.values())
+
+    async def mark_answer(self, thread_id: int, message_id: int) -> None:
+        """React ✅ on the accepted answer, when the bot may (before the thread is
+        archived: an archived thread takes no reactions)."""
+        thread = await self.thread(thread_id)
+        me = thread.guild.me if thread is not None else None
+        if thread is None or me is None or thread.archived:
+            return
+        allowed = thread.permissions_for(me)
+        if not (allowed.add_reactions and allowed.read_message_history):
+            log.info("no Add Reactions in thread %s: answer %s not marked", thread_id, message_id)
+            return
+        await quietly(
+            self.bot.delivery.react(thread_id, message_id, ANSWER_MARK),
+            f"marking answer {message_id} in thread {thread_id}",
+        )

@@ -1,7 +1,8 @@
 """How Q&A things look in Discord: the opener, suggestions, solved/closed notes, lists.
 
-User text (titles, questions, summaries) only ever goes into embeds, where mentions
-never ping, and is escaped where it sits inside markdown links.
+The question itself is the opener's message text, as its asker wrote it (sent with no
+mention allowed, so it pings nobody). Other user text (titles, summaries) goes into
+embeds, escaped where it sits inside markdown links.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 import discord
 
 from bot.db.qa import Question
-from bot.services.qa.rules import Ask
+from bot.services.qa.rules import Adopted, Ask, HelpCall
 from bot.services.qa.search import SearchHit
 from bot.time.durations import format_duration
 from bot.ui import embeds, limits, markup
@@ -24,27 +25,23 @@ def plain(text: str, limit: int) -> str:
     return limits.shorten(escaped.replace("[", "⟦").replace("]", "⟧"), limit)
 
 
-def opener(ask: Ask, asker_id: int | None) -> tuple[str, discord.Embed]:
-    """The first message of a question thread: who asked, the topic, the question and a
-    short how-to-ask guide."""
-    if asker_id is None:
-        content = strings.OPENER_FORMER.format(topic=ask.topic)
-    else:
-        content = strings.OPENER_CONTENT.format(asker=markup.user(asker_id), topic=ask.topic)
-    embed = embeds.info(ask.title, ask.body)
-    embeds.add_field(embed, "Asked by", markup.user(asker_id), inline=True)
-    embeds.add_field(embed, "Topic", ask.topic, inline=True)
-    embeds.add_field(embed, strings.GUIDE_TITLE, strings.GUIDE)
-    embed.set_footer(text=strings.OPENER_FOOTER)
-    return content, embed
+def opener(ask: Ask, asker_id: int | None) -> str:
+    """The first message of an /ask thread: a header (topic, asker), the question as
+    written, and a one-line footer on what to do next."""
+    asker = strings.FORMER_MEMBER if asker_id is None else markup.user(asker_id)
+    body = ask.body
+    if body.count("```") % 2:
+        body += "\n```"  # an unclosed code block would swallow the footer
+    header = strings.OPENER_HEADER.format(topic=ask.topic, asker=asker)
+    return f"{header}\n{body}\n{strings.OPENER_FOOTER}"
 
 
-def opener_of(question: Question) -> tuple[str, discord.Embed]:
+def opener_of(question: Question) -> str:
     return opener(Ask(question.topic, question.title, question.body), question.asker_id)
 
 
-def similar(hits: list[SearchHit]) -> discord.Embed:
-    embed = embeds.info(strings.SIMILAR_TITLE, strings.SIMILAR_INTRO)
+def similar(hits: list[SearchHit], intro: str = strings.SIMILAR_INTRO) -> discord.Embed:
+    embed = embeds.info(strings.SIMILAR_TITLE, intro)
     for hit in hits:
         question = hit.question
         link = markup.jump_url(question.guild_id, question.thread_id)
@@ -62,20 +59,27 @@ def posted(question: Question) -> discord.Embed:
     return embeds.success(strings.POSTED_TITLE, strings.POSTED.format(link=link))
 
 
+def forum_hint(adopted: Adopted) -> tuple[str, discord.Embed | None]:
+    """The bot's one reply in a post a member opened in the Q&A forum."""
+    content = strings.FORUM_HINT.format(topic=adopted.question.topic)
+    if not adopted.similar:
+        return content, None
+    return content, similar(adopted.similar, strings.FORUM_SIMILAR_INTRO)
+
+
 def solved(question: Question) -> tuple[str | None, discord.Embed, list[int]]:
-    """The note posted when a question is solved, and whom it pings (the credited
-    answerer, to thank them)."""
+    """The note posted when a question is solved, and whom it pings: the credited
+    answerer, once, in the text (the embed carries the link and the summary)."""
     answerer = question.answerer_id
-    if answerer is None or answerer == question.asker_id:
-        line = strings.SOLVED_SELF
-    elif question.answer_message_id is not None:
+    credited = answerer is not None and answerer != question.asker_id
+    if credited and question.answer_message_id is not None:
         link = markup.jump_url(question.guild_id, question.thread_id, question.answer_message_id)
-        line = strings.SOLVED_BY.format(answerer=markup.user(answerer), link=link)
+        line = strings.SOLVED_LINK.format(link=link) + "\n"
     else:
-        line = strings.SOLVED_NO_LINK.format(answerer=markup.user(answerer))
-    embed = embeds.success(strings.SOLVED_TITLE, f"{line}\n> {question.summary or ''}")
+        line = "" if credited else strings.SOLVED_SELF + "\n"
+    embed = embeds.success(strings.SOLVED_TITLE, f"{line}> {question.summary or ''}")
     embed.set_footer(text=strings.SOLVED_FOOTER)
-    if answerer is None or answerer == question.asker_id:
+    if answerer is None or not credited:
         return None, embed, []
     return strings.CREDIT.format(answerer=markup.user(answerer)), embed, [answerer]
 
@@ -97,6 +101,27 @@ def reopened(who: int) -> discord.Embed:
     return embeds.info(strings.REOPENED_TITLE, strings.REOPENED.format(who=markup.user(who)))
 
 
+def dormant_check(asker_id: int, waited: timedelta, closes: datetime) -> str:
+    """Asking the asker of a question nobody replied to before closing it."""
+    return strings.DORMANT_CHECK.format(
+        asker=markup.user(asker_id),
+        waited=format_duration(waited, approximate=True),
+        closes=embeds.timestamp(closes, "R"),
+    )
+
+
+def help_call(call: HelpCall, asker_id: int) -> str:
+    """The new message after **Still need help**: the helpers it pings, then the ask."""
+    pings = [markup.user(user) for user in call.user_ids]
+    if call.role_id is not None:
+        pings.append(f"<@&{call.role_id}>")
+    return strings.STILL_NEEDS_HELP.format(
+        mentions="".join(f"{ping} " for ping in pings),
+        asker=markup.user(asker_id),
+        topic=call.question.topic,
+    )
+
+
 def dormant(after: timedelta) -> discord.Embed:
     return embeds.muted(
         strings.DORMANT_TITLE,
@@ -110,6 +135,8 @@ def result_line(question: Question, *, now: datetime | None = None) -> str:
     line = f"**[{plain(question.title, 110)}]({link})**\n{status} · {question.topic}"
     if now is not None:
         line += f" · asked {embeds.timestamp(question.asked, 'R')}"
+    if question.status == "open" and question.needs_help_at is not None:
+        line += f" · {strings.STILL_OPEN}"
     if question.status == "solved" and question.summary:
         line += f"\n> {plain(question.summary, 160)}"
     return line

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-OPENER_CONTENT = "{asker} asked a **{topic}** question."
-OPENER_FORMER = "A former member asked a **{topic}** question."
-GUIDE_TITLE = "How to get a good answer"
-GUIDE = (
-    "• Say what you are trying to do and what you already tried.\n"
-    "• Paste the full error message and traceback.\n"
-    "• Share the smallest code that shows the problem, in a code block "
-    "(```` ```py ```` … ```` ``` ````).\n"
-    "• Mention versions (Python, Django, …) and what you expected to happen."
-)
-OPENER_FOOTER = "Solved? Right-click the answer → Apps → Mark as solution, or use /qa solved here."
+# The opener of an /ask question: this header, the question as the asker wrote it, this
+# footer. Header and footer fit in the room ``rules.OPENER_ROOM`` keeps for them.
+OPENER_HEADER = "**{topic}** question from {asker}"
+FORMER_MEMBER = "a former member"
+OPENER_FOOTER = "-# add logs as a reply · solved? Apps → Mark as solution"
+EDIT = "Edit"
 
 SOLVED_TAG = "Solved"
 TAG_REQUIRED = (
@@ -25,7 +20,10 @@ MODAL_ASK_TITLE = "Ask a question"
 MODAL_TITLE_LABEL = "Title"
 MODAL_TITLE_HINT = "One line: what goes wrong, e.g. “migrate fails: relation already exists”"
 MODAL_BODY_LABEL = "Details"
-MODAL_BODY_HINT = "What you tried, the error, and the code (use ``` code blocks)."
+MODAL_BODY_HINT = "What you tried, the full error, the smallest code (in ``` blocks), versions"
+MODAL_EDIT_TITLE = "Edit your question"
+MODAL_HELPER_LABEL = "Who helped?"
+HELPER_NOBODY = "Nobody: I worked it out myself"
 MODAL_SOLVE_TITLE = "Mark as solved"
 MODAL_SUMMARY_LABEL = "One-line solution"
 MODAL_SUMMARY_HINT = "What fixed it, in one line, for the next person who searches."
@@ -42,11 +40,10 @@ POSTED = "Your question is up: {link}\nYou'll be notified of replies there."
 NOT_POSTED = "Not posted. Your question was not sent."
 
 SOLVED_TITLE = "Solved"
-SOLVED_BY = "Answer by {answerer} · [jump to the answer]({link})"
-SOLVED_NO_LINK = "Answer by {answerer}"
+SOLVED_LINK = "[Jump to the answer]({link})"
 SOLVED_SELF = "Solved by the asker"
 SOLVED_FOOTER = "Archived. A new reply reopens it; so does /qa reopen."
-CREDIT = "{answerer}, thanks for helping: this counts on `/qa leaderboard`."
+CREDIT = "✅ Answer by {answerer}: thanks for helping! It counts on `/qa leaderboard`."
 
 CLOSED_TITLE = "Closed"
 CLOSE_REASONS = {
@@ -74,11 +71,26 @@ ESCALATE_MENTORS = (
 
 NUDGE = (
     "{asker} it's been quiet here for {waited}. Is your question solved? "
-    "If it is, press **Solved** to close it with a one-line summary for the archive."
+    "If it is, press **Solved** to credit who helped and leave a one-line summary for the archive."
 )
 NUDGE_SOLVED = "Solved"
 NUDGE_HELP = "Still need help"
-STILL_NEEDS_HELP = "**Still open:** {asker} still needs help. Helpers, can anyone take a look?"
+DORMANT_CHECK = (
+    "{asker} nobody has replied here in {waited}. Do you still need help? "
+    "Press **Still need help** and I'll ping the helpers, or **Solved** if you worked it out. "
+    "Without an answer, I'll close it as stale {closes}."
+)
+STILL_NEEDS_HELP = (
+    "{mentions}{asker} still needs help with this **{topic}** question. Can you take a look?"
+)
+
+FORUM_HINT = (
+    "Thanks for asking! I'm tracking this as a **{topic}** question: helpers are pinged if "
+    "nobody replies. If your post doesn't have them yet, add the full error and your code "
+    "as a reply.\n"
+    "-# solved? Right-click (or long-press) the answer → Apps → Mark as solution"
+)
+FORUM_SIMILAR_INTRO = "One of these solved questions may already answer yours."
 
 SEARCH_TITLE = "Search: {query}"
 SEARCH_NONE = (
@@ -88,8 +100,10 @@ SEARCH_NONE = (
 UNANSWERED_TITLE = "Unanswered questions"
 UNANSWERED_NONE = "Every open question has a reply. Nice work, helpers!"
 UNANSWERED_MORE = "…and {more} more."
+STILL_OPEN = "🙋 asker still needs help"
 LEADERBOARD_TITLE = "Top helpers ({period})"
 LEADERBOARD_NONE = "No solved questions credited in this period yet."
+SHARE = "Share"
 PERIOD_NAMES = {"week": "last 7 days", "month": "last 30 days", "all": "all time"}
 SUBSCRIBED_TITLE = "Topic pings"
 SUBSCRIBED = (

@@ -1,7 +1,9 @@
-"""``/remind me``, ``/remind list``, ``/remind cancel``, and the reminder delivery."""
+"""``/remind me``, ``/remind list``, ``/remind cancel``, and the delivered reminder's
+**Snooze** and **Done** buttons."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import discord
@@ -11,7 +13,7 @@ from discord.ext import commands
 from bot.services.reminders import MAX_PENDING
 from bot.ui import embeds, limits
 from cogs.checks import write_cooldown
-from cogs.remind import strings
+from cogs.remind import render, strings
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -41,7 +43,7 @@ class RemindCog(commands.Cog):
             what=what,
         )
         embed = embeds.success(
-            strings.SET_TITLE.format(id=reminder.id),
+            strings.SET_TITLE.format(number=reminder.number),
             strings.SET.format(
                 when=embeds.when(reminder.due), what=limits.shorten(reminder.text, 900)
             ),
@@ -62,18 +64,19 @@ class RemindCog(commands.Cog):
             for reminder in pending:
                 embeds.add_field(
                     embed,
-                    f"#{reminder.id} · {embeds.timestamp(reminder.due, 'R')}",
-                    f"{embeds.timestamp(reminder.due)}\n{limits.shorten(reminder.text, 300)}",
+                    f"#{reminder.number}",
+                    f"{embeds.when_short(reminder.due)}\n{limits.shorten(reminder.text, 300)}",
                 )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @remind.command(name="cancel", description="Cancel one of your pending reminders.")
-    @app_commands.describe(id="The reminder to cancel")
+    @app_commands.describe(id="The reminder to cancel: its number in /remind list")
     @write_cooldown()
     async def cancel(self, interaction: discord.Interaction[NexusBot], id: int) -> None:
         reminder = await self.bot.services.reminders.cancel(interaction.user.id, id)
         embed = embeds.success(
-            strings.CANCELLED_TITLE.format(id=reminder.id), limits.shorten(reminder.text, 900)
+            strings.CANCELLED_TITLE.format(number=reminder.number),
+            limits.shorten(reminder.text, 900),
         )
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -88,12 +91,34 @@ class RemindCog(commands.Cog):
         choices = []
         for reminder in pending:
             local = reminder.due.astimezone(zone)
-            name = f"#{reminder.id} · {local:%a %d %b %H:%M} · {reminder.text}"
+            name = f"#{reminder.number} · {local:%a %d %b %H:%M} · {reminder.text}"
             if needle and needle not in name.lower():
                 continue
             choices.append(
                 app_commands.Choice(
-                    name=limits.shorten(name, limits.CHOICE_NAME), value=reminder.id
+                    name=limits.shorten(name, limits.CHOICE_NAME), value=reminder.number
                 )
             )
         return choices[: limits.AUTOCOMPLETE_CHOICES]
+
+    # -- the delivered reminder's buttons ---------------------------------------------
+
+    async def snooze(
+        self, interaction: discord.Interaction[NexusBot], reminder_id: int, delay: timedelta
+    ) -> None:
+        """**Snooze 10 min** / **Snooze 1 h**: only the owner; a new delivery is booked
+        and this message says until when, without buttons."""
+        outcome = await self.bot.services.reminders.snooze(interaction.user.id, reminder_id, delay)
+        await self._show(interaction, render.snoozed(outcome.reminder), outcome.reminder.user_id)
+
+    async def done(self, interaction: discord.Interaction[NexusBot], reminder_id: int) -> None:
+        """**Done**: only the owner; the message says so, without buttons."""
+        outcome = await self.bot.services.reminders.done(interaction.user.id, reminder_id)
+        await self._show(interaction, render.done(outcome.reminder), outcome.reminder.user_id)
+
+    async def _show(
+        self, interaction: discord.Interaction[NexusBot], text: str, owner_id: int
+    ) -> None:
+        """Edit the clicked message in place (an edit notifies nobody)."""
+        content = render.addressed(text, owner_id, in_channel=interaction.guild_id is not None)
+        await interaction.response.edit_message(content=content, view=None)

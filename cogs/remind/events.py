@@ -10,8 +10,8 @@ from discord.ext import commands
 from bot.db.timers import Timer
 from bot.scheduling import TimerKind
 from bot.services.reminders import KIND, PRIVACY_OWNER
-from bot.ui import embeds
-from cogs.remind import strings
+from cogs.remind import render
+from cogs.remind.views import delivered_view
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -33,16 +33,14 @@ class RemindEvents(commands.Cog):
     async def deliver(self, timer: Timer) -> None:
         if timer.subject_id is None:
             return
-        reminder = await self.bot.services.reminders.get(timer.subject_id)
-        if reminder is None:
-            return  # deleted (cancelled or forgotten) after it was claimed
-        content = strings.DELIVERED.format(what=reminder.text)
-        if self.bot.services.reminders.is_late(reminder):
-            late = strings.LATE.format(relative=embeds.timestamp(reminder.due, "R"))
-            content = f"{content}\n{late}"
+        reminders = self.bot.services.reminders
+        reminder = await reminders.get(timer.subject_id)
+        if reminder is None or reminder.done_at is not None:
+            return  # deleted (cancelled or forgotten) or done after it was claimed
         await self.bot.delivery.dm(
             reminder.user_id,
             nonce=timer.nonce(),
-            content=content,
+            content=render.delivered(reminder, late=reminders.is_late(reminder)),
+            view=delivered_view(reminder.id),
             fallback_channel_id=reminder.channel_id,
         )

@@ -87,11 +87,13 @@ class SessionsCog(commands.Cog):
             await self.publisher.withdraw(session.id)
             raise
         await self.mirror.sync_quietly(session)
-        offsets = await services.sessions.timeline.offsets(guild.id)
-        lines = [embeds.when(session.start), f"Card: {session.card_url}"]
-        if offsets:
-            before = ", ".join(format_duration(o) for o in offsets)
-            lines.append(f"Reminders go to attendees {before} before the start.")
+        setup = await services.sessions.reminder_setup(session, interaction.user.id)
+        lines = [
+            embeds.when(session.start),
+            f"Card: {session.card_url}",
+            render.hosting_line(session),
+            render.reminders_line(setup),
+        ]
         await interaction.followup.send(
             embed=embeds.success(f"Session #{session.id} scheduled", "\n".join(lines)),
             ephemeral=True,
@@ -230,11 +232,9 @@ class SessionsCog(commands.Cog):
                 embed=embeds.info("Nothing to export", strings.EXPORT_EMPTY), ephemeral=True
             )
             return
+        text = strings.EXPORT_DONE.format(count=markup.plural(count, "session"))
         await interaction.response.send_message(
-            embed=embeds.success(
-                "Your sessions",
-                strings.EXPORT_DONE.format(sessions=markup.plural(count, "session")),
-            ),
+            embed=embeds.success("Your sessions", text),
             file=discord.File(io.BytesIO(data), filename="nexus-sessions.ics"),
             ephemeral=True,
         )
@@ -296,17 +296,26 @@ class SessionsCog(commands.Cog):
         self, interaction: discord.Interaction[NexusBot], session_id: int, *, join: bool
     ) -> None:
         """The Join/Leave buttons and ``/session join|leave``. Defers first: the card
-        edit shares a per-channel rate limit with every other click on it."""
+        edit shares a per-channel rate limit with every other click on it. Joining adds
+        the user to the session's thread; leaving does not take them out of it (that
+        needs Manage Threads, and they may be in the conversation there): a leaver is
+        no longer mentioned by reminders, and Discord's Leave Thread is one click."""
         sessions = self.bot.services.sessions
         user_id = interaction.user.id
         await interaction.response.defer(ephemeral=True, thinking=True)
         if join:
             joined = await sessions.join(session_id, interaction.guild_id, user_id)
-            title, text = render.joined_text(joined)
+            title, text, neutral = render.joined_text(joined)
         else:
             left = await sessions.leave(session_id, interaction.guild_id, user_id)
-            title, text = "You left", render.left_text(left)
+            title, text, neutral = "You left", render.left_text(left), False
         await quietly(self.publisher.refresh(session_id), f"refresh of session {session_id}")
-        if not join:
+        if join:
+            await quietly(
+                self.publisher.add_members(joined.session, [user_id], fresh=False),
+                f"session {session_id}: {user_id} into its thread",
+            )
+        else:
             await self.publisher.tell_promoted(left.promoted)
-        await interaction.followup.send(embed=embeds.success(title, text), ephemeral=True)
+        embed = embeds.muted(title, text) if neutral else embeds.success(title, text)
+        await interaction.followup.send(embed=embed, ephemeral=True)

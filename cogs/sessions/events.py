@@ -29,8 +29,15 @@ from bot.db.timers import Timer
 from bot.delivery import is_transient, quietly
 from bot.scheduling import TimerKind
 from bot.services import intents
-from bot.services.sessions.rules import KIND_END, KIND_REMINDER, KIND_START, KINDS, MAX_OFFSET
-from bot.services.sessions.service import PRIVACY_OWNER
+from bot.services.sessions.forget import PRIVACY_OWNER
+from bot.services.sessions.rules import (
+    KIND_END,
+    KIND_REMINDER,
+    KIND_START,
+    KINDS,
+    MAX_OFFSET,
+    RosterChanges,
+)
 from cogs.sessions import render
 from cogs.sessions.publish import Publisher
 
@@ -124,6 +131,10 @@ class SessionEvents(commands.Cog):
         except Exception:
             log.exception("finishing interrupted cards failed in guild %s", guild.id)
         try:
+            await self._show(await self.bot.services.sessions.settle_hosts(guild.id))
+        except Exception:
+            log.exception("settling hosts' own RSVPs failed in guild %s", guild.id)
+        try:
             return await self.mirror.reconcile(guild)
         except Exception:
             log.exception("reconciling scheduled events failed in guild %s", guild.id)
@@ -142,10 +153,13 @@ class SessionEvents(commands.Cog):
                 log.info("session %s: interrupted %s completed", session.id, kind)
 
     async def _after_forget(self, user_id: int) -> None:
-        effects = self.bot.services.sessions.take_forget_effects(user_id)
-        for session_id in sorted(effects.session_ids):
+        await self._show(self.bot.services.sessions.take_forget_effects(user_id))
+
+    async def _show(self, changes: RosterChanges) -> None:
+        """Cards whose roster changed behind them are refreshed; promoted waiters told."""
+        for session_id in sorted(changes.session_ids):
             await quietly(self.publisher.refresh(session_id), f"refresh of session {session_id}")
-        await self.publisher.tell_promoted(effects.promoted)
+        await self.publisher.tell_promoted(changes.promoted)
 
 
 Events = dict[int, discord.ScheduledEvent]

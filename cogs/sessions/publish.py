@@ -55,8 +55,10 @@ class Publisher:
     async def post_card(self, session: Session, *, adopt: Intent | None = None) -> Session:
         """Post the card and open its thread, once: each write is an intent first, so a
         retry (or the reconciliation at start, passing the ``adopt`` intent left by a
-        kill) finds what was done instead of doing it again."""
+        kill) finds what was done instead of doing it again. The thread opens with the
+        host and everyone on the session (a series' next occurrence carries them over)."""
         services = self.bot.services
+        opened = False
         async with self.locked(session.id):
             current = await services.sessions.find(session.id) or session
             channel_id, message_id = current.channel_id, current.message_id
@@ -78,7 +80,7 @@ class Publisher:
                         intent.channel_id,
                         nonce=nonces.session_card(current.id),
                         embed=render.card_embed(current, roster),
-                        view=render.card_view(current),
+                        view=render.card_view(current, roster),
                     )
                     message_id = message.id
                 channel_id = intent.channel_id
@@ -101,6 +103,12 @@ class Publisher:
                     current.id, channel_id=channel_id, message_id=message_id, thread_id=thread_id
                 )
                 await services.intents.complete(intent)
+                opened = thread_id is not None
+        if opened:
+            people = await services.sessions.concerned(current)
+            await quietly(self.add_members(current, people, fresh=True), f"session {session.id}")
+            # The card's calendar link can only point back at the card and thread now.
+            await quietly(self.refresh(current.id), f"refresh of session {current.id}")
         return current
 
     async def _posted_card(self, intent: Intent) -> int | None:
@@ -157,10 +165,29 @@ class Publisher:
                     session.channel_id,
                     session.message_id,
                     embed=render.card_embed(session, roster),
-                    view=render.card_view(session),
+                    view=render.card_view(session, roster),
                 )
             except (discord.NotFound, discord.Forbidden) as error:
                 log.warning("card of session %s can't be edited: %s", session_id, error)
+
+    async def add_members(self, session: Session, user_ids: list[int], *, fresh: bool) -> None:
+        """Add people to the session's thread, so it shows in their list and its
+        messages reach them. Discord refuses members for an archived thread (a thread
+        archives itself after a week without messages), so one the bot no longer
+        counts among the server's active threads is unarchived first (``fresh``: just
+        opened, nothing to check)."""
+        thread_id = session.thread_id
+        if thread_id is None or not user_ids:
+            return
+        guild = self.bot.get_guild(session.guild_id)
+        if not fresh and guild is not None and guild.get_thread(thread_id) is None:
+            await self.bot.delivery.edit_thread(thread_id, archived=False)
+        for user_id in user_ids:
+            # One person who left the server doesn't keep the others out.
+            await quietly(
+                self.bot.delivery.add_to_thread(thread_id, user_id),
+                f"adding {user_id} to the thread of session {session.id}",
+            )
 
     async def rename_thread(self, session: Session) -> None:
         if session.thread_id is None:
@@ -230,8 +257,7 @@ class Publisher:
 
     async def notify_edit(self, result: EditResult, actor_id: int) -> None:
         session = result.session
-        roster = await self.bot.services.sessions.roster(session.id)
-        people = [uid for uid in roster.going + roster.waitlist if uid != actor_id]
+        people = await self.bot.services.sessions.concerned(session, but=actor_id)
         if not people:
             return
         audience = await self.bot.services.sessions.timeline.audience(people, reminders=False)
@@ -252,8 +278,7 @@ class Publisher:
         )
 
     async def notify_cancel(self, session: Session, actor_id: int) -> None:
-        roster = await self.bot.services.sessions.roster(session.id)
-        people = [uid for uid in roster.going + roster.waitlist if uid != actor_id]
+        people = await self.bot.services.sessions.concerned(session, but=actor_id)
         content = strings.CANCELLED_NOTICE.format(
             title=session.title,
             absolute=embeds.timestamp(session.start),

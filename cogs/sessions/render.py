@@ -8,27 +8,56 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from bot.calendar_export import google_calendar_url
 from bot.db.session_rsvps import Roster
 from bot.db.sessions import Session, SessionSummary
-from bot.services.sessions.rules import Change, JoinResult, LeaveResult
+from bot.services.sessions.rules import Change, JoinResult, LeaveResult, ReminderSetup
 from bot.time.durations import format_duration
 from bot.ui import embeds, limits, markup
 from cogs.sessions import strings
 from cogs.sessions.views import JoinButton, LeaveButton
 
 SHOWN_ATTENDEES = 20
+FIELD = limits.EMBED_FIELD_VALUE
 
 
 def duration_text(minutes: int) -> str:
     return format_duration(timedelta(minutes=minutes))
 
 
-def host_text(session: Session) -> str:
-    return markup.user(session.host_id)
-
-
 def capacity_text(going: int, capacity: int | None) -> str:
     return f"{going}/{capacity}" if capacity is not None else f"{going}"
+
+
+def is_full(session: Session, roster: Roster) -> bool:
+    return session.capacity is not None and len(roster.going) >= session.capacity
+
+
+def going_name(session: Session, roster: Roster) -> str:
+    """``Going (host + 3/10)``: the host goes without taking one of the places."""
+    places = capacity_text(len(roster.going), session.capacity)
+    return f"Going (host + {places})" if session.host_id else f"Going ({places})"
+
+
+def going_entries(session: Session, roster: Roster) -> list[str]:
+    host = [strings.HOST_MARK.format(host=markup.user(session.host_id))] if session.host_id else []
+    return host + [markup.user(uid) for uid in roster.going]
+
+
+def fitted(entries: list[str], *, shown: int | None = None, width: int = FIELD) -> str:
+    """``entries`` joined by commas, as many as fit in ``width`` characters (and at
+    most ``shown``), then "+N more" for the rest."""
+    limit = len(entries) if shown is None else min(shown, len(entries))
+    taken, length = 0, 0
+    for entry in entries[:limit]:
+        grown = length + (2 if taken else 0) + len(entry)
+        left = len(entries) - taken - 1
+        if grown + (len(f" +{left} more") if left else 0) > width:
+            break
+        taken, length = taken + 1, grown
+    extra = len(entries) - taken
+    text = ", ".join(entries[:taken])
+    return f"{text} +{extra} more".lstrip() if extra else text
 
 
 def card_embed(session: Session, roster: Roster) -> discord.Embed:
@@ -46,47 +75,64 @@ def card_embed(session: Session, roster: Roster) -> discord.Embed:
         when = f"{embeds.timestamp(session.start)}, ended {embeds.timestamp(session.end, 'R')}"
     embeds.add_field(embed, "When", when)
     embeds.add_field(embed, "Duration", duration_text(session.duration_min), inline=True)
-    embeds.add_field(embed, "Host", host_text(session), inline=True)
+    if session.host_id is None:
+        embeds.add_field(embed, "Host", markup.user(None), inline=True)
     if session.topic:
         embeds.add_field(embed, "Topic", session.topic, inline=True)
     if session.repeat in strings.SERIES:
         embeds.add_field(embed, "Repeats", strings.SERIES[session.repeat], inline=True)
     if session.voice_channel_id:
         embeds.add_field(embed, "Voice", f"<#{session.voice_channel_id}>", inline=True)
-    going = capacity_text(len(roster.going), session.capacity)
+    going = going_entries(session, roster)
+    nobody = strings.NOBODY_YET if session.is_open else strings.NOBODY
     embeds.add_field(
         embed,
-        f"Going ({going})",
-        markup.users(roster.going, SHOWN_ATTENDEES) if roster.going else strings.NOBODY_YET,
+        going_name(session, roster),
+        fitted(going, shown=SHOWN_ATTENDEES + (session.host_id is not None)) or nobody,
     )
     if roster.waitlist:
-        embeds.add_field(embed, "Waitlist", f"{len(roster.waitlist)} waiting", inline=True)
+        waiting = [markup.user(uid) for uid in roster.waitlist]
+        embeds.add_field(embed, f"Waitlist ({len(waiting)})", fitted(waiting))
     if session.status == "cancelled" and session.cancel_reason:
         embeds.add_field(embed, "Reason", session.cancel_reason)
-    embed.set_footer(text=strings.CARD_FOOTER.format(id=session.id))
+    footer = strings.CARD_FOOTER if session.is_open else strings.CARD_FOOTER_CLOSED
+    embed.set_footer(text=footer.format(id=session.id))
     return embed
 
 
-def card_view(session: Session) -> discord.ui.View | None:
-    """Join and Leave while the session is open; no buttons once it is over."""
+def card_view(session: Session, roster: Roster) -> discord.ui.View | None:
+    """While the session is open: **Join** (**Join waitlist** when full) and **Leave**;
+    before the start, **Add to Google Calendar**; while live, its voice channel. No
+    buttons once it is over."""
     if not session.is_open:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(JoinButton(session.id))
+    join = JoinButton(session.id)
+    if is_full(session, roster):
+        join.item.label = strings.JOIN_WAITLIST_LABEL
+        join.item.style = discord.ButtonStyle.primary
+    view.add_item(join)
     view.add_item(LeaveButton(session.id))
+    if session.status == "live" and session.voice_channel_id:
+        voice = markup.jump_url(session.guild_id, session.voice_channel_id)
+        view.add_item(discord.ui.Button(label=strings.VOICE_LABEL, url=voice))
+    if session.status == "scheduled":
+        calendar = google_calendar_url(session)
+        view.add_item(discord.ui.Button(label=strings.CALENDAR_LABEL, url=calendar))
     return view
 
 
 def info_embed(session: Session, roster: Roster) -> discord.Embed:
     embed = card_embed(session, roster)
-    # Replace the short attendee field with everyone, in order.
-    for index, field in enumerate(embed.fields):
-        if field.name and field.name.startswith("Going"):
+    # Replace the card's short lists with everyone, in order.
+    for index in reversed(range(len(embed.fields))):
+        name = embed.fields[index].name or ""
+        if name.startswith(("Going", "Waitlist")):
             embed.remove_field(index)
-            break
     lines = [f"{n}. <@{uid}>" for n, uid in enumerate(roster.going, start=1)]
-    going = capacity_text(len(roster.going), session.capacity)
-    _add_blocks(embed, f"Going ({going})", lines or [strings.NOBODY_YET])
+    if session.host_id:
+        lines.insert(0, strings.HOST_MARK.format(host=markup.user(session.host_id)))
+    _add_blocks(embed, going_name(session, roster), lines or [strings.NOBODY_YET])
     if roster.waitlist:
         waiting = [f"{n}. <@{uid}>" for n, uid in enumerate(roster.waitlist, start=1)]
         _add_blocks(embed, f"Waitlist ({len(roster.waitlist)})", waiting)
@@ -109,7 +155,7 @@ def list_embed(page: list[SessionSummary], *, total: int, offset: int, mine: boo
     for item in page:
         s = item.session
         live = f" · {strings.LIVE}" if s.status == "live" else ""
-        details = [embeds.when(s.start), f"{capacity_text(item.going, s.capacity)} going"]
+        details = [embeds.when_short(s.start), f"{capacity_text(item.going, s.capacity)} going"]
         if item.waiting:
             details[-1] += f" · {item.waiting} waiting"
         if s.topic:
@@ -153,13 +199,53 @@ def choice_name(session: Session, zone: ZoneInfo) -> str:
     )
 
 
-def joined_text(result: JoinResult) -> tuple[str, str]:
-    title = result.session.title
-    if result.status == "going":
+def hosting_line(session: Session) -> str:
+    """What a new session's host is told about their own place."""
+    if session.capacity is None:
+        return strings.CREATED_HOST
+    places = markup.plural(session.capacity, "place")
+    return strings.CREATED_HOST_PLACES.format(places=places)
+
+
+def and_list(items: list[str]) -> str:
+    """Items in a sentence: a; a and b; a, b and c."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def reminders_line(setup: ReminderSetup) -> str:
+    if setup.server_off:
+        return strings.REMINDERS_SERVER_OFF
+    if setup.mode == "off":
+        return strings.REMINDERS_OFF
+    if not setup.offsets:
+        return strings.REMINDERS_NONE_LEFT
+    offsets = and_list([format_duration(o) for o in setup.offsets])
+    return strings.REMINDERS.format(offsets=offsets, where=strings.REMINDERS_WHERE[setup.mode])
+
+
+def joined_text(result: JoinResult) -> tuple[str, str, bool]:
+    """The answer to Join: its title, its text, and whether it is neutral (nothing
+    changed: already on it, or the host)."""
+    session = result.session
+    title = session.title
+    if result.status == "waitlist":
+        template = strings.WAITLISTED_ALREADY if result.already else strings.WAITLISTED
+        text = template.format(title=title, place=result.place_in_line)
+        return "You're on the waitlist", text, result.already
+    live = session.status == "live"
+    when = strings.ON_NOW.format(end=embeds.timestamp(session.end, "t")) if live else None
+    when = when or embeds.when(session.start)
+    if result.status == "host":
+        heading, template = "You're hosting", strings.HOSTING
+    else:
+        heading = "You're going"
         template = strings.JOINED_ALREADY if result.already else strings.JOINED
-        return "You're going", template.format(title=title)
-    template = strings.WAITLISTED_ALREADY if result.already else strings.WAITLISTED
-    return "You're on the waitlist", template.format(title=title, place=result.place_in_line)
+    lines = [template.format(title=title, when=when)]
+    if session.voice_channel_id:
+        lines.append(strings.VOICE_AT.format(voice=session.voice_channel_id))
+    if not live:
+        lines.append(reminders_line(result.reminders))
+    return heading, "\n".join(lines), result.already
 
 
 def left_text(result: LeaveResult) -> str:

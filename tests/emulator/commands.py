@@ -92,11 +92,61 @@ def check_can_use(
         raise EmulatorUsageError(
             f"{user.username} lacks USE_APPLICATION_COMMANDS in {channel.name!r}"
         )
+    if not may_use(emu, cmd, guild, channel, user.id, perms):
+        needed = cmd.get("default_member_permissions")
+        raise EmulatorUsageError(
+            f"{user.username} cannot see /{cmd['name']} here (default_member_permissions "
+            f"{needed}, and no command permission in Server Settings → Integrations allows them)"
+        )
+
+
+ROLE_TARGET, USER_TARGET, CHANNEL_TARGET = 1, 2, 3  # command permission overwrite types
+
+
+def may_use(
+    emu: DiscordEmulator, cmd: JSON, guild: Guild, channel: Channel, user_id: int, perms: int
+) -> bool:
+    """Discord's command permissions (v2): the server's admins always may; a channel
+    overwrite of the command (else of the whole app) may shut a channel; a member's
+    overwrite of the command (else of the app) decides by user, then by role (any allow
+    wins), then by @everyone; without one, ``default_member_permissions`` decides
+    (``"0"``: admins only). What admins set in Server Settings → Integrations is
+    ``emu.set_command_permissions``; bots cannot set it."""
+    if perms & P.ADMINISTRATOR:
+        return True
+    by_command = emu.state.command_permissions.get(guild.id, {})
+    levels = [by_command.get(int(cmd["id"]), []), by_command.get(emu.application_id, [])]
+    all_channels = guild.id - 1
+    for overwrites in levels:
+        shut = _decide(overwrites, CHANNEL_TARGET, [channel.id], all_channels)
+        if shut is not None:
+            if not shut:
+                return False
+            break
+    member = guild.members[user_id]
+    for overwrites in levels:
+        decided = _decide(overwrites, USER_TARGET, [user_id], None)
+        if decided is None:
+            decided = _decide(overwrites, ROLE_TARGET, list(member.roles), guild.id)
+        if decided is not None:
+            return decided
     required = cmd.get("default_member_permissions")
-    if required is not None:
-        needed = int(required)
-        if (needed == 0 and not perms & P.ADMINISTRATOR) or perms & needed != needed:
-            raise EmulatorUsageError(f"{user.username} cannot see /{cmd['name']} (needs {needed})")
+    if required is None:
+        return True
+    needed = int(required)
+    return needed != 0 and perms & needed == needed
+
+
+def _decide(overwrites: list[JSON], kind: int, ids: list[int], everyone: int | None) -> bool | None:
+    """The overwrites of ``kind`` for ``ids`` (any allow wins), else the catch-all one
+    (@everyone, or all channels), else None."""
+    chosen = [o["permission"] for o in overwrites if o["type"] == kind and int(o["id"]) in ids]
+    if chosen:
+        return any(chosen)
+    fallback = [
+        o["permission"] for o in overwrites if o["type"] == kind and int(o["id"]) == everyone
+    ]
+    return fallback[0] if fallback else None
 
 
 class OptionBuilder:

@@ -187,6 +187,8 @@ def component_interaction(
     guild, channel = _context(emu, msg.guild_id, msg.channel_id, user)
     if guild is not None and not emu.state.permissions(channel, user.id) & P.VIEW_CHANNEL:
         raise EmulatorUsageError(f"{user.username} cannot see channel {channel.name!r}")
+    if channel.type == ChannelType.DM and user.id not in [r.id for r in channel.recipients]:
+        raise EmulatorUsageError(f"{user.username} cannot see another person's DM")
     data: JSON = {"custom_id": custom_id, "component_type": comp["type"], "id": comp.get("id")}
     if comp["type"] == 2:
         if values is not None:
@@ -311,10 +313,16 @@ def _submitted(comp: JSON, values: dict[str, Any], inputs: dict[str, JSON]) -> J
         return {"type": 4, "id": comp.get("id"), "custom_id": cid, "value": value}
     if ctype == 3:
         cid = comp["custom_id"]
-        chosen = values.get(cid, [])
-        allowed = [o["value"] for o in comp.get("options") or []]
+        options = comp.get("options") or []
+        # Untouched, a select submits the options it shows selected: its defaults.
+        defaults = [o["value"] for o in options if o.get("default")]
+        chosen = values.get(cid, defaults)
+        allowed = [o["value"] for o in options]
         if any(v not in allowed for v in chosen):
             raise EmulatorUsageError(f"modal select {cid!r} has options {allowed}, got {chosen}")
+        low = comp.get("min_values", 1) if comp.get("required", True) else 0
+        if not low <= len(chosen) <= comp.get("max_values", 1):
+            raise EmulatorUsageError(f"modal select {cid!r} takes {low}.. values, got {chosen}")
         inputs[cid] = {**comp}
         return {"type": 3, "id": comp.get("id"), "custom_id": cid, "values": list(chosen)}
     return {"type": ctype, "id": comp.get("id")}

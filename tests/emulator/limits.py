@@ -16,6 +16,8 @@ EMBED_TOTAL_MAX = 6000
 ACTION_ROWS_MAX = 5
 V2_COMPONENTS_MAX = 40
 CUSTOM_ID_MAX = 100
+BUTTON_URL_MAX = 512
+URL_SCHEMES = ("http", "https", "discord")
 NONCE_MAX = 25
 ALLOWED_MENTIONS_IDS_MAX = 100
 THREAD_NAME_MAX = 100
@@ -192,8 +194,18 @@ def _button(comp: JSON, fe: FormErrors, path: Path) -> None:
     style = comp.get("style")
     check_length(fe, (*path, "label"), comp.get("label"), 80)
     if style == 5:
-        if not comp.get("url"):
+        url = comp.get("url")
+        if not url:
             fe.required((*path, "url"))
+        else:
+            check_length(fe, (*path, "url"), url, BUTTON_URL_MAX)
+            scheme = str(url).partition(":")[0].lower()
+            if scheme not in URL_SCHEMES:
+                fe.add(
+                    (*path, "url"),
+                    "URL_TYPE_INVALID_SCHEME",
+                    f'Scheme "{scheme}" is not supported. Scheme must be one of {URL_SCHEMES}.',
+                )
         if comp.get("custom_id") is not None:
             fe.add(
                 (*path, "custom_id"),

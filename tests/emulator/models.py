@@ -293,6 +293,7 @@ class Message:
     mention_role_ids: list[int] = field(default_factory=list)
     mention_everyone: bool = False
     notified_ids: list[int] = field(default_factory=list)  # whom its creation notified
+    reactions: dict[str, list[int]] = field(default_factory=dict)  # emoji -> who reacted
     message_reference: JSON | None = None
     webhook_id: int | None = None
     application_id: int | None = None

@@ -164,6 +164,8 @@ async def edit_message(req: Req) -> Reply:
     msg = req.state.message(channel.id, req.id("message_id"))
     body = req.json()
     bot_id = req.emu.bot_user.id
+    if channel.is_thread and channel.archived:
+        raise ApiError(400, 50083)  # an archived thread takes no edits: unarchive it first
     if msg.author.id != bot_id:
         if set(body) - {"flags"}:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")

@@ -11,6 +11,7 @@ from . import rest_app as app
 from . import rest_channels as ch
 from . import rest_guilds as guilds
 from . import rest_interactions as ix
+from . import rest_reactions as rx
 from . import rest_thread_members as tm
 from . import rest_threads as th
 from .server import RouteSpec as R
@@ -84,6 +85,11 @@ ROUTES: list[R] = [
     R("PATCH", "/channels/{channel_id}/messages/{message_id}", ch.edit_message),
     R("DELETE", "/channels/{channel_id}/messages/{message_id}", ch.delete_message),
     R("POST", "/channels/{channel_id}/messages/{message_id}/crosspost", ch.crosspost),
+    R(
+        "PUT",
+        "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me",
+        rx.add_own_reaction,
+    ),
     # threads
     R("POST", "/channels/{channel_id}/messages/{message_id}/threads", th.thread_from_message),
     R("POST", "/channels/{channel_id}/threads", th.create_thread),

@@ -25,6 +25,8 @@ class EmulatorState:
         self.closed_dms: set[int] = set()
         self.global_commands: list[JSON] = []
         self.guild_commands: dict[int, list[JSON]] = {}
+        # guild id -> command id (or the application id: every command) -> overwrites
+        self.command_permissions: dict[int, dict[int, list[JSON]]] = {}
         self.pins: dict[int, list[tuple[int, str]]] = {}  # channel id -> (message id, pinned_at)
         self.cdn: dict[str, bytes] = {}  # attachment url -> the bytes Discord's CDN serves
         self.bot_user: User | None = None
@@ -152,6 +154,18 @@ class EmulatorState:
             data["nonce"] = msg.nonce
         if msg.position is not None:
             data["position"] = msg.position
+        if msg.reactions:
+            data["reactions"] = [
+                {
+                    "emoji": {"id": None, "name": emoji},
+                    "count": len(users),
+                    "count_details": {"burst": 0, "normal": len(users)},
+                    "me": self.bot.id in users,
+                    "me_burst": False,
+                    "burst_colors": [],
+                }
+                for emoji, users in msg.reactions.items()
+            ]
         for key in ("message_reference", "interaction_metadata", "interaction", "poll"):
             value = getattr(msg, key)
             if value is not None:

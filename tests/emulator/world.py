@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import messaging
-from .commands import EmulatorUsageError
+from .commands import CHANNEL_TARGET, ROLE_TARGET, USER_TARGET, EmulatorUsageError
 from .errors import FormErrors
 from .gateway import Gateway, Intent
 from .ids import EmuClock, SnowflakeFactory
@@ -30,6 +30,7 @@ class WorldMixin:
     gateway: Gateway
     bot_user: User
     default_bot_permissions: int
+    application_id: int
 
     def _emu(self) -> DiscordEmulator:
         return self  # type: ignore[return-value]
@@ -140,6 +141,16 @@ class WorldMixin:
             self.gateway.dispatch("GUILD_MEMBER_ADD", data, intent=Intent.GUILD_MEMBERS)
         return member
 
+    def remove_member(self, guild_id: int, user_id: int) -> None:
+        """A member leaves (or is kicked from) the server; Discord takes them out of its
+        threads too."""
+        guild = self.state.guild(guild_id)
+        member = guild.members.pop(user_id)
+        for channel in guild.channels.values():
+            channel.thread_members.pop(user_id, None)
+        data = {"guild_id": str(guild_id), "user": member.user.to_dict()}
+        self.gateway.dispatch("GUILD_MEMBER_REMOVE", data, intent=Intent.GUILD_MEMBERS)
+
     def set_member_roles(self, guild_id: int, user_id: int, roles: Iterable[int]) -> Member:
         member = self.state.guild(guild_id).members[user_id]
         member.roles = list(roles)
@@ -220,6 +231,39 @@ class WorldMixin:
         return self._add_channel(
             guild_id, ChannelType.FORUM, name, available_tags=available, flags=flags, **kw
         )
+
+    def set_command_permissions(
+        self,
+        guild_id: int,
+        command: str | None,
+        *,
+        roles: Mapping[int, bool] | None = None,
+        users: Mapping[int, bool] | None = None,
+        channels: Mapping[int, bool] | None = None,
+    ) -> None:
+        """What an admin sets in Server Settings → Integrations: who may use ``command``
+        (a synced chat-input command's name; None: every command of the app) in this
+        server, replacing what was set before. ``guild_id`` as a role is @everyone,
+        ``guild_id - 1`` as a channel is every channel. A bot cannot set these (Discord
+        wants a user's Bearer token), so this is a world call, not a route."""
+        if command is None:
+            target = self.application_id
+        else:
+            synced = [*self.state.guild_commands.get(guild_id, []), *self.state.global_commands]
+            found = [c for c in synced if c["name"] == command and c["type"] == 1]
+            if not found:
+                raise EmulatorUsageError(f"no synced command {command!r} to set permissions of")
+            target = int(found[0]["id"])
+        overwrites = [
+            {"id": str(target_id), "type": kind, "permission": allow}
+            for kind, chosen in (
+                (ROLE_TARGET, roles),
+                (USER_TARGET, users),
+                (CHANNEL_TARGET, channels),
+            )
+            for target_id, allow in (chosen or {}).items()
+        ]
+        self.state.command_permissions.setdefault(guild_id, {})[target] = overwrites
 
     def close_dms(self, user_id: int) -> None:
         self.state.closed_dms.add(user_id)
@@ -305,22 +349,29 @@ class WorldMixin:
         content: str = "",
         *,
         applied_tags: Iterable[int] = (),
+        tags: Iterable[str] = (),
         **body: Any,
     ) -> tuple[Channel, Message]:
-        """A user opens a forum post: THREAD_CREATE, then the starter message (same id)."""
+        """A user opens a forum post: THREAD_CREATE, then the starter message (same id).
+        Tags are given by id (``applied_tags``) or by name (``tags``)."""
         forum = self.state.channel(forum_id)
         if forum.type not in (ChannelType.FORUM, ChannelType.MEDIA):
             raise EmulatorUsageError(f"channel {forum_id} is not a forum")
         self._check_poster(forum, user)
+        by_name = {t["name"]: int(t["id"]) for t in forum.available_tags}
+        unknown = [name for name in tags if name not in by_name]
+        if unknown:
+            raise EmulatorUsageError(f"forum {forum.name!r} has no tag(s) {unknown}")
         errors = FormErrors()
-        tags = check_applied_tags(forum, list(applied_tags), errors)
+        wanted = [*applied_tags, *(by_name[name] for name in tags)]
+        applied = check_applied_tags(forum, wanted, errors)
         if errors:
             raise EmulatorUsageError(f"the client would refuse this post: {errors.tree}")
         emu = self._emu()
         thread = new_thread(
             emu, forum, {"name": name}, thread_id=self.ids.next(), thread_type=11, owner_id=user.id
         )
-        thread.applied_tags = tags
+        thread.applied_tags = applied
         announce_thread(emu, thread)
         msg = messaging.new_message(
             emu, thread, user, {"content": content, **body}, message_id=thread.id
@@ -344,4 +395,17 @@ class WorldMixin:
         message.flags |= 1 << 5
         announce_thread(emu, thread)
         messaging.dispatch_message(emu, "MESSAGE_UPDATE", message)
+        return thread
+
+    def auto_archive(self, thread_id: int) -> Channel:
+        """Discord archives a thread by itself after its ``auto_archive_duration``
+        without messages (THREAD_UPDATE follows); nobody acts."""
+        thread = self.state.channel(thread_id)
+        if not thread.is_thread:
+            raise EmulatorUsageError(f"channel {thread_id} is not a thread")
+        emu = self._emu()
+        thread.archived = True
+        thread.archive_timestamp = emu.clock.iso()
+        payload = self.state.channel_payload(thread)
+        emu.gateway.dispatch("THREAD_UPDATE", payload, intent=Intent.GUILDS)
         return thread

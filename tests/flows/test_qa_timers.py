@@ -28,6 +28,12 @@ def bot_messages(nexus: Nexus, thread: Channel) -> list[Message]:
     return [m for m in public(nexus, thread.id) if m.author.id == nexus.emu.bot_user.id]
 
 
+def newer_than(nexus: Nexus, thread: Channel, message: Message) -> Message | None:
+    """The bot's latest message in the thread, if it came after ``message``."""
+    latest = bot_messages(nexus, thread)[-1]
+    return latest if latest.id > message.id else None
+
+
 async def noticed(nexus: Nexus, thread: Channel, user: User, content: str = "reply") -> Message:
     """A user posts in the thread; wait until the bot has recorded it."""
     before = (await question_of(nexus, thread)).last_activity_at
@@ -155,7 +161,7 @@ async def test_nudge_asks_the_asker_once_with_buttons(nexus: Nexus) -> None:
     await nexus.run_timers()
     advance(nexus, hours=30)
     await nexus.run_timers()
-    nudges = [m for m in bot_messages(nexus, thread) if m.components]
+    nudges = [m for m in bot_messages(nexus, thread) if "Solved" in str(m.components)]
     assert nudges == [nudge]
 
     refused = await nexus.emu.click(world.bola, nudge, buttons[1]["custom_id"])
@@ -164,9 +170,11 @@ async def test_nudge_asks_the_asker_once_with_buttons(nexus: Nexus) -> None:
     await nexus.bot.close()
     async with running_bot(nexus):
         helped = await nexus.emu.click(world.ada, nudge, buttons[1]["custom_id"])
-        await helped.response()
+        assert (await helped.response())["type"] == 7  # the nudge loses its buttons
         edited = nexus.emu.message(nudge.id)
-        assert "still needs help" in edited.content and edited.components == []
+        assert edited.content == nudge.content and edited.components == []
+        call = await eventually(lambda: newer_than(nexus, thread, nudge), "the call for help")
+        assert "still needs help" in call.content
 
 
 async def test_the_nudge_solved_button_asks_for_the_summary(nexus: Nexus) -> None:
@@ -187,6 +195,7 @@ async def test_the_nudge_solved_button_asks_for_the_summary(nexus: Nexus) -> Non
 async def test_dormant_thread_is_closed_as_stale_and_a_reply_reopens_it(nexus: Nexus) -> None:
     world = nexus.world
     thread = await ask(nexus, world.ada)
+    answer = await noticed(nexus, thread, world.bola, "Try --fake-initial")
     advance(nexus, hours=71, minutes=59)
     await nexus.run_timers()
     assert not [m for m in bot_messages(nexus, thread) if "no activity" in text_of(m)]
@@ -204,7 +213,7 @@ async def test_dormant_thread_is_closed_as_stale_and_a_reply_reopens_it(nexus: N
     await nexus.run_timers()
     assert len(bot_messages(nexus, thread)) == count
 
-    nexus.emu.user_message(thread.id, world.ada, "still broken")
+    nexus.emu.user_message(thread.id, world.ada, "still broken", reply_to=answer)
 
     async def reopened() -> bool:
         return (await question_of(nexus, thread)).status == "open"
@@ -215,11 +224,57 @@ async def test_dormant_thread_is_closed_as_stale_and_a_reply_reopens_it(nexus: N
     assert len([m for m in bot_messages(nexus, thread) if "no activity" in text_of(m)]) == 2
 
 
+async def test_a_question_nobody_answered_is_closed_only_after_asking_its_asker(
+    nexus: Nexus,
+) -> None:
+    """No reply at all after the dormant period: the asker is asked first, with the
+    Solved / Still need help buttons; the question closes only after another quiet
+    spell without an answer."""
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    advance(nexus, hours=72)
+    await nexus.run_timers()
+    check = bot_messages(nexus, thread)[-1]
+    assert check.content.startswith(f"<@{world.ada.id}> nobody has replied here in 3 days.")
+    assert "close it as stale <t:" in check.content
+    assert [b["label"] for b in check.components[0]["components"]] == ["Solved", "Still need help"]
+    assert check.notified_ids == [world.ada.id]
+    pings_only(check, users=(world.ada.id,))
+    assert (await question_of(nexus, thread)).status == "open" and not thread.archived
+    await nexus.run_timers()
+    advance(nexus, hours=71, minutes=59)
+    await nexus.run_timers()
+    assert bot_messages(nexus, thread)[-1].id == check.id  # asked once, not closed yet
+    advance(nexus, minutes=1)
+    await nexus.run_timers()
+    closing = bot_messages(nexus, thread)[-1]
+    assert "no activity" in text_of(closing)
+    assert (await question_of(nexus, thread)).close_reason == "stale"
+    await eventually(lambda: thread.archived, "the stale thread to be archived")
+
+
+async def test_still_need_help_on_the_check_keeps_the_question_open(nexus: Nexus) -> None:
+    world = nexus.world
+    thread = await ask(nexus, world.ada)
+    advance(nexus, hours=72)
+    await nexus.run_timers()
+    check = bot_messages(nexus, thread)[-1]
+    help_id = check.components[0]["components"][1]["custom_id"]
+    await (await nexus.emu.click(world.ada, check, help_id)).response()
+    call = await eventually(lambda: newer_than(nexus, thread, check), "the call for help")
+    assert call.notified_ids == [world.helper.id]
+    advance(nexus, hours=72)
+    await nexus.run_timers()
+    stored = await question_of(nexus, thread)
+    assert (stored.status, stored.close_reason) == ("closed", "stale")  # asked already
+
+
 async def test_activity_postpones_the_dormant_close(nexus: Nexus) -> None:
     world = nexus.world
     thread = await ask(nexus, world.ada)
+    await noticed(nexus, thread, world.helper, "Which Django version?")
     advance(nexus, hours=70)
-    await noticed(nexus, thread, world.ada, "any ideas?")
+    await noticed(nexus, thread, world.ada, "4.2, any ideas?")
     advance(nexus, hours=3)
     await nexus.run_timers()
     assert (await question_of(nexus, thread)).status == "open"

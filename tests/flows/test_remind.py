@@ -7,7 +7,13 @@ import pytest
 from bot import nonces
 from bot.db import timers
 from bot.delivery import OPEN_DMS_HINT
+from tests.emulator import Message
 from tests.flows.harness import Nexus, embed_text
+
+
+def headlines(messages: list[Message]) -> list[str]:
+    """The first line of each message: the reminder itself, above its context."""
+    return [m.content.splitlines()[0] for m in messages]
 
 
 async def test_remind_me_delivers_by_dm_exactly_once(nexus: Nexus) -> None:
@@ -64,7 +70,7 @@ async def test_closed_dms_fall_back_to_a_mention_and_explain_once(nexus: Nexus) 
         assert message.mention_ids == [ada.id]
         assert message.mention_role_ids == []
         assert not message.mention_everyone
-    assert [m.content for m in nexus.emu.dm_messages(bola.id)] == ["⏰ **Reminder:** bola's"]
+    assert headlines(nexus.emu.dm_messages(bola.id)) == ["⏰ **Reminder:** bola's"]
 
 
 async def test_the_closed_dm_fallback_carries_the_rows_nonce(nexus: Nexus) -> None:
@@ -112,9 +118,7 @@ async def test_list_and_cancel_with_autocomplete(nexus: Nexus) -> None:
     await nexus.run_timers()
     nexus.clock.advance(hours=3)
     await nexus.run_timers()
-    assert [m.content for m in nexus.emu.dm_messages(ada.id)] == [
-        "⏰ **Reminder:** water the plants"
-    ]
+    assert headlines(nexus.emu.dm_messages(ada.id)) == ["⏰ **Reminder:** water the plants"]
 
 
 @pytest.mark.parametrize(
@@ -170,7 +174,7 @@ async def test_a_server_error_is_retried_with_the_same_nonce(nexus: Nexus) -> No
     nexus.clock.advance(minutes=1)
     await nexus.run_timers()
     assert len(nexus.emu.calls_to("POST", r"/channels/\d+/messages")) == sent_before + 3
-    assert [m.content for m in nexus.emu.dm_messages(ada.id)] == ["⏰ **Reminder:** deploy"]
+    assert headlines(nexus.emu.dm_messages(ada.id)) == ["⏰ **Reminder:** deploy"]
     assert await nexus.services.reminders.pending(ada.id) == []
 
 

@@ -20,7 +20,9 @@ from tests.flows.sessions_kit import (
     click,
     create,
     custom_ids,
+    field,
     finished,
+    has_field,
     posts,
     said,
     stored,
@@ -55,10 +57,11 @@ async def test_create_posts_the_card_its_thread_and_the_event(nexus: Nexus) -> N
         "1 hour 30 minutes",
         f"<@{w.ada.id}>",
         "django",
-        "Going (0/3)",
         "Bring a slow query.",
     ):
         assert expected in text
+    # The host is going from the start, without taking one of the 3 places.
+    assert field(data, "Going") == ("Going (host + 0/3)", f"<@{w.ada.id}> (host)")
     assert custom_ids(message) == [f"session:join:{session.id}", f"session:leave:{session.id}"]
     assert message.mention_ids == []
     [thread] = nexus.emu.threads(w.sessions.id)
@@ -116,14 +119,16 @@ async def test_join_until_full_then_waitlist_and_leave_promotes(nexus: Nexus) ->
     waiting = await click(nexus, chidi, session, "join")
     assert "waitlist" in waiting and "number 1 in line" in waiting
     assert "already going" in await click(nexus, ada, session, "join")
-    text = card_text(nexus, session)
-    assert "Going (2/2)" in text and "1 waiting" in text
-    assert f"<@{chidi.id}>" not in text
+    data = card_data(nexus, session)
+    going = field(data, "Going")
+    assert going[0] == "Going (host + 2/2)" and f"<@{chidi.id}>" not in going[1]
+    assert field(data, "Waitlist") == ("Waitlist (1)", f"<@{chidi.id}>")
 
     assert "You left" in await click(nexus, ada, session, "leave")
-    text = card_text(nexus, session)
-    assert f"<@{chidi.id}>" in text and f"<@{ada.id}>" not in text
-    assert "waiting" not in text
+    data = card_data(nexus, session)
+    going = field(data, "Going")
+    assert f"<@{chidi.id}>" in going[1] and f"<@{ada.id}>" not in going[1]
+    assert not has_field(data, "Waitlist")
     [notice] = nexus.emu.dm_messages(chidi.id)
     assert "A place opened up" in notice.content and "Django ORM clinic" in notice.content
     assert card(nexus, session).edited_timestamp is not None  # edited in place
@@ -153,8 +158,8 @@ async def test_two_joins_for_the_last_place_never_both_get_it(nexus: Nexus) -> N
     assert sorted("waitlist" in a for a in answers) == [False, True]
     roster = await nexus.services.sessions.roster(session.id)
     assert len(roster.going) == 2 and len(roster.waitlist) == 1
-    assert "Going (2/2)" in card_text(nexus, session)
-    assert "1 waiting" in card_text(nexus, session)
+    assert field(card_data(nexus, session), "Going")[0] == "Going (host + 2/2)"
+    assert field(card_data(nexus, session), "Waitlist")[0] == "Waitlist (1)"
 
 
 async def test_edit_by_host_and_mentor_refused_for_others(nexus: Nexus) -> None:
@@ -221,6 +226,11 @@ async def test_list_info_and_autocomplete(nexus: Nexus) -> None:
     listing = await said(nexus, w.ada, "session list")
     assert listing.index("Django ORM clinic") < listing.index("GraphQL basics")
     assert "1/1 going · 1 waiting" in listing
+    # A list gives each time short, then how far away; the card gives the full date.
+    assert f"<t:{int(sooner.start.timestamp())}:f> (<t:" in listing
+    assert f"<t:{int(sooner.start.timestamp())}:F>" in card_text(
+        nexus, await stored(nexus, sooner.id)
+    )
     mine = await said(nexus, w.ada, "session list", mine=True)
     assert "Django ORM clinic" in mine and "GraphQL basics" not in mine
 

@@ -49,16 +49,17 @@ async def test_reminders_at_each_offset_by_thread_dm_and_fallback(nexus: Nexus) 
     thread_id = session.thread_id or 0
     start = int(session.start.timestamp())
 
+    host = nexus.world.mentor.id  # reminded like any attendee
     nexus.clock.set(session.start - timedelta(days=1))
     await nexus.run_timers()
     posted = thread_messages(nexus, session)
-    assert [m.mention_ids for m in posted] == [[ada.id], [dayo.id]]
+    assert [m.mention_ids for m in posted] == [sorted([host, ada.id]), [dayo.id]]
     assert f"<t:{start}:R>" in posted[0].content and "Django ORM clinic" in posted[0].content
     assert "Direct Messages" in posted[1].content  # told once how to open DMs
     assert [
         [int(u) for u in b["allowed_mentions"]["users"]] for b in bot_posts(nexus, thread_id)
     ] == [
-        [ada.id],
+        sorted([host, ada.id]),
         [dayo.id],
     ]
     [dm] = nexus.emu.dm_messages(bola.id)
@@ -68,7 +69,7 @@ async def test_reminders_at_each_offset_by_thread_dm_and_fallback(nexus: Nexus) 
     nexus.clock.set(session.start - timedelta(minutes=15))
     await nexus.run_timers()
     later = thread_messages(nexus, session)[2:]
-    assert [m.mention_ids for m in later] == [[ada.id], [dayo.id]]
+    assert [m.mention_ids for m in later] == [sorted([host, ada.id]), [dayo.id]]
     assert "Direct Messages" not in later[1].content
     assert len(nexus.emu.dm_messages(bola.id)) == 2
     assert all(chidi.id not in m.mention_ids for m in thread_messages(nexus, session))
@@ -97,15 +98,16 @@ async def test_more_than_80_attendees_are_mentioned_80_at_a_time(nexus: Nexus) -
     nexus.clock.set(session.start - timedelta(minutes=15))
     await nexus.run_timers()
     posted = thread_messages(nexus, session)
-    assert [len(m.mention_ids) for m in posted] == [80, 5]
-    assert sorted(posted[0].mention_ids + posted[1].mention_ids) == sorted(people)
+    everyone = sorted([nexus.world.mentor.id, *people])  # the host too
+    assert [len(m.mention_ids) for m in posted] == [80, 6]
+    assert sorted(posted[0].mention_ids + posted[1].mention_ids) == everyone
     bodies = bot_posts(nexus, session.thread_id or 0)
-    assert [len(b["allowed_mentions"]["users"]) for b in bodies] == [80, 5]
+    assert [len(b["allowed_mentions"]["users"]) for b in bodies] == [80, 6]
     assert all(len(m.content) <= 2000 for m in posted)
     cog = nexus.bot.get_cog("SessionsCog")
     await cog.publisher.refresh(session.id)  # type: ignore[union-attr]
     text = card_text(nexus, session)
-    assert "Going (85)" in text and "+65 more" in text
+    assert "Going (host + 85)" in text and "+65 more" in text
     assert text.count("<@") == 20 + 1  # the first 20 attendees and the host
 
 
@@ -145,6 +147,9 @@ async def test_weekly_series_keeps_18_00_local_across_the_dst_change(nexus: Nexu
     assert f"<t:{int(second.start.timestamp())}:F>" in text
     assert f"<@{nexus.world.ada.id}>" in text and "Every week" in text
     assert second.thread_id is not None
+    # The next thread opens with the host and everyone carried over.
+    people = {nexus.world.mentor.id, nexus.world.ada.id}
+    assert people <= set(nexus.emu.channel(second.thread_id).thread_members)
     assert event_of(nexus, second.event_id).status == SCHEDULED
 
     nexus.clock.set(second.start)

@@ -36,6 +36,8 @@ NOT_USERS = {
     "answer_message_id",
     "nudge_timer_id",
     "dormant_timer_id",
+    "check_timer_id",
+    "hint_message_id",
     "dm_channel_id",
     "qa_channel_id",
     "sessions_channel_id",

@@ -18,6 +18,7 @@ from bot.scheduling import TimerKind
 from bot.services.access import Actor
 from bot.services.container import Services, build_services
 from bot.services.qa.rules import (
+    BODY_MAX,
     KIND_DORMANT,
     KIND_NUDGE,
     KIND_UNANSWERED,
@@ -64,9 +65,10 @@ def register(services: Services) -> Fired:
             fired.events.append(("nudge", question))
 
     async def dormant(timer: Timer) -> None:
-        question = await qa.timers.dormant_due(timer.subject_id or 0, timer.id)
-        if question is not None:
-            fired.events.append(("dormant", question))
+        decision = await qa.timers.dormant_due(timer.subject_id or 0, timer.id)
+        if decision is not None:
+            kind = "check" if decision.ask_first else "dormant"
+            fired.events.append((kind, decision.question))
 
     services.scheduler.register(KIND_UNANSWERED, TimerKind(handler=unanswered))
     services.scheduler.register(KIND_NUDGE, TimerKind(handler=nudge))
@@ -154,8 +156,9 @@ async def test_questions_are_validated_with_the_limit_named(
     qa = services.qa
     with pytest.raises(InvalidInput, match="100"):
         qa.validate("django", "x" * 101, "body")
-    with pytest.raises(InvalidInput, match="4,000"):
-        qa.validate("django", "title", "x" * 4001)
+    assert qa.validate("django", "title", "x" * BODY_MAX).body == "x" * BODY_MAX
+    with pytest.raises(InvalidInput, match="1,800"):
+        qa.validate("django", "title", "x" * (BODY_MAX + 1))
     with pytest.raises(InvalidInput, match="empty"):
         qa.validate("django", "   ", "body")
     with pytest.raises(InvalidInput, match="not a topic"):
@@ -397,13 +400,46 @@ async def test_dormant_close_fires_once_at_the_right_time(
     services: Services, clock: FakeClock, fired: Fired
 ) -> None:
     question = await ask(services)
+    await reply(services, question, HELPER, clock)
     await later(services, clock, hours=71, minutes=59)
     assert fired.of("dormant") == []
     await later(services, clock, minutes=1)
     (closed,) = fired.of("dormant")
     assert (closed.id, closed.status, closed.close_reason) == (question.id, "closed", "stale")
     await later(services, clock, hours=100)
-    assert len(fired.of("dormant")) == 1
+    assert len(fired.of("dormant")) == 1 and fired.of("check") == []
+
+
+async def test_without_replies_the_asker_is_asked_before_the_close(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    question = await ask(services)
+    await later(services, clock, hours=72)
+    (checked,) = fired.of("check")
+    assert checked.status == "open" and fired.of("dormant") == []
+    assert [k for k, _ in await live_timers(db, question)] == [KIND_DORMANT]
+    # The same timer again (a retry after a crash) asks again, to re-send with its nonce.
+    again = await services.qa.timers.dormant_due(question.id, checked.check_timer_id or 0)
+    assert again is not None and again.ask_first
+    await later(services, clock, hours=71, minutes=59)
+    assert fired.of("dormant") == []
+    await later(services, clock, minutes=1)
+    (closed,) = fired.of("dormant")
+    assert (closed.status, closed.close_reason) == ("closed", "stale")
+    assert len(fired.of("check")) == 1
+    # Reopened, the question starts afresh: its asker is asked again before a close.
+    await services.qa.reopen(question.thread_id, asker)
+    await later(services, clock, hours=72)
+    assert len(fired.of("check")) == 2 and len(fired.of("dormant")) == 1
+
+
+async def test_a_forgotten_askers_unanswered_question_closes_without_asking(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    question = await ask(services)
+    await services.privacy.forget(ASKER)
+    await later(services, clock, hours=72)
+    assert fired.of("check") == [] and [q.id for q in fired.of("dormant")] == [question.id]
 
 
 async def test_no_timer_fires_after_solved(
@@ -439,7 +475,7 @@ async def test_timers_survive_a_restart(
     await restarted.scheduler.start()
     clock.advance(hours=73)
     await restarted.scheduler.run_due()
-    assert [q.id for q in fired_after.of("dormant")] == [question.id]
+    assert [q.id for q in fired_after.of("check")] == [question.id]
     assert len(fired_after.of("unanswered")) == 2
     await restarted.scheduler.stop()
 
@@ -448,11 +484,43 @@ async def test_still_need_help_is_the_askers_and_counts_as_activity(
     services: Services, clock: FakeClock, fired: Fired
 ) -> None:
     question = await ask(services)
+    await reply(services, question, OTHER, clock)
     with pytest.raises(PermissionDenied):
         await services.qa.timers.still_needs_help(question.id, HELPER)
     clock.advance(hours=3)
-    updated = await services.qa.timers.still_needs_help(question.id, ASKER)
-    assert updated.last_activity_at == int(clock.now().timestamp())
+    call = await services.qa.timers.still_needs_help(question.id, ASKER)
+    now = int(clock.now().timestamp())
+    assert (call.question.last_activity_at, call.question.needs_help_at) == (now, now)
+    assert (call.user_ids, call.role_id) == ([], HELPER_ROLE)  # nobody subscribed: the role
+    await services.qa.subscribe(GUILD, helper, "django")
+    call = await services.qa.timers.still_needs_help(question.id, ASKER)
+    assert (call.user_ids, call.role_id) == ([HELPER], None)
+    await services.qa.close(question.thread_id, asker, "off-topic")
+    with pytest.raises(Conflict):
+        await services.qa.timers.still_needs_help(question.id, ASKER)
+
+
+async def test_still_need_help_puts_the_question_first_until_someone_replies(
+    services: Services, clock: FakeClock, fired: Fired
+) -> None:
+    oldest = await ask(services)
+    clock.advance(minutes=5)
+    answered = await ask(services)
+    await reply(services, answered, HELPER, clock)
+    clock.advance(minutes=5)
+    newest = await ask(services)
+    questions, total = await services.qa.unanswered(GUILD)
+    assert ([q.id for q in questions], total) == ([oldest.id, newest.id], 2)
+    clock.advance(hours=30)
+    await services.qa.timers.still_needs_help(answered.id, ASKER)
+    questions, total = await services.qa.unanswered(GUILD)
+    assert ([q.id for q in questions], total) == ([answered.id, oldest.id, newest.id], 3)
+    await reply(services, answered, ASKER, clock)  # the asker's own words answer nothing
+    assert (await services.qa.unanswered(GUILD))[1] == 3
+    clock.advance(seconds=10)  # within the activity debounce: a reply still counts
+    await reply(services, answered, OTHER, clock)
+    questions, _ = await services.qa.unanswered(GUILD)
+    assert [q.id for q in questions] == [oldest.id, newest.id]
 
 
 # -- lists ---------------------------------------------------------------------------

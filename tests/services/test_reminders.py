@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from bot.db.timers import Timer
-from bot.errors import Conflict, InvalidInput, NotFound
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import TimerKind
 from bot.services.container import Services
 from bot.services.reminders import KIND, MAX_PENDING
@@ -86,10 +86,10 @@ async def test_cancel_only_your_own(
 ) -> None:
     reminder = await create(services)
     with pytest.raises(NotFound):
-        await services.reminders.cancel(OTHER, reminder.id)
-    await services.reminders.cancel(USER, reminder.id)
+        await services.reminders.cancel(OTHER, reminder.number)
+    await services.reminders.cancel(USER, reminder.number)
     with pytest.raises(NotFound):
-        await services.reminders.cancel(USER, reminder.id)
+        await services.reminders.cancel(USER, reminder.number)
     clock.advance(hours=3)
     assert await services.scheduler.run_due() == 0
     assert fired == []
@@ -111,3 +111,81 @@ async def test_forget_me_cancels_reminders(
     clock.advance(hours=3)
     await services.scheduler.run_due()
     assert [t.subject_id for t in fired] == [other.id]
+
+
+async def test_numbers_are_per_user_and_cancel_takes_the_users_number(
+    services: Services, fired: list[Timer]
+) -> None:
+    mine = [await create(services, what=f"mine {i}") for i in range(3)]
+    theirs = await create(services, user=OTHER, what="theirs")
+    assert [r.number for r in mine] == [1, 2, 3]
+    assert theirs.number == 1 and theirs.id == mine[-1].id + 1
+    cancelled = await services.reminders.cancel(USER, 2)
+    assert cancelled.text == "mine 1"
+    assert [r.number for r in await services.reminders.pending(USER)] == [1, 3]
+    assert [r.text for r in await services.reminders.pending(OTHER)] == ["theirs"]
+    assert (await create(services, what="next")).number == 4
+
+
+async def delivered(services: Services, clock: FakeClock, what: str = "stretch"):
+    reminder = await create(services, when="in 5 minutes", what=what)
+    clock.advance(minutes=5)
+    assert await services.scheduler.run_due() == 1
+    return reminder
+
+
+async def test_snooze_books_a_new_timer_once(
+    services: Services, clock: FakeClock, fired: list[Timer]
+) -> None:
+    reminder = await delivered(services, clock)
+    outcome = await services.reminders.snooze(USER, reminder.id, timedelta(minutes=10))
+    assert outcome.changed and outcome.reminder.due == clock.now() + timedelta(minutes=10)
+    again = await services.reminders.snooze(USER, reminder.id, timedelta(hours=1))
+    assert not again.changed and again.reminder.due == outcome.reminder.due
+    assert [r.number for r in await services.reminders.pending(USER)] == [reminder.number]
+    clock.advance(minutes=10)
+    assert await services.scheduler.run_due() == 1
+    assert await services.scheduler.run_due() == 0
+    first, second = fired
+    assert first.subject_id == second.subject_id == reminder.id
+    assert first.nonce() != second.nonce()
+
+
+async def test_only_the_owner_may_snooze_or_finish(
+    services: Services, clock: FakeClock, fired: list[Timer]
+) -> None:
+    reminder = await delivered(services, clock)
+    with pytest.raises(PermissionDenied):
+        await services.reminders.snooze(OTHER, reminder.id, timedelta(minutes=10))
+    with pytest.raises(PermissionDenied):
+        await services.reminders.done(OTHER, reminder.id)
+    with pytest.raises(NotFound):
+        await services.reminders.done(USER, reminder.id + 100)
+    assert await services.reminders.pending(USER) == []
+    stored = await services.reminders.get(reminder.id)
+    assert stored is not None and stored.done_at is None
+
+
+async def test_done_drops_a_snooze_and_stays_done(
+    services: Services, clock: FakeClock, fired: list[Timer]
+) -> None:
+    reminder = await delivered(services, clock)
+    await services.reminders.snooze(USER, reminder.id, timedelta(minutes=10))
+    done = await services.reminders.done(USER, reminder.id)  # from a stale copy
+    assert done.changed and done.reminder.done_at == int(clock.now().timestamp())
+    assert not (await services.reminders.done(USER, reminder.id)).changed
+    with pytest.raises(Conflict, match="done"):
+        await services.reminders.snooze(USER, reminder.id, timedelta(minutes=10))
+    clock.advance(hours=2)
+    assert await services.scheduler.run_due() == 0
+    assert len(fired) == 1
+
+
+async def test_a_snooze_counts_towards_the_25_pending(
+    services: Services, clock: FakeClock, fired: list[Timer]
+) -> None:
+    reminder = await delivered(services, clock)
+    for i in range(MAX_PENDING):
+        await create(services, when=f"in {i + 1} hours")
+    with pytest.raises(Conflict, match="25 pending"):
+        await services.reminders.snooze(USER, reminder.id, timedelta(minutes=10))

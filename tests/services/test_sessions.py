@@ -14,8 +14,8 @@ from bot.db import sql
 from bot.db import timers as timer_rows
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.scheduling import TimerKind, TimerMissed
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.scheduling import TimerMissed
 from bot.services.access import Actor
 from bot.services.container import Services
 from bot.services.sessions.rules import KIND_END, KIND_REMINDER, KIND_START
@@ -23,32 +23,6 @@ from bot.time.clock import FakeClock
 
 GUILD, OTHER_GUILD = 1, 2
 HOST, ADA, BOLA, CHIDI, DAYO, MENTOR = 100, 101, 102, 103, 104, 900
-
-
-@pytest.fixture
-def fired(services: Services) -> dict[str, list[Timer]]:
-    """Record timers as they fire, doing what the cog does minus Discord."""
-    seen: dict[str, list[Timer]] = {KIND_REMINDER: [], KIND_START: [], KIND_END: []}
-    timeline = services.sessions.timeline
-
-    async def remind(timer: Timer) -> None:
-        await timeline.reminder_plan(timer)
-        seen[KIND_REMINDER].append(timer)
-
-    async def start(timer: Timer) -> None:
-        assert timer.subject_id is not None
-        await timeline.begin(timer.subject_id)
-        seen[KIND_START].append(timer)
-
-    async def end(timer: Timer) -> None:
-        assert timer.subject_id is not None
-        await timeline.finish(timer.subject_id)
-        seen[KIND_END].append(timer)
-
-    services.scheduler.register(KIND_REMINDER, TimerKind(remind, late_after=timedelta(days=7)))
-    services.scheduler.register(KIND_START, TimerKind(start))
-    services.scheduler.register(KIND_END, TimerKind(end))
-    return seen
 
 
 async def create(services: Services, **overrides: object):
@@ -219,7 +193,7 @@ async def test_edit_by_host_or_mentor_only_and_lists_changes(
         new_start - timedelta(days=1),
         new_start - timedelta(minutes=15),
     ]
-    with pytest.raises(InvalidInput, match="nothing changed"):
+    with pytest.raises(AlreadyDone, match="nothing changed"):
         await services.sessions.edit(session.id, GUILD, actor=Actor(HOST), title="ORM deep dive")
 
 
@@ -266,7 +240,7 @@ async def test_reminder_plan_splits_by_choice_and_never_after_start(
     timer = (await live_timers(services.sessions._db, KIND_REMINDER, session.id))[1]
     plan = await timeline.reminder_plan(timer)
     assert (plan.audience.mention, plan.audience.dm, plan.offset) == (
-        [ADA],
+        [HOST, ADA],  # the host is reminded like any attendee
         [BOLA],
         timedelta(minutes=15),
     )
@@ -387,8 +361,10 @@ async def test_forget_me_frees_places_and_anonymises_hosting(
     services: Services, fired: dict[str, list[Timer]]
 ) -> None:
     session = await create(services, capacity=1, host_id=ADA)
-    await services.sessions.join(session.id, GUILD, ADA)
-    await services.sessions.join(session.id, GUILD, BOLA)
+    await services.sessions.join(session.id, GUILD, CHIDI)
+    other = await create(services, title="GraphQL basics", capacity=1)
+    await services.sessions.join(other.id, GUILD, ADA)
+    await services.sessions.join(other.id, GUILD, BOLA)
     await services.sessions.set_notify(ADA, "dm")
     held = await services.privacy.inventory(ADA)
     assert held == {
@@ -400,9 +376,10 @@ async def test_forget_me_frees_places_and_anonymises_hosting(
     assert await services.privacy.inventory(ADA) == {}
     kept = await services.sessions.find(session.id)
     assert kept is not None and kept.host_id is None and kept.status == "scheduled"
-    assert (await services.sessions.roster(session.id)).going == [BOLA]
+    assert (await services.sessions.roster(session.id)).going == [CHIDI]
+    assert (await services.sessions.roster(other.id)).going == [BOLA]
     effects = services.sessions.take_forget_effects(ADA)
-    assert effects.session_ids == {session.id}
+    assert effects.session_ids == {session.id, other.id}
     assert [p.user_id for p in effects.promoted] == [BOLA]
     # A host-less session is still managed by mentors, not by anyone.
     with pytest.raises(PermissionDenied):

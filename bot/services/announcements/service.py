@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 from bot.db import announcements as repo
 from bot.db.announcements import Announcement, AuditEntry, Post
 from bot.db.database import Connection, Database
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import Scheduler
 from bot.services import access
 from bot.services.access import Actor
@@ -35,6 +35,7 @@ from bot.ui import markup
 from bot.ui.limits import require_text
 
 log = logging.getLogger(__name__)
+NOTHING_CHANGED = "That is what the announcement already says; nothing changed."
 
 PRIVACY_OWNER = "announcements"
 KIND_POST = "announce.post"
@@ -145,7 +146,7 @@ class AnnouncementService:
         if draft.author_id != actor.user_id:
             raise PermissionDenied("Only the author of this draft can post it.")
         if draft.status != "draft":
-            raise Conflict(f"Announcement #{draft.id} was already {draft.status}.")
+            raise AlreadyDone(f"Announcement #{draft.id} was already {draft.status}.")
         refused = self.refusal(draft, actor)
         if refused:
             raise PermissionDenied(refused)
@@ -172,7 +173,7 @@ class AnnouncementService:
                     tx, draft.id, {"updated_at": epoch(now)}, "status = 'draft'"
                 )
         if updated is None:
-            raise Conflict(f"Announcement #{draft.id} was already handled.")
+            raise AlreadyDone(f"Announcement #{draft.id} was already handled.")
         return updated
 
     async def discard(self, announcement_id: int, user_id: int) -> None:
@@ -311,7 +312,7 @@ class AnnouncementService:
         if body.strip() != current.body:
             values["body"] = require_text("announcement", body, BODY_MAX)
         if not values:
-            raise InvalidInput("That is what the announcement already says; nothing changed.")
+            raise AlreadyDone(NOTHING_CHANGED, title="Nothing changed")
         now = epoch(self._clock.now())
         changed = sorted(values)
         async with self._db.transaction() as tx:
@@ -394,7 +395,5 @@ class AnnouncementService:
 
 
 def _at(announcement: Announcement) -> str:
-    if announcement.due is None:
-        return ""
     repeat = "" if announcement.repeat == "none" else f", {announcement.repeat}"
-    return f"for <t:{epoch(announcement.due)}:f>{repeat}"
+    return f"for <t:{epoch(announcement.due)}:f>{repeat}" if announcement.due else ""

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, get_args
 
-from bot.db.qa import Draft, Question
+from bot.db.qa import Question
+from bot.db.qa_drafts import Draft
 from bot.errors import InvalidInput
 from bot.services.qa.search import SearchHit
-from bot.ui import markup
+from bot.ui import limits, markup
 
 # The topics of PRODUCT.md; as a Literal, a slash option typed with it is a picker.
 Topic = Literal[
@@ -44,7 +45,10 @@ KIND_DORMANT = "qa_dormant"
 TIMER_KINDS = (KIND_UNANSWERED, KIND_NUDGE, KIND_DORMANT)
 
 TITLE_MAX = 100  # a thread name
-BODY_MAX = 4000  # a modal paragraph
+# The question is the opener's message text, under a one-line header (asker, topic) and
+# above a one-line footer: this much of Discord's 2000 characters is kept for those two.
+OPENER_ROOM = 200
+BODY_MAX = limits.MESSAGE - OPENER_ROOM
 SUMMARY_MAX = 200
 DRAFT_TTL = timedelta(hours=24)
 # The same asker and title again within this is a retry, not a new question.
@@ -93,6 +97,34 @@ class Ping:
 
 
 @dataclass(frozen=True)
+class HelpCall:
+    """The asker still needs help: whom to ping with a new message in the thread (the
+    topic's subscribed helpers, else the helper role; nobody without either)."""
+
+    question: Question
+    user_ids: list[int]
+    role_id: int | None
+
+
+@dataclass(frozen=True)
+class Dormant:
+    """A dormant timer's decision: close the question as stale, or (no reply yet, and
+    its asker not asked) ask the asker first and close only after another quiet spell."""
+
+    question: Question
+    ask_first: bool
+
+
+@dataclass(frozen=True)
+class Adopted:
+    """A post a member opened in the Q&A forum, tracked as a question: the bot still
+    owes it one reply (similar solved questions, how to mark a solution)."""
+
+    question: Question
+    similar: list[SearchHit]
+
+
+@dataclass(frozen=True)
 class Activity:
     question: Question
     reopened: bool  # a reply reopened a solved or closed question
@@ -107,8 +139,30 @@ def normalise_topic(text: str) -> str | None:
     return None
 
 
+def topic_from_tags(names: list[str]) -> str:
+    """The topic of a member's forum post: its first tag naming one (``REST API`` is
+    ``rest-api``), else ``other``."""
+    for name in names:
+        topic = normalise_topic(name)
+        if topic is not None:
+            return topic
+    return "other"
+
+
 def one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def validate_ask(topic: str, title: str | None, body: str | None) -> Ask:
+    """A question as asked: a known topic, a one-line title, the question within limits."""
+    chosen = normalise_topic(topic)
+    if chosen is None:
+        raise InvalidInput(f"`{topic}` is not a topic. Pick one of: {', '.join(TOPICS)}.")
+    return Ask(
+        topic=chosen,
+        title=one_line(limits.require_text("title", title, TITLE_MAX)),
+        body=limits.require_text("question", body, BODY_MAX),
+    )
 
 
 def parse_thread_ref(text: str) -> int | None:

@@ -13,9 +13,10 @@ import logging
 from dataclasses import replace
 
 from bot.db import qa as repo
-from bot.db import qa_search
+from bot.db import qa_drafts, qa_search
 from bot.db.database import Connection, Database
-from bot.db.qa import Draft, Question, Timings
+from bot.db.qa import Question, Timings
+from bot.db.qa_drafts import Draft
 from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import Scheduler
 from bot.services import access
@@ -23,24 +24,22 @@ from bot.services.access import Actor
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.intents import QA_POST
 from bot.services.privacy import PrivacyService
+from bot.services.qa.posts import QAPosts
 from bot.services.qa.rules import (
-    BODY_MAX,
     CLOSE_REASONS,
     DRAFT_TTL,
     LEADERBOARD_SIZE,
     PERIODS,
     REPEAT_WINDOW,
     SUMMARY_MAX,
-    TITLE_MAX,
-    TOPICS,
     UNANSWERED_LIST,
     Ask,
     Prepared,
     asked_already,
-    normalise_topic,
     one_line,
     parse_thread_ref,
     parse_topics,
+    validate_ask,
 )
 from bot.services.qa.search import QASearch
 from bot.services.qa.timers import QATimers
@@ -66,6 +65,7 @@ class QAService:
         self._guilds = guilds
         self.search = QASearch(db)
         self.timers = QATimers(db, clock, scheduler, guilds)
+        self.posts = QAPosts(db, clock, guilds, self.search, self.timers)
         # Questions whose asker just used forget-me, for the cog to re-attribute their
         # openers to "a former member" once the erase has committed.
         self._forgotten: dict[int, list[Question]] = {}
@@ -90,15 +90,7 @@ class QAService:
 
     # -- asking ------------------------------------------------------------------------
 
-    def validate(self, topic: str, title: str | None, body: str | None) -> Ask:
-        chosen = normalise_topic(topic)
-        if chosen is None:
-            raise InvalidInput(f"`{topic}` is not a topic. Pick one of: {', '.join(TOPICS)}.")
-        return Ask(
-            topic=chosen,
-            title=one_line(require_text("title", title, TITLE_MAX)),
-            body=require_text("question", body, BODY_MAX),
-        )
+    validate = staticmethod(validate_ask)
 
     async def prepare(
         self, guild_id: int, user_id: int, topic: str, title: str | None, body: str | None
@@ -117,8 +109,8 @@ class QAService:
             return Prepared(ask, None, [])
         now = self._now()
         async with self._db.transaction() as tx:
-            await repo.prune_drafts(tx, now - int(DRAFT_TTL.total_seconds()))
-            draft = await repo.insert_draft(
+            await qa_drafts.prune_drafts(tx, now - int(DRAFT_TTL.total_seconds()))
+            draft = await qa_drafts.insert_draft(
                 tx,
                 guild_id=guild_id,
                 user_id=user_id,
@@ -131,11 +123,11 @@ class QAService:
 
     async def take_draft(self, draft_id: int, user_id: int) -> Draft:
         """The user's pending draft, removed so it is posted once."""
-        draft = await repo.get_draft(self._db.reader, draft_id)
+        draft = await qa_drafts.get_draft(self._db.reader, draft_id)
         if draft is not None and draft.user_id != user_id:
             raise PermissionDenied("This question belongs to someone else.")
         async with self._db.transaction() as tx:
-            taken = await repo.take_draft(tx, draft_id, user_id)
+            taken = await qa_drafts.take_draft(tx, draft_id, user_id)
         expired = self._now() - int(DRAFT_TTL.total_seconds())
         if taken is None or taken.created_at < expired:
             raise NotFound(
@@ -146,7 +138,7 @@ class QAService:
     async def restore_draft(self, draft: Draft) -> None:
         """Posting a taken draft failed: keep it for another try."""
         async with self._db.transaction() as tx:
-            await repo.restore_draft(tx, draft)
+            await qa_drafts.restore_draft(tx, draft)
 
     async def record_question(
         self,
@@ -174,6 +166,12 @@ class QAService:
                 body=ask.body,
                 now=now,
             )
+            if question is None:
+                # The thread is a question already (its post was adopted): keep that one.
+                found = await repo.by_thread(tx, thread_id)
+                if found is None:
+                    raise LookupError(f"thread {thread_id} is a question and is not")
+                return found
             await self.timers.book_escalations(tx, question, question.asked, timings)
             question = await self.timers.arm(tx, question, question.asked, timings)
         log.info("question %s asked in thread %s guild=%s", question.id, thread_id, guild_id)
@@ -190,7 +188,7 @@ class QAService:
     async def require_thread(self, thread_id: int | None) -> Question:
         question = None if thread_id is None else await repo.by_thread(self._db.reader, thread_id)
         if question is None:
-            raise NotFound("Use this inside a question's thread (one opened with `/ask`).")
+            raise NotFound("Use this inside a question's thread (a post in the Q&A channel).")
         return question
 
     async def timings(self, guild_id: int) -> Timings:
@@ -207,7 +205,9 @@ class QAService:
         question = await self.require_thread(thread_id)
         await self.authorize(question, actor)
         if question.status == "solved":
-            raise Conflict("This question is already solved. `/qa reopen` it to change the answer.")
+            raise AlreadyDone(
+                "This question is already solved. `/qa reopen` it to change the answer."
+            )
         return question
 
     async def solve(
@@ -242,6 +242,7 @@ class QAService:
                 resolved_at=now,
                 nudge_timer_id=None,
                 dormant_timer_id=None,
+                needs_help_at=None,
             )
             await repo.set_credit(tx, question.id, question.guild_id, credited, now)
             await self.timers.cancel_all(tx, question.id)
@@ -260,7 +261,7 @@ class QAService:
             current = await repo.lock(tx, question.id)
             if current is None or current.status != "open":
                 state = "solved" if current and current.status == "solved" else "closed"
-                raise Conflict(f"This question is already {state}. `/qa reopen` it first.")
+                raise AlreadyDone(f"This question is already {state}. `/qa reopen` it first.")
             question = await repo.update(
                 tx,
                 current.id,
@@ -271,6 +272,7 @@ class QAService:
                 resolved_at=self._now(),
                 nudge_timer_id=None,
                 dormant_timer_id=None,
+                needs_help_at=None,
             )
             await self.timers.cancel_all(tx, question.id)
         log.info("question %s closed (%s) by %s", question.id, reason, actor.user_id)
@@ -308,7 +310,7 @@ class QAService:
         async with self._db.transaction() as tx:
             current = await repo.lock(tx, question.id)
             if current is None or current.status == "open":
-                raise Conflict("This question is already open.")
+                raise AlreadyDone("This question is already open.")
             question = await repo.update(
                 tx,
                 current.id,
@@ -321,6 +323,7 @@ class QAService:
                 resolved_by=None,
                 resolved_at=None,
                 last_activity_at=epoch(now),
+                check_timer_id=None,  # a fresh start: ask the asker again before a close
             )
             await repo.set_credit(tx, question.id, question.guild_id, None, 0)
             if not question.has_reply:

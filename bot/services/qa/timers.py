@@ -26,6 +26,8 @@ from bot.services.qa.rules import (
     MAX_PINGED_USERS,
     TIMER_KINDS,
     Activity,
+    Dormant,
+    HelpCall,
     Ping,
 )
 from bot.time.clock import Clock, epoch
@@ -70,6 +72,8 @@ class QATimers:
             if author_id != current.asker_id and current.first_reply_at is None:
                 fields["first_reply_at"] = moment
                 await self._scheduler.cancel_subject(KIND_UNANSWERED, current.id, conn=tx)
+            if author_id != current.asker_id:
+                fields["needs_help_at"] = None  # someone answered the call for help
             if reopened:
                 fields.update(
                     status="open",
@@ -77,6 +81,7 @@ class QATimers:
                     duplicate_of=None,
                     resolved_by=None,
                     resolved_at=None,
+                    check_timer_id=None,
                 )
             question = await repo.update(tx, current.id, **fields)
             if reopened and not question.has_reply:
@@ -88,15 +93,16 @@ class QATimers:
 
     @staticmethod
     def _changes(question: Question, author_id: int, moment: int) -> bool:
-        first_reply = author_id != question.asker_id and question.first_reply_at is None
+        other = author_id != question.asker_id
         return (
-            first_reply
+            (other and (question.first_reply_at is None or question.needs_help_at is not None))
             or question.status != "open"
             or moment - question.last_activity_at >= ACTIVITY_DEBOUNCE
         )
 
-    async def still_needs_help(self, question_id: int, user_id: int) -> Question:
-        """The asker answered the nudge with **Still need help**: counts as activity."""
+    async def still_needs_help(self, question_id: int, user_id: int) -> HelpCall:
+        """The asker answered the nudge with **Still need help**: counts as activity,
+        puts the question first on the unanswered list, and says whom to ping."""
         question = await repo.get(self._db.reader, question_id)
         if question is None:
             raise NotFound("This question no longer exists.")
@@ -105,7 +111,23 @@ class QATimers:
         if question.status != "open":
             raise Conflict("This question is not open any more.")
         activity = await self.record_message(question.thread_id, user_id, self._clock.now())
-        return activity.question if activity else question
+        question = activity.question if activity else question
+        async with self._db.transaction() as tx:
+            question = await repo.update(tx, question.id, needs_help_at=self._now())
+        users, role = await self.helpers_for(question)
+        return HelpCall(question, users, role)
+
+    async def helpers_for(self, question: Question) -> tuple[list[int], int | None]:
+        """Who is pinged for a question: the helpers subscribed to its topic (never its
+        asker), else the helper role, else nobody."""
+        users = await repo.subscribers(
+            self._db.reader, question.guild_id, question.topic, MAX_PINGED_USERS + 1
+        )
+        users = [u for u in users if u != question.asker_id][:MAX_PINGED_USERS]
+        if users:
+            return users, None
+        settings = await self._guilds.get(question.guild_id)
+        return [], None if settings is None else settings.helper_role_id
 
     # -- booking -----------------------------------------------------------------------
 
@@ -189,15 +211,10 @@ class QATimers:
             mentors = None if settings is None else settings.mentor_role_id
             # Without a mentor role there is no one to ping at this stage.
             return None if mentors is None else Ping(question, stage, [], mentors, waited)
-        users = await repo.subscribers(
-            self._db.reader, question.guild_id, question.topic, MAX_PINGED_USERS + 1
-        )
-        users = [u for u in users if u != question.asker_id][:MAX_PINGED_USERS]
-        if users:
-            return Ping(question, stage, users, None, waited)
-        if settings is not None and settings.helper_role_id is not None:
-            return Ping(question, stage, [], settings.helper_role_id, waited)
-        return None
+        users, role = await self.helpers_for(question)
+        if not users and role is None:
+            return None
+        return Ping(question, stage, users, role, waited)
 
     async def nudge_due(self, question_id: int, timer_id: int) -> Question | None:
         """The question to nudge its asker about, once; None when not (any more) due."""
@@ -215,17 +232,38 @@ class QATimers:
                 question = await repo.update(tx, question.id, nudged=1)
         return question
 
-    async def dormant_due(self, question_id: int, timer_id: int) -> Question | None:
-        """Close a question left without activity as stale; None when not due. A retry
-        of the same timer after a crash returns the question again (to re-send)."""
+    async def dormant_due(self, question_id: int, timer_id: int) -> Dormant | None:
+        """A question left without activity: closed as stale, except that the asker of a
+        question nobody replied to is asked first, and it closes only after another
+        quiet spell. None when not due. A retry of the same timer after a crash gets the
+        same decision again (to re-send with the same nonce)."""
         async with self._db.transaction() as tx:
             question = await repo.lock(tx, question_id)
-            if question is None or question.dormant_timer_id != timer_id:
+            if question is None:
+                return None
+            if question.check_timer_id == timer_id and question.status == "open":
+                return Dormant(question, ask_first=True)  # asked by this very timer
+            if question.dormant_timer_id != timer_id:
                 return None
             if question.status == "closed" and question.close_reason == "stale":
-                return question  # closed by this very timer before a crash
+                return Dormant(question, ask_first=False)  # closed by this very timer
             if question.status != "open":
                 return None
+            if (
+                not question.has_reply
+                and question.asker_id is not None
+                and question.check_timer_id is None
+            ):
+                timings = await repo.timings(tx, question.guild_id)
+                due = self._clock.now() + timedelta(seconds=timings.dormant_after)
+                timer = await self._scheduler.schedule(
+                    KIND_DORMANT, due, guild_id=question.guild_id, subject_id=question.id, conn=tx
+                )
+                question = await repo.update(
+                    tx, question.id, check_timer_id=timer_id, dormant_timer_id=timer.id
+                )
+                log.info("question %s: no reply yet, its asker is asked first", question.id)
+                return Dormant(question, ask_first=True)
             question = await repo.update(
                 tx,
                 question.id,
@@ -234,8 +272,9 @@ class QATimers:
                 resolved_by=None,
                 resolved_at=self._now(),
                 nudge_timer_id=None,
+                needs_help_at=None,
             )
             await self._scheduler.cancel_subject(KIND_UNANSWERED, question.id, conn=tx)
             await self._scheduler.cancel_subject(KIND_NUDGE, question.id, conn=tx)
         log.info("question %s closed as stale", question.id)
-        return question
+        return Dormant(question, ask_first=False)

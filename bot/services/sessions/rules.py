@@ -49,11 +49,21 @@ class Promotion:
 
 
 @dataclass(frozen=True)
+class ReminderSetup:
+    """How one person hears before one session."""
+
+    offsets: list[timedelta]  # still ahead of its start, earliest reminder first
+    mode: str  # "channel", "dm" or "off"
+    server_off: bool  # the server sends no session reminders at all
+
+
+@dataclass(frozen=True)
 class JoinResult:
     session: Session
-    status: str  # "going" or "waitlist"
+    status: str  # "going", "waitlist", or "host" (going without taking a place)
     place_in_line: int | None  # 1 = next to get a place; None when going
     already: bool
+    reminders: ReminderSetup
 
 
 @dataclass(frozen=True)
@@ -101,11 +111,25 @@ class StartResult:
 
 
 @dataclass(frozen=True)
-class ForgetEffects:
-    """What ``/privacy forget-me`` changed in sessions, for the cards and notices."""
+class RosterChanges:
+    """Rosters changed behind the cards' back (``/privacy forget-me``, a host's own
+    RSVP settled at start): the cards to refresh and the waiters to tell."""
 
     session_ids: set[int]
     promoted: list[Promotion]
+
+
+def offsets_ahead(start: datetime, offsets: list[timedelta], now: datetime) -> list[timedelta]:
+    """The reminder offsets still ahead of ``start`` (none "a day before" an hour
+    before), earliest reminder first."""
+    return sorted((o for o in offsets if start - o > now), reverse=True)
+
+
+def with_host(session: Session, user_ids: list[int]) -> list[int]:
+    """The host (going from the start, without an RSVP) and then ``user_ids``."""
+    if session.host_id is None:
+        return list(user_ids)
+    return [session.host_id, *(uid for uid in user_ids if uid != session.host_id)]
 
 
 def already_scheduled(session: Session) -> str:

@@ -3,15 +3,16 @@
 Rules kept here:
 * Times are typed in the user's zone; a session stores UTC seconds and its series'
   zone (the creator's), so a weekly 18:00 stays 18:00 local across DST.
+* The host is going from the start without taking a place: they hold no RSVP (their
+  Join is answered "you host it"), capacity counts the other attendees, and they are
+  reminded and told of changes like any attendee.
 * Capacity: joining when full puts the user on the waitlist; the decision is made
   inside one write transaction and a trigger refuses over-capacity, so two people
   pressing Join for the last place never both get it. A freed place goes to the first
   waiter (``Promotion``), whom the caller tells.
 * Only the host or a mentor may edit or cancel. Cancelling an occurrence of a series
   ends the series (the next occurrence is only created when one starts).
-* ``/privacy forget-me``: the user's RSVPs and reminder choice are deleted (their
-  places go to the waiters); sessions they host are kept, since others joined them,
-  with the host removed (shown as a former member; mentors can still manage them).
+* ``/privacy forget-me``: see ``forget.py``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from bot.calendar_export import build_calendar
+from bot.calendar_export import build_calendar, count_events
 from bot.db import session_prefs as prefs
 from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
@@ -32,14 +33,15 @@ from bot.services.access import Actor
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
+from bot.services.sessions.forget import SessionForgetting, promotions
 from bot.services.sessions.rules import (
     DURATION_DEFAULT,
     REPEAT_SLACK,
     EditResult,
-    ForgetEffects,
     JoinResult,
     LeaveResult,
-    Promotion,
+    ReminderSetup,
+    RosterChanges,
     already_scheduled,
     check_capacity,
     check_description,
@@ -49,20 +51,16 @@ from bot.services.sessions.rules import (
     check_repeat,
     check_title,
     check_topic,
+    offsets_ahead,
     pending_changes,
     require_manager,
+    with_host,
 )
 from bot.services.sessions.timeline import SessionTimeline
 from bot.time.clock import Clock, epoch
 from bot.time.timeparse import parse_when
 
 log = logging.getLogger(__name__)
-
-PRIVACY_OWNER = "sessions"
-
-
-def _promotions(promoted: list[Rsvp]) -> list[Promotion]:
-    return [Promotion(r.session_id, r.user_id, r.id) for r in promoted]
 
 
 class SessionService:
@@ -79,7 +77,7 @@ class SessionService:
         self._preferences = preferences
         self._guilds = guilds
         self.timeline = SessionTimeline(db, clock, scheduler)
-        self._forgotten: dict[int, ForgetEffects] = {}
+        self._forgetting = SessionForgetting()
 
     # -- reading ------------------------------------------------------------------------
 
@@ -97,6 +95,13 @@ class SessionService:
 
     async def roster(self, session_id: int) -> Roster:
         return await rsvps.roster(self._db.reader, session_id)
+
+    async def concerned(self, session: Session, *, but: int | None = None) -> list[int]:
+        """Everyone a change to the session concerns: its host, attendees and waiters
+        (``but`` the one who made it)."""
+        roster = await self.roster(session.id)
+        people = with_host(session, roster.going + roster.waitlist)
+        return [uid for uid in people if uid != but]
 
     async def upcoming(
         self, guild_id: int, *, user_id: int | None = None, limit: int = 10, offset: int = 0
@@ -194,19 +199,30 @@ class SessionService:
     # -- RSVPs ----------------------------------------------------------------------------
 
     async def join(self, session_id: int, guild_id: int | None, user_id: int) -> JoinResult:
+        """Take a place, or a place in line when full; the host is going already."""
         await self.get(session_id, guild_id)
         now = epoch(self._clock.now())
         async with self._db.transaction() as tx:
             session = await self._open(tx, session_id, "join")
             existing = await rsvps.get(tx, session_id, user_id)
-            if existing is not None:
-                return JoinResult(
-                    session, existing.status, await self._line(tx, existing), already=True
-                )
-            going = await rsvps.count_going(tx, session_id)
-            full = session.capacity is not None and going >= session.capacity
-            rsvp = await rsvps.add(tx, session_id, user_id, "waitlist" if full else "going", now)
-            return JoinResult(session, rsvp.status, await self._line(tx, rsvp), already=False)
+            if session.host_id == user_id:
+                status, place, already = "host", None, True
+            elif existing is not None:
+                status, place, already = existing.status, await self._line(tx, existing), True
+            else:
+                going = await rsvps.count_going(tx, session_id)
+                full = session.capacity is not None and going >= session.capacity
+                status = "waitlist" if full else "going"
+                rsvp = await rsvps.add(tx, session_id, user_id, status, now)
+                place, already = await self._line(tx, rsvp), False
+        reminders = await self.reminder_setup(session, user_id)
+        return JoinResult(session, status, place, already=already, reminders=reminders)
+
+    async def reminder_setup(self, session: Session, user_id: int) -> ReminderSetup:
+        """When (the server's offsets still ahead) and how the user is reminded."""
+        offsets = await self.timeline.offsets(session.guild_id)
+        ahead = offsets_ahead(session.start, offsets, self._clock.now())
+        return ReminderSetup(ahead, await self.notify_mode(user_id), server_off=not offsets)
 
     async def _line(self, conn: Connection, rsvp: Rsvp) -> int | None:
         if rsvp.status == "going":
@@ -217,6 +233,11 @@ class SessionService:
         await self.get(session_id, guild_id)
         async with self._db.transaction() as tx:
             session = await self._open(tx, session_id, "leave")
+            if session.host_id == user_id:
+                raise Conflict(
+                    f"You host session #{session_id}, so you're going whatever happens. "
+                    "To call it off, use `/session cancel`."
+                )
             removed = await rsvps.remove(tx, session_id, user_id)
             if removed is None:
                 raise Conflict(
@@ -225,7 +246,7 @@ class SessionService:
             promoted: list[Rsvp] = []
             if removed.status == "going":
                 promoted = await rsvps.promote_waiters(tx, session_id, session.capacity)
-        return LeaveResult(session, removed.status, _promotions(promoted))
+        return LeaveResult(session, removed.status, promotions(promoted))
 
     async def _open(self, conn: Connection, session_id: int, action: str) -> Session:
         session = await repo.get(conn, session_id)
@@ -277,7 +298,10 @@ class SessionService:
                 raise Conflict(f"Session #{session_id} already started; its time can't move now.")
             changes = pending_changes(current, wanted)
             if not changes:
-                raise InvalidInput("That is what the session already says; nothing changed.")
+                raise AlreadyDone(
+                    "That is what the session already says; nothing changed.",
+                    title="Nothing changed",
+                )
             values = {c.column: c.value for c in changes}
             values |= {"sequence": current.sequence + 1, "updated_at": now}
             updated = await repo.update(tx, session_id, values)
@@ -288,7 +312,7 @@ class SessionService:
                 promoted = await rsvps.promote_waiters(tx, session_id, updated.capacity)
             if "starts_at" in values or "duration_min" in values:
                 await self.timeline.rebook(tx, updated)
-        return EditResult(updated, [c.change for c in changes], _promotions(promoted))
+        return EditResult(updated, [c.change for c in changes], promotions(promoted))
 
     async def cancel(
         self,
@@ -340,46 +364,34 @@ class SessionService:
 
     async def export(self, guild_id: int, user_id: int) -> tuple[bytes, int]:
         """An iCalendar file of the user's sessions that have not ended (hosted or
-        RSVPed, cancelled ones marked so), and how many it holds."""
+        RSVPed, cancelled ones marked so; a series once), and how many events it holds."""
         now = self._clock.now()
-        sessions = await repo.for_export(self._db.reader, guild_id, user_id, epoch(now))
-        return build_calendar(sessions, now=now), len(sessions)
+        items = await repo.for_export(self._db.reader, guild_id, user_id, epoch(now))
+        return build_calendar(items, now=now), count_events(items)
+
+    # -- keeping rosters right ------------------------------------------------------------
+
+    async def settle_hosts(self, guild_id: int) -> RosterChanges:
+        """Drop the RSVPs hosts hold for their own open sessions (made before the host
+        went without one); the places this frees go to the first waiters."""
+        async with self._db.transaction() as tx:
+            removed = await rsvps.delete_hosts(tx, guild_id)
+            touched = {r.session_id for r in removed}
+            promoted: list[Rsvp] = []
+            for session_id in sorted(touched):
+                session = await repo.get(tx, session_id)
+                if session is not None:
+                    promoted += await rsvps.promote_waiters(tx, session_id, session.capacity)
+        if removed:
+            log.info("guild %s: %d host RSVP(s) settled", guild_id, len(removed))
+        return RosterChanges(touched, promotions(promoted))
 
     # -- privacy --------------------------------------------------------------------------
 
     def register_privacy(self, privacy: PrivacyService) -> None:
-        privacy.register(PRIVACY_OWNER, "session RSVPs", rsvps.count_for_user, self._erase_rsvps)
-        privacy.register_rows(PRIVACY_OWNER, "session reminder choice", "session_notify", "user_id")
-        privacy.register(
-            PRIVACY_OWNER,
-            "sessions you host (kept for attendees, your name removed)",
-            repo.count_hosted,
-            self._erase_host,
-        )
+        self._forgetting.register(privacy)
 
-    async def _erase_rsvps(self, conn: Connection, user_id: int) -> int:
-        touched = await rsvps.sessions_of(conn, user_id)
-        erased = await rsvps.delete_for_user(conn, user_id)
-        promoted: list[Rsvp] = []
-        for session_id in touched:
-            session = await repo.get(conn, session_id)
-            if session is not None and session.is_open:
-                promoted += await rsvps.promote_waiters(conn, session_id, session.capacity)
-        self._note_forgotten(user_id, set(touched), _promotions(promoted))
-        return erased
-
-    async def _erase_host(self, conn: Connection, user_id: int) -> int:
-        hosted = await repo.hosted_by(conn, user_id)
-        self._note_forgotten(user_id, set(hosted), [])
-        return await repo.forget_host(conn, user_id)
-
-    def _note_forgotten(self, user_id: int, ids: set[int], promoted: list[Promotion]) -> None:
-        before = self._forgotten.get(user_id, ForgetEffects(set(), []))
-        self._forgotten[user_id] = ForgetEffects(
-            before.session_ids | ids, before.promoted + promoted
-        )
-
-    def take_forget_effects(self, user_id: int) -> ForgetEffects:
+    def take_forget_effects(self, user_id: int) -> RosterChanges:
         """What the last forget-me of ``user_id`` changed (cards to refresh, waiters to
         tell), once."""
-        return self._forgotten.pop(user_id, ForgetEffects(set(), []))
+        return self._forgetting.take(user_id)

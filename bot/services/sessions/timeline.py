@@ -32,6 +32,8 @@ from bot.services.sessions.rules import (
     Audience,
     ReminderPlan,
     StartResult,
+    offsets_ahead,
+    with_host,
 )
 from bot.time.clock import Clock, epoch
 from bot.time.durations import parse_offsets
@@ -96,10 +98,8 @@ class SessionTimeline:
         is good until the next one is due: after a downtime only the latest is sent."""
         if session.status != "scheduled":
             return
-        now = self._clock.now()
-        dues = sorted(
-            (session.start - offset, offset) for offset in offsets if session.start - offset > now
-        )
+        ahead = offsets_ahead(session.start, offsets, self._clock.now())
+        dues = [(session.start - offset, offset) for offset in ahead]
         for index, (due, offset) in enumerate(dues):
             until = dues[index + 1][0] if index + 1 < len(dues) else session.start
             await self._scheduler.schedule(
@@ -141,7 +141,7 @@ class SessionTimeline:
         if timer.payload.get("starts_at", session.starts_at) != session.starts_at:
             raise TimerMissed("the session moved; its reminders were rebooked")
         roster = await rsvps.roster(self._db.reader, session.id)
-        audience = await self.audience(roster.going, reminders=True)
+        audience = await self.audience(with_host(session, roster.going), reminders=True)
         offset = timedelta(seconds=int(timer.payload.get("offset", 0)))
         return ReminderPlan(session=session, offset=offset, audience=audience)
 

@@ -6,5 +6,5 @@ BEGIN;
 
 CREATE INDEX qa_questions_filter ON qa_questions (id, guild_id, status, topic);
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 11;
 COMMIT;

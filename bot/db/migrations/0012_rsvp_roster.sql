@@ -5,5 +5,5 @@ BEGIN;
 
 CREATE INDEX session_rsvps_roster ON session_rsvps (session_id, position, status, user_id);
 
-PRAGMA user_version = 10;
+PRAGMA user_version = 12;
 COMMIT;
