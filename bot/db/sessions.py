@@ -350,3 +350,33 @@ async def starting_between(
         (guild_id, start, end),
     )
     return [_summary(row) for row in rows]
+
+
+# -- the card's version (see migration 0013) ------------------------------------------
+
+
+async def get_versioned(conn: Connection, session_id: int) -> tuple[Session, int] | None:
+    """The session and its version: how many changes its card has had to show."""
+    row = await sql.fetch_one(conn, "SELECT * FROM sessions WHERE id = ?", (session_id,))
+    return None if row is None else (from_row(row), int(row["version"]))
+
+
+async def card_shown(conn: Connection, session_id: int, shown: int) -> None:
+    """The card now shows version ``shown`` (never moves back: edits may finish out of
+    order)."""
+    await sql.execute(
+        conn,
+        "UPDATE sessions SET card_version = MAX(card_version, ?) WHERE id = ?",
+        (shown, session_id),
+    )
+
+
+async def cards_behind(conn: Connection, guild_id: int) -> list[int]:
+    """Sessions of a server whose card shows an older state than the database holds."""
+    rows = await sql.fetch_all(
+        conn,
+        "SELECT id FROM sessions WHERE guild_id = ? AND message_id IS NOT NULL"
+        " AND card_version < version ORDER BY id",
+        (guild_id,),
+    )
+    return [row[0] for row in rows]

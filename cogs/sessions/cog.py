@@ -130,8 +130,9 @@ class SessionsCog(commands.Cog):
     @session.command(name="info", description="One session with its attendees and waitlist.")
     @app_commands.describe(id="The session")
     async def info(self, interaction: discord.Interaction[NexusBot], id: int) -> None:
-        session = await self.bot.services.sessions.get(id, guild_of(interaction).id)
-        roster = await self.bot.services.sessions.roster(id)
+        sessions = self.bot.services.sessions
+        session = await sessions.get(id, guild_of(interaction).id)
+        roster = await sessions.cards.head(id, names=render.INFO_NAMES)
         await interaction.response.send_message(
             embed=render.info_embed(session, roster), ephemeral=True
         )
@@ -295,11 +296,13 @@ class SessionsCog(commands.Cog):
     async def rsvp(
         self, interaction: discord.Interaction[NexusBot], session_id: int, *, join: bool
     ) -> None:
-        """The Join/Leave buttons and ``/session join|leave``. Defers first: the card
-        edit shares a per-channel rate limit with every other click on it. Joining adds
-        the user to the session's thread; leaving does not take them out of it (that
-        needs Manage Threads, and they may be in the conversation there): a leaver is
-        no longer mentioned by reminders, and Discord's Leave Thread is one click."""
+        """The Join/Leave buttons and ``/session join|leave``. The user is answered as
+        soon as the database has decided; the card is only marked stale (its refresher
+        folds a burst of clicks into a few edits), and the thread and any promoted
+        waiter are seen to after the answer. Joining adds the user to the session's
+        thread; leaving does not take them out of it (that needs Manage Threads, and
+        they may be in the conversation there): a leaver is no longer mentioned by
+        reminders, and Discord's Leave Thread is one click."""
         sessions = self.bot.services.sessions
         user_id = interaction.user.id
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -309,7 +312,9 @@ class SessionsCog(commands.Cog):
         else:
             left = await sessions.leave(session_id, interaction.guild_id, user_id)
             title, text, neutral = "You left", render.left_text(left), False
-        await quietly(self.publisher.refresh(session_id), f"refresh of session {session_id}")
+        self.publisher.cards.stale(session_id)
+        embed = embeds.muted(title, text) if neutral else embeds.success(title, text)
+        await interaction.followup.send(embed=embed, ephemeral=True)
         if join:
             await quietly(
                 self.publisher.add_members(joined.session, [user_id], fresh=False),
@@ -317,5 +322,3 @@ class SessionsCog(commands.Cog):
             )
         else:
             await self.publisher.tell_promoted(left.promoted)
-        embed = embeds.muted(title, text) if neutral else embeds.success(title, text)
-        await interaction.followup.send(embed=embed, ephemeral=True)

@@ -25,6 +25,7 @@ from tests.flows.sessions_kit import (
     has_field,
     posts,
     said,
+    settled,
     stored,
     thread_messages,
 )
@@ -342,6 +343,7 @@ async def test_forget_me_frees_the_place_and_refreshes_the_card(nexus: Nexus) ->
     assert prompt is not None
     confirm = await nexus.emu.click(ada, prompt, custom_ids(prompt)[0])
     await confirm.response()
+    await settled(nexus)
     text = card_text(nexus, session)
     assert f"<@{bola.id}>" in text and f"<@{ada.id}>" not in text
     assert any("A place opened up" in m.content for m in nexus.emu.dm_messages(bola.id))

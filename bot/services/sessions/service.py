@@ -33,6 +33,7 @@ from bot.services.access import Actor
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
+from bot.services.sessions.cards import SessionCards
 from bot.services.sessions.forget import SessionForgetting, promotions
 from bot.services.sessions.rules import (
     DURATION_DEFAULT,
@@ -77,6 +78,7 @@ class SessionService:
         self._preferences = preferences
         self._guilds = guilds
         self.timeline = SessionTimeline(db, clock, scheduler)
+        self.cards = SessionCards(db)
         self._forgetting = SessionForgetting()
 
     # -- reading ------------------------------------------------------------------------
