@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -21,7 +21,7 @@ from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
 from cogs.sessions import render, strings
 from cogs.sessions.events import EventMirror
 from cogs.sessions.publish import Publisher
-from cogs.sessions.views import ListPager
+from cogs.sessions.views import pager
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -102,30 +102,31 @@ class SessionsCog(commands.Cog):
     @session.command(name="list", description="Upcoming sessions, soonest first.")
     @app_commands.describe(mine="Only the sessions you joined, wait for, or host")
     async def list_(self, interaction: discord.Interaction[NexusBot], mine: bool = False) -> None:
-        guild_id = guild_of(interaction).id
-        user_id = interaction.user.id if mine else None
-        sessions = self.bot.services.sessions
-        page, total = await sessions.upcoming(guild_id, user_id=user_id, limit=PAGE)
-        embed = render.list_embed(page, total=total, offset=0, mine=mine)
-        if total <= PAGE:
+        embed, view = await self._page(interaction, mine=mine, offset=0)
+        if view is None:
             await interaction.response.send_message(embed=embed, ephemeral=True)
-            return
-        offset = 0
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
-        async def turn(click: discord.Interaction[Any], view: ListPager, step: int) -> None:
-            nonlocal offset
-            offset = max(0, offset + step * PAGE)
-            page, total = await sessions.upcoming(
-                guild_id, user_id=user_id, limit=PAGE, offset=offset
-            )
-            view.previous.disabled = offset == 0
-            view.next.disabled = offset + PAGE >= total
-            shown = render.list_embed(page, total=total, offset=offset, mine=mine)
-            await click.response.edit_message(embed=shown, view=view)
+    async def show_page(
+        self, interaction: discord.Interaction[NexusBot], *, mine: bool, offset: int
+    ) -> None:
+        """◀ / ▶: the page at ``offset``, in place of the one shown (one request)."""
+        embed, view = await self._page(interaction, mine=mine, offset=offset)
+        await interaction.response.edit_message(embed=embed, view=view)
 
-        view = ListPager(interaction.user.id, turn, has_next=True)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-        view.message = await interaction.original_response()
+    async def _page(
+        self, interaction: discord.Interaction[NexusBot], *, mine: bool, offset: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        """A page of the list and, when there is more than one, its ◀ / ▶."""
+        user_id = interaction.user.id if mine else None
+        page, total = await self.bot.services.sessions.upcoming(
+            guild_of(interaction).id, user_id=user_id, limit=PAGE, offset=offset
+        )
+        embed = render.list_embed(page, total=total, offset=offset, mine=mine)
+        if total <= PAGE:
+            return embed, None
+        return embed, pager(mine=mine, offset=offset, page=PAGE, total=total)
 
     @session.command(name="info", description="One session with its attendees and waitlist.")
     @app_commands.describe(id="The session")

@@ -254,24 +254,6 @@ async def test_list_info_and_autocomplete(nexus: Nexus) -> None:
     assert [c["value"] for c in ix.choices or []] == [sooner.id, later.id]
 
 
-async def test_list_pages_through_many_sessions(nexus: Nexus) -> None:
-    for day in range(1, 13):
-        await nexus.services.sessions.create(
-            guild_id=nexus.world.guild.id,
-            host_id=nexus.world.mentor.id,
-            title=f"Session {day:02d}",
-            when=f"in {day} days",
-        )
-    ix = await nexus.slash(nexus.world.ada, "session list")
-    first = embed_text(await finished(nexus, ix))
-    assert "Session 01" in first and "Session 11" not in first and "2 more" in first
-    pager = ix.original_message
-    assert pager is not None
-    turned = await nexus.emu.click(nexus.world.ada, pager, custom_ids(pager)[1])
-    second = embed_text(await finished(nexus, turned))
-    assert "Session 11" in second and "Session 12" in second and "Session 01" not in second
-
-
 async def test_export_is_a_calendar_that_parses_back(nexus: Nexus) -> None:
     w = nexus.world
     await nexus.reply(w.mentor, "timezone set", zone="Europe/London")
