@@ -12,7 +12,7 @@ import pytest
 from bot.db import sql
 from bot.db.database import Database
 from bot.services.container import Services
-from bot.services.qa.search import STOP_WORDS, terms
+from bot.services.qa.search import STOP_WORDS, searched_words, terms
 from bot.time.clock import FakeClock
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -91,6 +91,25 @@ def test_terms_drop_filler_and_keep_technical_words() -> None:
     words = terms("Hey guys, please help!! I'm getting select_related errors on my Django ORM")
     assert words == ["select", "related", "errors", "django", "orm"]
     assert not STOP_WORDS & set(words)
+
+
+def test_a_big_archive_searches_its_rarer_words_only() -> None:
+    counts = {"using": 40_000, "django": 16_000, "error": 15_000, "venv": 600, "pip": 3_000}
+    counts |= {f"w{n}": 1_000 + n for n in range(8)}
+    words = ["using", "django", "venv", "error", "pip", *(f"w{n}" for n in range(8))]
+    # Over 15% of the archive: not searched; then the 8 rarest, rarest first.
+    assert searched_words(words, counts, 100_000) == [
+        "venv",
+        "w0",
+        "w1",
+        "w2",
+        "w3",
+        "w4",
+        "w5",
+        "w6",
+    ]
+    assert searched_words(["using", "django"], counts, 100_000) == ["django"]  # the rarest
+    assert searched_words(words, counts, 9_999) == words  # a small archive keeps them all
 
 
 def test_terms_never_carry_fts_syntax() -> None:
