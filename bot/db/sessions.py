@@ -169,15 +169,19 @@ async def delete(conn: Connection, session_id: int) -> None:
 
 async def upcoming(
     conn: Connection, guild_id: int, *, limit: int, offset: int = 0
-) -> list[SessionSummary]:
+) -> tuple[list[SessionSummary], int | None]:
+    """A page of open sessions, soonest first, and how many there are in all, in one
+    statement (the total is a subquery run once; head counts are made for the page's
+    rows). The total is None when the page is empty (past the end: count apart)."""
     rows = await sql.fetch_all(
         conn,
-        f"SELECT s.*, {_COUNTS} FROM sessions s"  # noqa: S608
-        f" WHERE s.guild_id = ? AND s.{_OPEN_SQL}"
-        " ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?",
-        (guild_id, limit, offset),
+        f"SELECT s.*, {_COUNTS}, (SELECT COUNT(*) FROM sessions x"  # noqa: S608
+        f" WHERE x.guild_id = :guild AND x.{_OPEN_SQL}) AS total"
+        f" FROM sessions s WHERE s.guild_id = :guild AND s.{_OPEN_SQL}"
+        " ORDER BY s.starts_at, s.id LIMIT :limit OFFSET :offset",
+        {"guild": guild_id, "limit": limit, "offset": offset},
     )
-    return [_summary(row) for row in rows]
+    return [_summary(row) for row in rows], (rows[0]["total"] if rows else None)
 
 
 async def count_upcoming(conn: Connection, guild_id: int) -> int:

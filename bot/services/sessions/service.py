@@ -113,8 +113,8 @@ class SessionService:
         """A page of open sessions, soonest first (only the user's when ``user_id``),
         and how many there are in all."""
         if user_id is None:
-            page = await repo.upcoming(self._db.reader, guild_id, limit=limit, offset=offset)
-            return page, await repo.count_upcoming(self._db.reader, guild_id)
+            page, total = await repo.upcoming(self._db.reader, guild_id, limit=limit, offset=offset)
+            return page, total or await repo.count_upcoming(self._db.reader, guild_id)
         page = await repo.joined(self._db.reader, guild_id, user_id, limit=limit, offset=offset)
         return page, await repo.count_joined(self._db.reader, guild_id, user_id)
 
