@@ -71,10 +71,17 @@ async def get(conn: Connection, session_id: int, user_id: int) -> Rsvp | None:
 
 
 async def count_going(conn: Connection, session_id: int) -> int:
+    """How many are going: the session's head count (kept by triggers, migration 0013)."""
     value = await sql.fetch_value(
-        conn,
-        "SELECT COUNT(*) FROM session_rsvps WHERE session_id = ? AND status = 'going'",
-        (session_id,),
+        conn, "SELECT going_count FROM sessions WHERE id = ?", (session_id,)
+    )
+    return int(value or 0)
+
+
+async def count_waiting(conn: Connection, session_id: int) -> int:
+    """How many wait: the last waiter's place in line (one row, however long the line)."""
+    value = await sql.fetch_value(
+        conn, "SELECT waiting_count FROM sessions WHERE id = ?", (session_id,)
     )
     return int(value or 0)
 
@@ -173,7 +180,7 @@ async def roster(conn: Connection, session_id: int) -> Roster:
 async def head(conn: Connection, session_id: int, names: int) -> Roster:
     """The first ``names`` going and the first ``names`` waiting, and how many there are
     of each, in one statement: what a card shows, however long the line (two short
-    ranges and two counts of the ``session_rsvps_by_status`` index)."""
+    ranges of the ``session_rsvps_by_status`` index and the session's head counts)."""
     rows = await sql.fetch_all(
         conn,
         """
@@ -185,17 +192,15 @@ async def head(conn: Connection, session_id: int, names: int) -> Roster:
                        WHERE session_id = :id AND status = 'waitlist'
                        ORDER BY position LIMIT :names)
         UNION ALL
-        SELECT 'count', (SELECT COUNT(*) FROM session_rsvps
-                         WHERE session_id = :id AND status = 'going')
+        SELECT 'count', (SELECT going_count FROM sessions WHERE id = :id)
         UNION ALL
-        SELECT 'count', (SELECT COUNT(*) FROM session_rsvps
-                         WHERE session_id = :id AND status = 'waitlist')
+        SELECT 'count', (SELECT waiting_count FROM sessions WHERE id = :id)
         """,
         {"id": session_id, "names": names},
     )
     going = [row[1] for row in rows if row[0] == GOING]
     waitlist = [row[1] for row in rows if row[0] == WAITLIST]
-    going_total, waiting_total = (row[1] for row in rows[-2:])
+    going_total, waiting_total = (int(row[1] or 0) for row in rows[-2:])
     return Roster(
         going,
         waitlist,

@@ -3,6 +3,11 @@ tell which cards a stop left behind."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from bot.db import session_rsvps, sql
+from bot.db.database import Database
+from bot.db.migrate import load_migrations, migrate
 from bot.services.access import Actor
 from bot.services.container import Services
 from tests.services.test_sessions import GUILD, HOST, create
@@ -62,3 +67,57 @@ async def test_every_change_a_card_shows_moves_its_version_and_start_finds_it_be
     await cards.shown(session.id, seen[-1])
     await cards.shown(session.id, seen[0])
     assert await cards.behind(GUILD) == []
+
+
+async def test_head_counts_follow_every_change_to_the_line(services: Services) -> None:
+    sessions = services.sessions
+    session = await create(services, capacity=2)
+
+    async def agree() -> tuple[int, int]:
+        head = await sessions.cards.head(session.id, names=0)
+        whole = await sessions.roster(session.id)
+        assert (head.going_count, head.waiting_count) == (len(whole.going), len(whole.waitlist))
+        return head.going_count, head.waiting_count
+
+    for user_id in PEOPLE[:5]:
+        await sessions.join(session.id, GUILD, user_id)
+    assert await agree() == (2, 3)
+    await sessions.leave(session.id, GUILD, PEOPLE[0])  # a waiter promoted
+    assert await agree() == (2, 2)
+    await sessions.edit(session.id, GUILD, actor=Actor(HOST), capacity=3)  # another
+    assert await agree() == (3, 1)
+    await sessions.leave(session.id, GUILD, PEOPLE[4])  # a waiter leaves
+    assert await agree() == (3, 0)
+    await services.privacy.forget(PEOPLE[1])  # forget-me takes a place away
+    assert await agree() == (2, 0)
+    joined = await sessions.join(session.id, GUILD, PEOPLE[6])
+    assert joined.status == "going" and joined.place_in_line is None
+    joined = await sessions.join(session.id, GUILD, PEOPLE[7])
+    assert (joined.status, joined.place_in_line) == ("waitlist", 1)
+    assert await agree() == (3, 1)
+
+
+async def test_the_migration_counts_the_lines_already_there(tmp_path: Path) -> None:
+    db = Database(tmp_path / "older.db")
+    await db.connect()
+    try:
+        everything = load_migrations()
+        await migrate(db, [m for m in everything if m.version < 13])
+        async with db.transaction() as tx:
+            await sql.execute(
+                tx,
+                "INSERT INTO sessions (guild_id, host_id, title, starts_at, duration_min, zone,"
+                " created_at, updated_at) VALUES (1, 2, 'Old', 100, 60, 'UTC', 1, 1)",
+            )
+            for n, status in enumerate(["going", "going", "waitlist"], start=1):
+                await sql.execute(
+                    tx,
+                    "INSERT INTO session_rsvps (session_id, user_id, status, position, joined_at)"
+                    " VALUES (1, ?, ?, ?, 1)",
+                    (10 + n, status, n),
+                )
+        await migrate(db, everything)
+        head = await session_rsvps.head(db.reader, 1, 10)
+        assert (head.going_count, head.waiting_count) == (2, 1)
+    finally:
+        await db.close()

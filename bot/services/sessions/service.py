@@ -217,8 +217,9 @@ class SessionService:
                 going = await rsvps.count_going(tx, session_id)
                 full = session.capacity is not None and going >= session.capacity
                 status = "waitlist" if full else "going"
-                rsvp = await rsvps.add(tx, session_id, user_id, status, now)
-                place, already = await self._line(tx, rsvp), False
+                await rsvps.add(tx, session_id, user_id, status, now)
+                place = await rsvps.count_waiting(tx, session_id) if full else None
+                already = False
             reminders = await self.reminder_setup(session, user_id, tx)
         return JoinResult(session, status, place, already=already, reminders=reminders)
 
