@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import discord
 
-from cogs.components import RowButton, guarded, loaded_cog
+from cogs.components import RowButton, guarded, loaded_cog, unkept
 from cogs.sessions import strings
 
 if TYPE_CHECKING:
@@ -102,8 +102,4 @@ def pager(*, mine: bool, offset: int, page: int, total: int) -> discord.ui.View:
     view.add_item(
         PageButton(mine=mine, offset=offset + page, label="▶", disabled=offset + page >= total)
     )
-    # Finished before it is sent: discord.py then keeps no trace of it (it would hold
-    # a view sent with an ephemeral answer for 15 minutes). Clicks find PageButton by
-    # its template, registered at setup.
-    view.stop()
-    return view
+    return unkept(view)
