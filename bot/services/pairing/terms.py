@@ -122,12 +122,19 @@ def _clock(minute: int) -> time:
 
 
 def candidate(profile: Profile, *, now: datetime) -> Candidate:
+    return _candidate(profile, week_start(now))
+
+
+@functools.lru_cache(maxsize=8192)
+def _candidate(profile: Profile, week: datetime) -> Candidate:
+    """Memoised per profile (a frozen row: any change is another key) and week:
+    ``/pair find`` turns every profile of the server into a candidate on every call."""
     return Candidate(
         profile.user_id,
         parse_track(profile.track),
         profile.skills,
         parse_wanted(profile.looking_for),
-        free_minutes(profile.windows, profile.zone, week_start(now)),
+        free_minutes(profile.windows, profile.zone, week),
     )
 
 
