@@ -77,9 +77,7 @@ def database_error(path: Path, exc: BaseException) -> DatabaseUnusable:
 def try_open(path: Path) -> None:
     """Open ``path`` once, synchronously (creating its directory, as the database does).
 
-    When ``aiosqlite.connect`` fails to open a file, its worker thread later posts to an
-    event loop that ``asyncio.run`` has already closed, and the process ends with that
-    thread's traceback; failing here first keeps the error to one line."""
+    Failing here, before any connection thread exists, keeps the error to one line."""
     path.parent.mkdir(parents=True, exist_ok=True)
     sqlite3.connect(path).close()
 

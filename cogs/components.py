@@ -48,6 +48,15 @@ class NexusView(discord.ui.View):
             await self.message.edit(view=self)
 
 
+def unkept(view: discord.ui.View) -> discord.ui.View:
+    """``view`` (``DynamicItem``s and links only) marked finished before it is sent, so
+    discord.py keeps nothing of it: sent with an ephemeral answer, it would otherwise
+    hold the view for 15 minutes (about 1 KB a call). Clicks still reach the items by
+    their custom ids' templates, registered at setup."""
+    view.stop()
+    return view
+
+
 class NexusModal(discord.ui.Modal):
     # discord.py's Modal narrows BaseView.on_error to (interaction, error).
     async def on_error(  # type: ignore[override]

@@ -389,3 +389,17 @@ async def test_an_archived_thread_takes_no_edits(world: World) -> None:
     await thread.edit(archived=False)
     await mine.edit(content="second version")
     assert emu.message(mine.id).content == "second version"
+
+
+async def test_an_injected_failure_no_call_met_fails_the_test(world: World) -> None:
+    """A fault injected on a path nothing calls (a mistyped pattern) was never tested."""
+    from tests.emulator.pytest_plugin import check_injected_failures_used
+
+    general = world.text(world.guild.system_channel_id or 0)
+    world.emu.inject_failure("POST", rf"/channels/{general.id}/messages", 500)
+    world.emu.inject_failure("POST", r"/channels/\\d+/messages", 403, code=50013)
+    await general.send("once, after discord.py's retry of the 500")
+    assert world.emu.unused_failures() == [r"POST /channels/\\d+/messages -> 403"]
+    with pytest.raises(pytest.fail.Exception, match="no call matched"):
+        check_injected_failures_used(world.emu)
+    world.emu.rest.failures.clear()  # this test's own fixture must not fail on it

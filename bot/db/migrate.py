@@ -59,7 +59,7 @@ def latest_version() -> int:
 
 
 async def current_version(db: Database) -> int:
-    return int(await sql.fetch_value(db.conn, "PRAGMA user_version"))
+    return int(await sql.fetch_value(db.reader, "PRAGMA user_version"))
 
 
 async def migrate(db: Database, migrations: list[Migration] | None = None) -> int:
@@ -77,12 +77,7 @@ async def migrate(db: Database, migrations: list[Migration] | None = None) -> in
         if migration.version <= version:
             continue
         log.info("applying migration %s", migration.name)
-        try:
-            await db.conn.executescript(migration.sql)
-        except Exception:
-            if db.conn.in_transaction:
-                await db.conn.execute("ROLLBACK")
-            raise
+        await db.script(migration.sql)  # rolled back if it fails half-way
         version = await current_version(db)
         if version != migration.version:
             raise RuntimeError(

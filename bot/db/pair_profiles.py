@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -43,15 +44,27 @@ def _from_row(row: Row) -> Profile:
         guild_id=row["guild_id"],
         user_id=row["user_id"],
         track=row["track"],
-        skills=tuple(json.loads(row["skills"])),
+        skills=_skills(row["skills"]),
         looking_for=row["looking_for"],
         availability=row["availability"],
-        windows=tuple((int(d), int(a), int(b)) for d, a, b in json.loads(row["windows"])),
+        windows=_windows(row["windows"]),
         zone=row["zone"],
         bio=row["bio"],
         available=bool(row["available"]),
         snoozed_until=row["snoozed_until"],
     )
+
+
+# Memoised on the stored text: ``/pair find`` reads every profile of the server, and
+# learners share skill lists and hours.
+@functools.lru_cache(maxsize=8192)
+def _skills(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _windows(text: str) -> tuple[tuple[int, int, int], ...]:
+    return tuple((int(d), int(a), int(b)) for d, a, b in json.loads(text))
 
 
 def encode(values: dict[str, object]) -> dict[str, object]:

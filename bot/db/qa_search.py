@@ -1,15 +1,27 @@
 """Repository: full-text search over Q&A questions (SQLite FTS5, porter stemming, bm25).
 
 Callers pass plain words; each one is quoted here (``"term"``), so no user text ever
-reaches FTS5's query syntax. The index has a fourth column, ``scope``, holding the
-question's server, status and topic as tokens (``g123 ssolved tdjango``): a search
-narrows to one server (and status, topic) inside the index, before any ranking, and
-ranks only the page it returns.
+reaches FTS5's query syntax.
+
+What a search costs is bm25, and bm25 costs two things: for every phrase of the
+``MATCH``, one pass over that phrase's whole token list (its document frequency,
+computed afresh by every statement), and about 2 µs for every matching row. So:
+
+* the ``MATCH`` holds only the query's words: a candidate must hold one of the rarer
+  ones (``gate``) and is ranked on all of them. The server, status and topic are not
+  phrases (the index's ``scope`` column still holds them as tokens, unused here): as a
+  phrase, the server's token alone cost a pass over every question of the server;
+* a candidate's server, status and topic are checked by its id in the narrow index
+  ``qa_questions_filter``, and not at all when the archive holds only this server and
+  no status or topic is asked for (checked in the same statement: two index lookups);
+* one statement does it all, the similar-question check's matched title words
+  included, and only the page it returns is read from the table.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.db import sql
@@ -18,6 +30,23 @@ from bot.db.qa import Question, question_from_row
 
 # bm25 weight of each indexed column: title, question, solution summary, scope.
 WEIGHTS = (10.0, 2.0, 5.0, 0.0)
+
+_TEXT_COLUMNS = "{title body summary} : "
+_OF_SERVER = (
+    "EXISTS (SELECT 1 FROM qa_questions AS s INDEXED BY qa_questions_filter"
+    " WHERE s.id = f.rowid AND s.guild_id = :guild{status}{topic})"
+)
+_ONLY_SERVER = (
+    "((SELECT MIN(guild_id) FROM qa_questions) = :guild"
+    " AND (SELECT MAX(guild_id) FROM qa_questions) = :guild)"
+)
+
+
+@dataclass(frozen=True)
+class Ranked:
+    question: Question
+    score: float  # bm25: lower is more relevant
+    marked: frozenset[str]  # which of the words asked about its text holds
 
 
 def phrase(term: str) -> str:
@@ -29,24 +58,22 @@ def any_of(terms: Sequence[str]) -> str:
     return " OR ".join(phrase(term) for term in terms)
 
 
-def scope_tokens(guild_id: int, topic: str | None = None, status: str | None = None) -> list[str]:
-    """The tokens the ``scope`` column holds (see the generated column in the schema)."""
-    tokens = [f"g{guild_id}"]
-    if status is not None:
-        tokens.append(f"s{status}")
-    if topic is not None:
-        tokens.append("t" + topic.replace("-", ""))
-    return tokens
-
-
-def expression(terms: Sequence[str], gate: Sequence[str], scope: Sequence[str]) -> str:
-    """``scope AND (gate) AND (terms)``: a match must be in scope and hold one of the
-    ``gate`` terms (the query's rarer words), and is ranked on all of ``terms``."""
-    parts = [f"scope : {phrase(token)}" for token in scope]
+def expression(terms: Sequence[str], gate: Sequence[str]) -> str:
+    """``(gate) AND (terms)``: a match must hold one of the ``gate`` terms (the query's
+    rarer words), and is ranked on all of ``terms``."""
     if gate and set(gate) != set(terms):
-        parts.append(f"({any_of(gate)})")
-    parts.append(f"({any_of(terms)})")
-    return " AND ".join(parts)
+        return f"({any_of(gate)}) AND ({any_of(terms)})"
+    return f"({any_of(terms)})"
+
+
+def _where(topic: str | None, status: str | None) -> str:
+    of_server = _OF_SERVER.format(
+        status="" if status is None else " AND s.status = :status",
+        topic="" if topic is None else " AND s.topic = :topic",
+    )
+    if topic is None and status is None:
+        return f"({_ONLY_SERVER} OR {of_server})"
+    return of_server
 
 
 async def ranked(
@@ -58,65 +85,65 @@ async def ranked(
     topic: str | None = None,
     status: str | None = None,
     limit: int = 10,
-) -> list[tuple[Question, float]]:
+    mark: Sequence[str] = (),
+) -> list[Ranked]:
     """The best ``limit`` questions of a server matching any of ``terms``, with their
-    bm25 score (lower is better)."""
+    bm25 score, and which of the words in ``mark`` each one's title, question or summary
+    contains: one statement."""
     if not terms:
         return []
-    match = expression(terms, gate, scope_tokens(guild_id, topic, status))
+    params: dict[str, Any] = {
+        "match": expression(terms, gate),
+        "guild": guild_id,
+        "limit": limit,
+        **{f"w{index}": weight for index, weight in enumerate(WEIGHTS)},
+    }
+    if topic is not None:
+        params["topic"] = topic
+    if status is not None:
+        params["status"] = status
+    marks = []
+    for index, word in enumerate(mark):
+        params[f"m{index}"] = _TEXT_COLUMNS + phrase(word)
+        marks.append(
+            f", (SELECT COUNT(*) FROM qa_fts WHERE qa_fts MATCH :m{index}"  # noqa: S608
+            f" AND rowid = top.id) AS m{index}"
+        )
     rows = await sql.fetch_all(
         conn,
-        """
-        SELECT q.*, top.score AS score FROM (
-            SELECT rowid AS id, bm25(qa_fts, ?, ?, ?, ?) AS score
-            FROM qa_fts WHERE qa_fts MATCH ?
-            ORDER BY score LIMIT ?
+        f"""
+        SELECT q.*, top.score AS score{"".join(marks)} FROM (
+            SELECT f.rowid AS id, bm25(qa_fts, :w0, :w1, :w2, :w3) AS score
+            FROM qa_fts AS f
+            WHERE qa_fts MATCH :match AND {_where(topic, status)}
+            ORDER BY score LIMIT :limit
         ) AS top JOIN qa_questions AS q ON q.id = top.id
         ORDER BY top.score, q.id
-        """,
-        (*WEIGHTS, match, limit),
+        """,  # noqa: S608 - only code-made fragments; every value is a parameter
+        params,
     )
-    return [(question_from_row(row), float(row["score"])) for row in rows]
-
-
-async def matched_terms(
-    conn: Connection, terms: Sequence[str], question_ids: Sequence[int]
-) -> dict[int, set[str]]:
-    """For each question, which of ``terms`` its title, question or summary contains,
-    in one round trip."""
-    if not terms or not question_ids:
-        return {}
-    marks = sql.placeholders(len(question_ids))
-    parts: list[str] = []
-    params: list[Any] = []
-    for index, term in enumerate(terms):
-        parts.append(
-            f"SELECT rowid, {index} AS term FROM qa_fts"  # noqa: S608
-            f" WHERE qa_fts MATCH ? AND rowid IN ({marks})"
+    return [
+        Ranked(
+            question_from_row(row),
+            float(row["score"]),
+            frozenset(word for index, word in enumerate(mark) if row[f"m{index}"]),
         )
-        params += ["{title body summary} : " + phrase(term), *question_ids]
-    rows = await sql.fetch_all(conn, " UNION ALL ".join(parts), params)
-    found: dict[int, set[str]] = {}
-    for row in rows:
-        found.setdefault(row[0], set()).add(terms[row[1]])
-    return found
+        for row in rows
+    ]
 
 
-async def document_frequencies(conn: Connection, terms: Sequence[str]) -> dict[str, int]:
-    """How many questions (of every server) contain each term, in one round trip."""
-    if not terms:
-        return {}
+async def statistics(conn: Connection, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+    """How many questions (of every server) contain each term, and about how many
+    questions there are (the highest id: one index lookup), in one statement."""
     parts = [
         f"SELECT {index}, COUNT(*) FROM qa_fts WHERE qa_fts MATCH ?"  # noqa: S608
         for index in range(len(terms))
     ]
-    rows = await sql.fetch_all(conn, " UNION ALL ".join(parts), [phrase(term) for term in terms])
-    return {terms[row[0]]: int(row[1]) for row in rows}
-
-
-async def size(conn: Connection) -> int:
-    """About how many questions there are (the highest id: one index lookup)."""
-    return int(await sql.fetch_value(conn, "SELECT COALESCE(MAX(id), 0) FROM qa_questions"))
+    parts.append("SELECT -1, COALESCE(MAX(id), 0) FROM qa_questions")
+    rows = await sql.fetch_all(conn, " UNION ALL ".join(parts), [phrase(t) for t in terms])
+    counts = {terms[row[0]]: int(row[1]) for row in rows if row[0] >= 0}
+    total = next(int(row[1]) for row in rows if row[0] < 0)
+    return counts, total
 
 
 async def asked_again(

@@ -29,8 +29,21 @@ class Rsvp:
 
 @dataclass(frozen=True)
 class Roster:
+    """Who is going and who waits, in order: everyone, or (``head``) the first few of
+    each with how many more there are."""
+
     going: list[int]  # in join order
     waitlist: list[int]  # first waiter first
+    more_going: int = 0  # not listed in ``going``
+    more_waiting: int = 0  # not listed in ``waitlist``
+
+    @property
+    def going_count(self) -> int:
+        return len(self.going) + self.more_going
+
+    @property
+    def waiting_count(self) -> int:
+        return len(self.waitlist) + self.more_waiting
 
 
 def _from_row(row: Row) -> Rsvp:
@@ -58,10 +71,17 @@ async def get(conn: Connection, session_id: int, user_id: int) -> Rsvp | None:
 
 
 async def count_going(conn: Connection, session_id: int) -> int:
+    """How many are going: the session's head count (kept by triggers, migration 0013)."""
     value = await sql.fetch_value(
-        conn,
-        "SELECT COUNT(*) FROM session_rsvps WHERE session_id = ? AND status = 'going'",
-        (session_id,),
+        conn, "SELECT going_count FROM sessions WHERE id = ?", (session_id,)
+    )
+    return int(value or 0)
+
+
+async def count_waiting(conn: Connection, session_id: int) -> int:
+    """How many wait: the last waiter's place in line (one row, however long the line)."""
+    value = await sql.fetch_value(
+        conn, "SELECT waiting_count FROM sessions WHERE id = ?", (session_id,)
     )
     return int(value or 0)
 
@@ -154,6 +174,38 @@ async def roster(conn: Connection, session_id: int) -> Roster:
     return Roster(
         going=[row[0] for row in rows if row[1] == GOING],
         waitlist=[row[0] for row in rows if row[1] == WAITLIST],
+    )
+
+
+async def head(conn: Connection, session_id: int, names: int) -> Roster:
+    """The first ``names`` going and the first ``names`` waiting, and how many there are
+    of each, in one statement: what a card shows, however long the line (two short
+    ranges of the ``session_rsvps_by_status`` index and the session's head counts)."""
+    rows = await sql.fetch_all(
+        conn,
+        """
+        SELECT * FROM (SELECT status, user_id FROM session_rsvps
+                       WHERE session_id = :id AND status = 'going'
+                       ORDER BY position LIMIT :names)
+        UNION ALL
+        SELECT * FROM (SELECT status, user_id FROM session_rsvps
+                       WHERE session_id = :id AND status = 'waitlist'
+                       ORDER BY position LIMIT :names)
+        UNION ALL
+        SELECT 'count', (SELECT going_count FROM sessions WHERE id = :id)
+        UNION ALL
+        SELECT 'count', (SELECT waiting_count FROM sessions WHERE id = :id)
+        """,
+        {"id": session_id, "names": names},
+    )
+    going = [row[1] for row in rows if row[0] == GOING]
+    waitlist = [row[1] for row in rows if row[0] == WAITLIST]
+    going_total, waiting_total = (int(row[1] or 0) for row in rows[-2:])
+    return Roster(
+        going,
+        waitlist,
+        more_going=going_total - len(going),
+        more_waiting=waiting_total - len(waitlist),
     )
 
 

@@ -111,12 +111,7 @@ def summary_from_row(row: Row) -> SessionSummary:
     return SessionSummary(from_row(row), going=row["going"], waiting=row["waiting"])
 
 
-HEAD_COUNTS = """
-    (SELECT COUNT(*) FROM session_rsvps r WHERE r.session_id = s.id AND r.status = 'going')
-        AS going,
-    (SELECT COUNT(*) FROM session_rsvps r WHERE r.session_id = s.id AND r.status = 'waitlist')
-        AS waiting
-"""
+HEAD_COUNTS = "s.going_count AS going, s.waiting_count AS waiting"  # kept by triggers (0013)
 
 
 async def insert(conn: Connection, values: dict[str, Any]) -> Session:
@@ -169,15 +164,19 @@ async def delete(conn: Connection, session_id: int) -> None:
 
 async def upcoming(
     conn: Connection, guild_id: int, *, limit: int, offset: int = 0
-) -> list[SessionSummary]:
+) -> tuple[list[SessionSummary], int | None]:
+    """A page of open sessions, soonest first, and how many there are in all, in one
+    statement (the total is a subquery run once; head counts are made for the page's
+    rows). The total is None when the page is empty (past the end: count apart)."""
     rows = await sql.fetch_all(
         conn,
-        f"SELECT s.*, {HEAD_COUNTS} FROM sessions s"  # noqa: S608
-        f" WHERE s.guild_id = ? AND s.{OPEN_SQL}"
-        " ORDER BY s.starts_at, s.id LIMIT ? OFFSET ?",
-        (guild_id, limit, offset),
+        f"SELECT s.*, {HEAD_COUNTS}, (SELECT COUNT(*) FROM sessions x"  # noqa: S608
+        f" WHERE x.guild_id = :guild AND x.{OPEN_SQL}) AS total"
+        f" FROM sessions s WHERE s.guild_id = :guild AND s.{OPEN_SQL}"
+        " ORDER BY s.starts_at, s.id LIMIT :limit OFFSET :offset",
+        {"guild": guild_id, "limit": limit, "offset": offset},
     )
-    return [summary_from_row(row) for row in rows]
+    return [summary_from_row(row) for row in rows], (rows[0]["total"] if rows else None)
 
 
 async def count_upcoming(conn: Connection, guild_id: int) -> int:
@@ -310,3 +309,33 @@ async def starting_between(
         (guild_id, start, end),
     )
     return [summary_from_row(row) for row in rows]
+
+
+# -- the card's version (see migration 0013) ------------------------------------------
+
+
+async def get_versioned(conn: Connection, session_id: int) -> tuple[Session, int] | None:
+    """The session and its version: how many changes its card has had to show."""
+    row = await sql.fetch_one(conn, "SELECT * FROM sessions WHERE id = ?", (session_id,))
+    return None if row is None else (from_row(row), int(row["version"]))
+
+
+async def card_shown(conn: Connection, session_id: int, shown: int) -> None:
+    """The card now shows version ``shown`` (never moves back: edits may finish out of
+    order)."""
+    await sql.execute(
+        conn,
+        "UPDATE sessions SET card_version = MAX(card_version, ?) WHERE id = ?",
+        (shown, session_id),
+    )
+
+
+async def cards_behind(conn: Connection, guild_id: int) -> list[int]:
+    """Sessions of a server whose card shows an older state than the database holds."""
+    rows = await sql.fetch_all(
+        conn,
+        "SELECT id FROM sessions WHERE guild_id = ? AND message_id IS NOT NULL"
+        " AND card_version < version ORDER BY id",
+        (guild_id,),
+    )
+    return [row[0] for row in rows]

@@ -1,7 +1,8 @@
-"""The small SQL helpers every repository uses, one round trip per statement.
+"""The small SQL helpers every repository uses, one statement each.
 
-Each takes the connection first: ``db.reader`` for reads, the ``tx`` of
-``async with db.transaction() as tx`` for writes. None of them opens a transaction.
+Each takes the connection first: ``db.reader`` for reads (a thread hop each), the ``tx``
+of ``async with db.transaction() as tx`` for writes and for reads of what the
+transaction wrote (no hop: run at once). None of them opens a transaction.
 Table and column names passed here come from code, never from users; they are checked
 to be plain identifiers all the same.
 """
@@ -50,12 +51,12 @@ async def fetch_value(conn: Connection, sql: str, params: Params = ()) -> Any:
 
 async def execute(conn: Connection, sql: str, params: Params = ()) -> int:
     """One statement; returns the rows it changed."""
-    cursor = await conn.execute(sql, params)
-    return cursor.rowcount
+    outcome = await conn.execute(sql, params)
+    return outcome.rowcount
 
 
 async def execute_many(conn: Connection, sql: str, rows: Iterable[Params]) -> None:
-    """One statement over many parameter rows (one round trip)."""
+    """One statement over many parameter rows (one call)."""
     await conn.executemany(sql, rows)
 
 

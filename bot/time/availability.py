@@ -276,7 +276,7 @@ def format_availability(windows: list[WeeklyWindow]) -> str:
 Interval = tuple[datetime, datetime]
 
 
-def _week_start(reference: datetime) -> datetime:
+def week_start(reference: datetime) -> datetime:
     if reference.tzinfo is None:
         raise ValueError("reference must be an aware datetime")
     ref = reference.astimezone(UTC)
@@ -325,13 +325,13 @@ def week_intervals(
 ) -> tuple[datetime, list[Interval]]:
     """The start of the UTC week (Monday 00:00 UTC) containing ``reference``, and the
     windows (wall-clock in ``zone``, that week's DST) as merged UTC intervals within it."""
-    week = _week_start(reference)
+    week = week_start(reference)
     return week, _clip(_instants(windows, zone, week), week, week + timedelta(days=7))
 
 
 def weekly_hours(windows: list[WeeklyWindow], zone: tzinfo, *, reference: datetime) -> float:
     """Real hours the windows cover in the UTC week (Mon 00:00 UTC) containing ``reference``."""
-    week = _week_start(reference)
+    week = week_start(reference)
     return _hours(_clip(_instants(windows, zone, week), week, week + timedelta(days=7)))
 
 
@@ -346,7 +346,7 @@ def weekly_overlap(
     """The UTC intervals when both people are free, each person's windows read in their
     own zone, over the UTC week (Monday 00:00 UTC to the next) containing ``reference``,
     with each side's DST rules for that week."""
-    week = _week_start(reference)
+    week = week_start(reference)
     lo, hi = week, week + timedelta(days=7)
     xs, ys = _clip(_instants(a, zone_a, week), lo, hi), _clip(_instants(b, zone_b, week), lo, hi)
     both: list[Interval] = []

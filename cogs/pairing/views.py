@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from cogs.components import RowButton, loaded_cog
+from cogs.components import RowButton, loaded_cog, unkept
 from cogs.pairing import strings
 
 if TYPE_CHECKING:
@@ -94,4 +94,4 @@ def find_view(user_ids: list[int]) -> discord.ui.View:
         button = RequestButton(user_id)
         button.item.label = strings.REQUEST_NUMBERED.format(rank=rank)
         view.add_item(button)
-    return view
+    return unkept(view)  # sent with an ephemeral answer

@@ -12,7 +12,7 @@ import discord
 
 from bot.services.qa.rules import BODY_MAX, SUMMARY_MAX, TITLE_MAX
 from bot.ui import limits, markup
-from cogs.components import NexusModal, RowButton, loaded_cog
+from cogs.components import NexusModal, RowButton, loaded_cog, unkept
 from cogs.qa import strings
 
 if TYPE_CHECKING:
@@ -244,7 +244,7 @@ def draft_view(draft_id: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(PostDraftButton(draft_id))
     view.add_item(CancelDraftButton(draft_id))
-    return view
+    return unkept(view)  # sent with an ephemeral answer
 
 
 def nudge_view(question_id: int) -> discord.ui.View:
@@ -266,4 +266,4 @@ def opener_view(asker_id: int | None) -> discord.ui.View | None:
 def share_view(period_index: int) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(ShareButton(period_index))
-    return view
+    return unkept(view)  # sent with an ephemeral answer

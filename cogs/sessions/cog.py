@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -21,7 +21,7 @@ from cogs.checks import actor_of, admin_only, guild_of, write_cooldown
 from cogs.sessions import render, strings
 from cogs.sessions.events import EventMirror
 from cogs.sessions.publish import Publisher
-from cogs.sessions.views import ListPager
+from cogs.sessions.views import pager
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
@@ -102,36 +102,38 @@ class SessionsCog(commands.Cog):
     @session.command(name="list", description="Upcoming sessions, soonest first.")
     @app_commands.describe(mine="Only the sessions you joined, wait for, or host")
     async def list_(self, interaction: discord.Interaction[NexusBot], mine: bool = False) -> None:
-        guild_id = guild_of(interaction).id
-        user_id = interaction.user.id if mine else None
-        sessions = self.bot.services.sessions
-        page, total = await sessions.upcoming(guild_id, user_id=user_id, limit=PAGE)
-        embed = render.list_embed(page, total=total, offset=0, mine=mine)
-        if total <= PAGE:
+        embed, view = await self._page(interaction, mine=mine, offset=0)
+        if view is None:
             await interaction.response.send_message(embed=embed, ephemeral=True)
-            return
-        offset = 0
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
-        async def turn(click: discord.Interaction[Any], view: ListPager, step: int) -> None:
-            nonlocal offset
-            offset = max(0, offset + step * PAGE)
-            page, total = await sessions.upcoming(
-                guild_id, user_id=user_id, limit=PAGE, offset=offset
-            )
-            view.previous.disabled = offset == 0
-            view.next.disabled = offset + PAGE >= total
-            shown = render.list_embed(page, total=total, offset=offset, mine=mine)
-            await click.response.edit_message(embed=shown, view=view)
+    async def show_page(
+        self, interaction: discord.Interaction[NexusBot], *, mine: bool, offset: int
+    ) -> None:
+        """◀ / ▶: the page at ``offset``, in place of the one shown (one request)."""
+        embed, view = await self._page(interaction, mine=mine, offset=offset)
+        await interaction.response.edit_message(embed=embed, view=view)
 
-        view = ListPager(interaction.user.id, turn, has_next=True)
-        await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
-        view.message = await interaction.original_response()
+    async def _page(
+        self, interaction: discord.Interaction[NexusBot], *, mine: bool, offset: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        """A page of the list and, when there is more than one, its ◀ / ▶."""
+        user_id = interaction.user.id if mine else None
+        page, total = await self.bot.services.sessions.upcoming(
+            guild_of(interaction).id, user_id=user_id, limit=PAGE, offset=offset
+        )
+        embed = render.list_embed(page, total=total, offset=offset, mine=mine)
+        if total <= PAGE:
+            return embed, None
+        return embed, pager(mine=mine, offset=offset, page=PAGE, total=total)
 
     @session.command(name="info", description="One session with its attendees and waitlist.")
     @app_commands.describe(id="The session")
     async def info(self, interaction: discord.Interaction[NexusBot], id: int) -> None:
-        session = await self.bot.services.sessions.get(id, guild_of(interaction).id)
-        roster = await self.bot.services.sessions.roster(id)
+        sessions = self.bot.services.sessions
+        session = await sessions.get(id, guild_of(interaction).id)
+        roster = await sessions.cards.head(id, names=render.INFO_NAMES)
         await interaction.response.send_message(
             embed=render.info_embed(session, roster), ephemeral=True
         )
@@ -315,11 +317,13 @@ class SessionsCog(commands.Cog):
     async def rsvp(
         self, interaction: discord.Interaction[NexusBot], session_id: int, *, join: bool
     ) -> None:
-        """The Join/Leave buttons and ``/session join|leave``. Defers first: the card
-        edit shares a per-channel rate limit with every other click on it. Joining adds
-        the user to the session's thread; leaving does not take them out of it (that
-        needs Manage Threads, and they may be in the conversation there): a leaver is
-        no longer mentioned by reminders, and Discord's Leave Thread is one click."""
+        """The Join/Leave buttons and ``/session join|leave``. The user is answered as
+        soon as the database has decided; the card is only marked stale (its refresher
+        folds a burst of clicks into a few edits), and the thread and any promoted
+        waiter are seen to after the answer. Joining adds the user to the session's
+        thread; leaving does not take them out of it (that needs Manage Threads, and
+        they may be in the conversation there): a leaver is no longer mentioned by
+        reminders, and Discord's Leave Thread is one click."""
         sessions = self.bot.services.sessions
         user_id = interaction.user.id
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -329,7 +333,9 @@ class SessionsCog(commands.Cog):
         else:
             left = await sessions.leave(session_id, interaction.guild_id, user_id)
             title, text, neutral = "You left", render.left_text(left), False
-        await quietly(self.publisher.refresh(session_id), f"refresh of session {session_id}")
+        self.publisher.cards.stale(session_id)
+        embed = embeds.muted(title, text) if neutral else embeds.success(title, text)
+        await interaction.followup.send(embed=embed, ephemeral=True)
         if join:
             await quietly(
                 self.publisher.add_members(joined.session, [user_id], fresh=False),
@@ -337,5 +343,3 @@ class SessionsCog(commands.Cog):
             )
         else:
             await self.publisher.tell_promoted(left.promoted)
-        embed = embeds.muted(title, text) if neutral else embeds.success(title, text)
-        await interaction.followup.send(embed=embed, ephemeral=True)

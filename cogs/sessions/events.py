@@ -72,6 +72,7 @@ class SessionEvents(commands.Cog):
         self.bot.services.privacy.remove(PRIVACY_OWNER)
         for task in self.reconcile_tasks.values():
             task.cancel()
+        self.publisher.cards.close()
 
     # -- timers -----------------------------------------------------------------------
 
@@ -128,6 +129,9 @@ class SessionEvents(commands.Cog):
     async def _reconcile(self, guild: discord.Guild) -> int:
         try:
             await self._finish_cards(guild.id)
+            # Cards a stop or a kill left behind the database (an edit still to come).
+            for session_id in await self.bot.services.sessions.cards.behind(guild.id):
+                self.publisher.cards.stale(session_id)
         except Exception:
             log.exception("finishing interrupted cards failed in guild %s", guild.id)
         try:
@@ -158,7 +162,7 @@ class SessionEvents(commands.Cog):
     async def _show(self, changes: RosterChanges) -> None:
         """Cards whose roster changed behind them are refreshed; promoted waiters told."""
         for session_id in sorted(changes.session_ids):
-            await quietly(self.publisher.refresh(session_id), f"refresh of session {session_id}")
+            self.publisher.cards.stale(session_id)
         await self.publisher.tell_promoted(changes.promoted)
 
 

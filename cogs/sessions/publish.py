@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 import discord
 
 from bot import nonces
+from bot.coalescing import Coalescer
 from bot.db.intents import Intent
 from bot.db.sessions import Session
 from bot.db.timers import Timer
@@ -41,6 +42,8 @@ class Publisher:
     def __init__(self, bot: NexusBot) -> None:
         self.bot = bot
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Join and Leave only say a card is stale; this edits it, a few times a second.
+        self.cards = Coalescer(self.refresh)
 
     @asynccontextmanager
     async def locked(self, session_id: int) -> AsyncIterator[None]:
@@ -75,7 +78,7 @@ class Publisher:
                 if found is not None:
                     message_id = found
                 else:
-                    roster = await services.sessions.roster(session.id)
+                    roster = await services.sessions.cards.head(session.id, names=render.CARD_NAMES)
                     message = await self.bot.delivery.send(
                         intent.channel_id,
                         nonce=nonces.session_card(current.id),
@@ -153,13 +156,17 @@ class Publisher:
             return None
 
     async def refresh(self, session_id: int) -> None:
-        """Edit the card in place to show the current state."""
-        services = self.bot.services
+        """Edit the card in place to show the current state (the first names of each
+        list and the counts: bounded reads, however long the line), and record the
+        version it shows."""
+        cards = self.bot.services.sessions.cards
         async with self.locked(session_id):
-            session = await services.sessions.find(session_id)
-            if session is None or session.message_id is None or session.channel_id is None:
+            state = await cards.state(session_id, names=render.CARD_NAMES)
+            if state is None:
                 return
-            roster = await services.sessions.roster(session_id)
+            session, roster = state.session, state.roster
+            if session.message_id is None or session.channel_id is None:
+                return
             try:
                 await self.bot.delivery.edit(
                     session.channel_id,
@@ -169,6 +176,7 @@ class Publisher:
                 )
             except (discord.NotFound, discord.Forbidden) as error:
                 log.warning("card of session %s can't be edited: %s", session_id, error)
+            await cards.shown(session_id, state.version)
 
     async def add_members(self, session: Session, user_ids: list[int], *, fresh: bool) -> None:
         """Add people to the session's thread, so it shows in their list and its

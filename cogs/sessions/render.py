@@ -19,6 +19,11 @@ from cogs.sessions.views import JoinButton, LeaveButton
 
 SHOWN_ATTENDEES = 20
 FIELD = limits.EMBED_FIELD_VALUE
+# How many names of each list a card reads: more than fit in its field, whatever the
+# ids' length (a mention is at least 20 characters with a real snowflake, plus ", ").
+CARD_NAMES = FIELD // 20 + 1
+# /session info lists people in numbered lines until the embed is full.
+INFO_NAMES = limits.EMBED_TOTAL // 20 + 1
 
 
 def duration_text(minutes: int) -> str:
@@ -30,12 +35,12 @@ def capacity_text(going: int, capacity: int | None) -> str:
 
 
 def is_full(session: Session, roster: Roster) -> bool:
-    return session.capacity is not None and len(roster.going) >= session.capacity
+    return session.capacity is not None and roster.going_count >= session.capacity
 
 
 def going_name(session: Session, roster: Roster) -> str:
     """``Going (host + 3/10)``: the host goes without taking one of the places."""
-    places = capacity_text(len(roster.going), session.capacity)
+    places = capacity_text(roster.going_count, session.capacity)
     return f"Going (host + {places})" if session.host_id else f"Going ({places})"
 
 
@@ -44,18 +49,21 @@ def going_entries(session: Session, roster: Roster) -> list[str]:
     return host + [markup.user(uid) for uid in roster.going]
 
 
-def fitted(entries: list[str], *, shown: int | None = None, width: int = FIELD) -> str:
-    """``entries`` joined by commas, as many as fit in ``width`` characters (and at
-    most ``shown``), then "+N more" for the rest."""
+def fitted(
+    entries: list[str], *, total: int | None = None, shown: int | None = None, width: int = FIELD
+) -> str:
+    """``entries`` (the first of ``total``) joined by commas, as many as fit in ``width``
+    characters (and at most ``shown``), then "+N more" for the rest."""
+    total = len(entries) if total is None else total
     limit = len(entries) if shown is None else min(shown, len(entries))
     taken, length = 0, 0
     for entry in entries[:limit]:
         grown = length + (2 if taken else 0) + len(entry)
-        left = len(entries) - taken - 1
+        left = total - taken - 1
         if grown + (len(f" +{left} more") if left else 0) > width:
             break
         taken, length = taken + 1, grown
-    extra = len(entries) - taken
+    extra = total - taken
     text = ", ".join(entries[:taken])
     return f"{text} +{extra} more".lstrip() if extra else text
 
@@ -88,11 +96,17 @@ def card_embed(session: Session, roster: Roster) -> discord.Embed:
     embeds.add_field(
         embed,
         going_name(session, roster),
-        fitted(going, shown=SHOWN_ATTENDEES + (session.host_id is not None)) or nobody,
+        fitted(
+            going,
+            total=roster.going_count + (session.host_id is not None),
+            shown=SHOWN_ATTENDEES + (session.host_id is not None),
+        )
+        or nobody,
     )
-    if roster.waitlist:
+    if roster.waiting_count:
         waiting = [markup.user(uid) for uid in roster.waitlist]
-        embeds.add_field(embed, f"Waitlist ({len(waiting)})", fitted(waiting))
+        total = roster.waiting_count
+        embeds.add_field(embed, f"Waitlist ({total})", fitted(waiting, total=total))
     if session.status == "cancelled" and session.cancel_reason:
         embeds.add_field(embed, "Reason", session.cancel_reason)
     footer = strings.CARD_FOOTER if session.is_open else strings.CARD_FOOTER_CLOSED
@@ -133,9 +147,9 @@ def info_embed(session: Session, roster: Roster) -> discord.Embed:
     if session.host_id:
         lines.insert(0, strings.HOST_MARK.format(host=markup.user(session.host_id)))
     _add_blocks(embed, going_name(session, roster), lines or [strings.NOBODY_YET])
-    if roster.waitlist:
+    if roster.waiting_count:
         waiting = [f"{n}. <@{uid}>" for n, uid in enumerate(roster.waitlist, start=1)]
-        _add_blocks(embed, f"Waitlist ({len(roster.waitlist)})", waiting)
+        _add_blocks(embed, f"Waitlist ({roster.waiting_count})", waiting)
     if session.card_url:
         embed.url = session.card_url
     return embed

@@ -1,35 +1,39 @@
-"""The card's persistent **Join** and **Leave** buttons.
+"""The card's persistent **Join** and **Leave** buttons, and ◀ / ▶ of ``/session list``.
 
-``DynamicItem``s whose custom id carries the session id (``session:join:12``): they work
-after a restart without any view kept in memory, and the state is read from the
-database on every click. Failures go through the error pipeline (``guarded``).
+``DynamicItem``s whose custom id carries what a click needs (``session:join:12``, the
+list and offset of a page): they work after a restart without any view kept in memory,
+and the state is read from the database on every click. Failures go through the error
+pipeline (``guarded``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, Protocol
+import re
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import discord
 
-from cogs.components import NexusView, RowButton, loaded_cog
+from cogs.components import RowButton, guarded, loaded_cog, unkept
 from cogs.sessions import strings
 
 if TYPE_CHECKING:
     from bot.client import NexusBot
 
 COG_NAME = "SessionsCog"
-Turn = Callable[[discord.Interaction[Any], "ListPager", int], Awaitable[None]]
 
 
-class RsvpHandler(Protocol):
+class Handler(Protocol):
     async def rsvp(
         self, interaction: discord.Interaction[NexusBot], session_id: int, *, join: bool
     ) -> None: ...
 
+    async def show_page(
+        self, interaction: discord.Interaction[NexusBot], *, mine: bool, offset: int
+    ) -> None: ...
 
-def _handler(interaction: discord.Interaction[NexusBot]) -> RsvpHandler:
-    handler: RsvpHandler = loaded_cog(interaction, COG_NAME)
+
+def _handler(interaction: discord.Interaction[NexusBot]) -> Handler:
+    handler: Handler = loaded_cog(interaction, COG_NAME)
     return handler
 
 
@@ -48,23 +52,54 @@ class LeaveButton(RowButton, prefix="session:leave", label=strings.LEAVE_LABEL):
         await _handler(interaction).rsvp(interaction, self.row_id, join=False)
 
 
-class ListPager(NexusView):
-    """◀ / ▶ through ``/session list`` pages; short-lived, only for whoever asked."""
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"session:list:(?P<mine>[01]):(?P<offset>\d+)",
+):
+    """◀ or ▶ under a ``/session list`` page: its custom id names the list (everyone's or
+    the clicker's own) and where the page it shows starts. The answer is ephemeral, so
+    only whoever asked can click; nothing is kept between pages."""
 
-    def __init__(self, owner_id: int, turn: Turn, *, has_next: bool) -> None:
-        super().__init__(owner_id, timeout=180)
-        self._turn = turn
-        self.previous.disabled = True
-        self.next.disabled = not has_next
+    def __init__(self, *, mine: bool, offset: int, label: str, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"session:list:{int(mine)}:{offset}",
+                disabled=disabled,
+            )
+        )
+        self.mine, self.offset = mine, offset
 
-    @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
-    async def previous(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        await self._turn(interaction, self, -1)
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> Self:
+        label = item.label if isinstance(item, discord.ui.Button) else None
+        return cls(mine=match["mine"] == "1", offset=int(match["offset"]), label=label or "")
 
-    @discord.ui.button(label="▶", style=discord.ButtonStyle.secondary)
-    async def next(
-        self, interaction: discord.Interaction[Any], button: discord.ui.Button[Any]
-    ) -> None:
-        await self._turn(interaction, self, 1)
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await guarded(
+            interaction,
+            lambda: _handler(interaction).show_page(
+                interaction, mine=self.mine, offset=self.offset
+            ),
+            self.item.custom_id or "session:list",
+        )
+
+
+def pager(*, mine: bool, offset: int, page: int, total: int) -> discord.ui.View:
+    """◀ and ▶ for the page at ``offset`` (``page`` sessions a page, ``total`` in all).
+    Their targets differ, so their custom ids do too, as Discord requires."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(
+        PageButton(mine=mine, offset=max(0, offset - page), label="◀", disabled=offset == 0)
+    )
+    view.add_item(
+        PageButton(mine=mine, offset=offset + page, label="▶", disabled=offset + page >= total)
+    )
+    return unkept(view)

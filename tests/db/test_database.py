@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.db import app_state, sql
-from bot.db.database import Database
+from bot.db import database as database_module
+from bot.db.database import Database, Tx
 from bot.db.migrate import Migration, current_version, latest_version, load_migrations, migrate
 from bot.errors import SchemaTooNew
 
@@ -30,7 +31,8 @@ async def test_migrate_is_idempotent(db: Database) -> None:
 async def test_database_newer_than_code_is_refused(tmp_path: Path) -> None:
     database = Database(tmp_path / "future.db")
     await database.connect()
-    await database.conn.execute(f"PRAGMA user_version = {latest_version() + 1}")
+    async with database.transaction() as tx:
+        await tx.execute(f"PRAGMA user_version = {latest_version() + 1}")
     with pytest.raises(SchemaTooNew, match="newer than this version"):
         await migrate(database)
     await database.close()
@@ -128,3 +130,123 @@ async def test_a_migration_failing_half_way_changes_nothing(tmp_path: Path) -> N
         assert await migrate(db, [*migrations, fixed]) == before + 1
     finally:
         await db.close()
+
+
+async def test_a_read_does_not_wait_for_an_open_transaction(db: Database) -> None:
+    """The readers have their own connections: a read runs while a write transaction
+    is open, and sees what was committed before it, not what is still uncommitted."""
+    async with db.transaction() as tx:
+        await app_state.put(tx, "k", "committed")
+    async with db.transaction() as tx:
+        await app_state.put(tx, "k", "pending")
+        assert await app_state.get(tx, "k") == "pending"  # the transaction reads its own
+        read = asyncio.create_task(app_state.get(db.reader, "k"))
+        assert await asyncio.wait_for(read, 5) == "committed"
+    assert await app_state.get(db.reader, "k") == "pending"
+
+
+async def test_a_transaction_runs_without_yielding_to_the_loop(db: Database) -> None:
+    """Its statements run at once: nothing else runs between BEGIN and COMMIT unless
+    the body itself awaits something else."""
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0)
+    try:
+        before = ticks
+        async with db.transaction() as tx:
+            for n in range(50):
+                await app_state.put(tx, f"k{n}", "v")
+        assert ticks == before
+    finally:
+        task.cancel()
+
+
+async def test_the_readers_refuse_to_write(db: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        await sql.execute(db.reader, "INSERT INTO app_state (key, value) VALUES ('a', '1')")
+
+
+async def test_a_transaction_handle_is_dead_after_its_transaction(db: Database) -> None:
+    async with db.transaction() as tx:
+        await app_state.put(tx, "k", "v")
+    with pytest.raises(RuntimeError, match="transaction is over"):
+        await app_state.put(tx, "k", "w")
+    assert await app_state.get(db.reader, "k") == "v"
+
+
+async def test_write_runs_a_body_whole_on_the_writer_thread(db: Database) -> None:
+    async def body(tx: Tx) -> int:
+        await sql.execute_many(
+            tx,
+            "INSERT INTO app_state (key, value) VALUES (?, ?)",
+            [(f"k{n}", "v") for n in range(100)],
+        )
+        return int(await sql.fetch_value(tx, "SELECT COUNT(*) FROM app_state"))
+
+    assert await db.write(body) == 100
+    assert await sql.fetch_value(db.reader, "SELECT COUNT(*) FROM app_state") == 100
+
+    async def failing(tx: Tx) -> None:
+        await app_state.put(tx, "late", "v")
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        await db.write(failing)
+    assert await app_state.get(db.reader, "late") is None
+
+    async def suspending(tx: Tx) -> None:
+        await app_state.put(tx, "late", "v")
+        await asyncio.sleep(0)  # suspends (a bare yield), as any real wait would
+
+    with pytest.raises(RuntimeError, match="awaited something other than its tx"):
+        await db.write(suspending)
+    assert await app_state.get(db.reader, "late") is None
+    async with db.transaction() as tx:  # the writer is free again
+        await app_state.put(tx, "after", "v")
+
+
+async def test_begin_waits_for_another_process_without_blocking_the_loop(
+    db: Database,
+) -> None:
+    """Another process holding the write lock: BEGIN is retried with short sleeps, and
+    the event loop keeps running meanwhile."""
+    other = sqlite3.connect(db.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("INSERT INTO app_state (key, value) VALUES ('other', '1')")
+
+        async def release() -> None:
+            await asyncio.sleep(0.2)
+            other.execute("COMMIT")
+
+        releasing = asyncio.create_task(release())
+        async with db.transaction() as tx:
+            assert releasing.done()  # the loop ran it while the transaction waited
+            assert await app_state.get(tx, "other") == "1"
+            await app_state.put(tx, "mine", "2")
+    finally:
+        other.close()
+    assert await app_state.get(db.reader, "mine") == "2"
+
+
+async def test_the_wal_is_checkpointed_off_the_loop(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(database_module, "CHECKPOINT_BYTES", 64 * 1024)
+    main_file = Path(db.path)
+    before = main_file.stat().st_size
+    for n in range(20):
+        async with db.transaction() as tx:
+            await app_state.put(tx, f"k{n}", "x" * 8000)
+    for _ in range(100):  # the checkpoint runs on the maintenance thread
+        if main_file.stat().st_size > before + 100_000:
+            break
+        await asyncio.sleep(0.02)
+    assert main_file.stat().st_size > before + 100_000

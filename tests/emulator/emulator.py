@@ -216,6 +216,14 @@ class DiscordEmulator(WorldMixin):
         self.expectations.append(expectation)
         return expectation
 
+    def unused_failures(self) -> list[str]:
+        """Injected failures no call matched: the test did not test what it says."""
+        return [
+            f"{rule.method} {rule.path_regex.pattern} -> {rule.status}"
+            for rule in self.rest.failures
+            if rule.hits == 0
+        ]
+
     def unexpected_client_errors(self) -> list[CallRecord]:
         """4xx answers that were neither injected nor declared with ``expect_http_error``."""
         return unexpected_client_errors(self.calls, self.expectations)

@@ -40,6 +40,16 @@ def check_emulator_clean(emu: DiscordEmulator) -> None:
         pytest.fail(f"Discord emulator problems during this test:\n{report}", pytrace=False)
 
 
+def check_injected_failures_used(emu: DiscordEmulator) -> None:
+    """Fail the current test if a failure it injected never met a call (a path that
+    matches nothing, a call the bot never made): the fault was never exercised."""
+    unused = emu.unused_failures()
+    if unused:
+        pytest.fail(
+            "Injected failures that no call matched:\n  " + "\n  ".join(unused), pytrace=False
+        )
+
+
 def check_no_unexpected_client_errors(emu: DiscordEmulator) -> None:
     """Fail the current test if Discord answered a 4xx it did not declare or inject."""
     report = emu.client_error_report()
@@ -62,3 +72,4 @@ async def emulator() -> AsyncIterator[DiscordEmulator]:
     finally:
         await emu.stop()
     check_emulator_clean(emu)
+    check_injected_failures_used(emu)

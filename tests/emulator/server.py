@@ -126,6 +126,7 @@ class FailureRule:
     apply: bool = False
     is_global: bool = False
     via: bool = True  # False: a 429 as a proxy or Cloudflare sends it, without ``Via``
+    hits: int = 0
 
     def matches(self, method: str, path: str) -> bool:
         return self.times > 0 and method == self.method and bool(self.path_regex.fullmatch(path))
@@ -223,6 +224,7 @@ class RestServer:
             return self._finish(record, reply)
         if rule is not None:
             rule.times -= 1
+            rule.hits += 1
             if rule.apply:
                 await self._run(spec, req)
             return self._failure(record, rule, bucket)

@@ -9,6 +9,7 @@ import pytest_asyncio
 from tests.emulator import DiscordEmulator
 from tests.emulator.pytest_plugin import (
     check_emulator_clean,
+    check_injected_failures_used,
     check_no_unexpected_client_errors,
     declare_marked_expectations,
 )
@@ -27,6 +28,7 @@ async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[DiscordEmula
     finally:
         await emu.stop()
     check_emulator_clean(emu)
+    check_injected_failures_used(emu)
     check_no_unexpected_client_errors(emu)
 
 

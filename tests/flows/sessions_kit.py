@@ -2,21 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
-from typing import Any
+from typing import Any, cast
 
 from bot.db.sessions import Session
+from cogs.sessions.cog import SessionsCog
 from tests.emulator import Message, User
 from tests.emulator.records import InteractionRecord
 from tests.flows.harness import Nexus, embed_text
 
 
 async def finished(nexus: Nexus, ix: InteractionRecord) -> dict[str, Any]:
-    """What the user finally sees: the reply, or the message a deferred reply became."""
+    """What the user finally sees: the reply, or the message a deferred reply became;
+    returned once the bot has also done what comes after the answer (``settled``)."""
     body = await ix.response()
-    if body["type"] == 5:
-        return nexus.emu.payload(await ix.wait_for_edit())
-    return dict(body.get("data") or {})
+    data = nexus.emu.payload(await ix.wait_for_edit()) if body["type"] == 5 else body.get("data")
+    await settled(nexus)
+    return dict(data or {})
+
+
+async def settled(nexus: Nexus) -> None:
+    """Wait for what the bot does after answering: the interaction handlers still
+    running (a joiner added to the thread, a promoted waiter told), then the card edits
+    they asked for."""
+    running = [
+        task
+        for task in asyncio.all_tasks()
+        if task.get_name().startswith(HANDLERS) and task is not asyncio.current_task()
+    ]
+    if running:
+        await asyncio.wait(running)
+    await sessions_cog(nexus).publisher.cards.settled()
+
+
+# discord.py's names for the tasks that run a command or a component's callback.
+HANDLERS = ("CommandTree-invoker", "discord-ui-dynamic-item-", "discord-ui-view-dispatch-")
+
+
+def sessions_cog(nexus: Nexus) -> SessionsCog:
+    cog = nexus.bot.get_cog("SessionsCog")
+    assert cog is not None, "the sessions cog is not loaded"
+    return cast(SessionsCog, cog)  # the class of the extension as loaded (a fresh import)
 
 
 async def said(nexus: Nexus, user: User, name: str, **options: Any) -> str:

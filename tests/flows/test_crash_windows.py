@@ -253,3 +253,40 @@ async def test_a_kill_while_a_reminder_is_sent_delivers_it_once(bot: Bot) -> Non
     assert [c.json["nonce"] for c in sends] == [nonces.timer(timer["id"])] * 2
     [dm] = emu.dm_messages(world.ada.id)
     assert dm.content.splitlines()[0] == "⏰ **Reminder:** kill window"
+
+
+async def test_a_kill_before_the_card_shows_a_join_is_put_right_at_start(bot: Bot) -> None:
+    """Joins are answered before the card is edited (its refresher folds a burst into a
+    few edits): a kill in between leaves the card behind the database, and the
+    restarted bot edits it."""
+    world, emu = bot.world, bot.emu
+    await create_session(bot)
+    session = await bot.until(
+        "the card was never shown in full",
+        lambda: bot.row(
+            "SELECT * FROM sessions WHERE thread_id IS NOT NULL AND card_version = version"
+        ),
+    )
+    [card] = cards(bot, session["id"])
+    hold = emu.hold("PATCH", rf"/channels/{world.sessions.id}/messages/{card.id}")
+    first = await emu.click(world.ada, card, f"session:join:{session['id']}")
+    await asyncio.wait_for(hold.arrived.wait(), 15)  # Ada's edit, its answer held back
+    second = await emu.click(world.bola, card, f"session:join:{session['id']}")
+    await second.response()
+    await second.wait_for_edit()  # Bola is answered: the database has decided
+    await bot.kill()
+    hold.released.set()
+    assert first.callback is not None
+    shown = str(emu.message(card.id).embeds)
+    assert str(world.ada.id) in shown and str(world.bola.id) not in shown
+    await bot.start()
+    await bot.until(
+        "the card left behind was never put right",
+        lambda: str(world.bola.id) in str(emu.message(card.id).embeds),
+    )
+    await bot.until(
+        "the card's version was never recorded",
+        lambda: bot.row(
+            "SELECT 1 FROM sessions WHERE id = ? AND card_version = version", (session["id"],)
+        ),
+    )

@@ -4,6 +4,7 @@ schedule."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -118,6 +119,11 @@ async def test_find_ranks_a_complementary_track_first_with_reasons(nexus: Nexus)
     assert buttons == [f"pair:ask:{bola.id}", f"pair:ask:{chidi.id}"]
     labels = [c["label"] for row in data["components"] for c in row["components"]]
     assert labels == ["Request #1", "Request #2"]
+    # The bot keeps nothing of an answer's buttons: no view waits out a timeout.
+    tasks = len(asyncio.all_tasks())
+    for _ in range(3):
+        await finished(nexus, await nexus.slash(ada, "pair find"))
+    assert len(asyncio.all_tasks()) == tasks
 
 
 async def test_find_without_a_profile_says_how_to_start(nexus: Nexus) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot import nonces
-from bot.db import timers
+from bot.db import sql, timers
 from bot.delivery import OPEN_DMS_HINT
 from tests.emulator import Message
 from tests.flows.harness import Nexus, embed_text
@@ -225,7 +225,16 @@ async def test_a_dm_refused_for_another_reason_is_not_taken_for_closed_dms(
     retries or fails) instead of posting the reminder in the channel."""
     ada, general = nexus.world.ada, nexus.world.general
     await nexus.reply(ada, "remind me", when="in 10 minutes", what="private note")
-    nexus.emu.inject_failure("POST", r"/channels/\\d+/messages", 403, code=50013, times=1)
+    [reminder] = await nexus.services.reminders.pending(ada.id)
+    [timer] = await timers.for_subject(nexus.services.db.reader, "reminder", reminder.id)
+    nexus.emu.inject_failure("POST", r"/channels/\d+/messages", 403, code=50013, times=1)
     nexus.clock.advance(minutes=10)
     await nexus.run_timers()
     assert not [m for m in nexus.emu.messages(general.id) if "private note" in m.content]
+    calls = nexus.emu.calls_to("POST", r"/channels/\d+/messages")
+    [refused] = [c for c in calls if c.status == 403]  # the DM; nothing else went out
+    assert (refused.status, refused.json["nonce"]) == (403, timer.nonce())
+    state = await sql.fetch_one(
+        nexus.services.db.reader, "SELECT state FROM timers WHERE id = ?", (timer.id,)
+    )
+    assert state is not None and state["state"] == "failed"  # a lasting refusal, not "sent"

@@ -221,14 +221,21 @@ async def test_a_lost_reminder_response_is_retried_without_a_duplicate(nexus: Ne
     # Discord posts the reminder but the response is lost (a 500): the retry carries the
     # same nonce, so Discord hands back the first message instead of posting again.
     nexus.emu.inject_failure("POST", rf"/channels/{thread_id}/messages", 500, apply=True)
-    nexus.clock.set(session.start - timedelta(minutes=15))
+    due = session.start - timedelta(minutes=15)
+    [reminder] = [
+        t
+        for t in await timers.for_subject(nexus.services.db.reader, KINDS[0], session.id)
+        if t.due == due
+    ]
+    nexus.clock.set(due)
     await nexus.run_timers()
     assert len(thread_messages(nexus, session)) == 1
     assert len(bot_posts(nexus, thread_id)) == 1  # one accepted post, one lost response
-    assert [c.status for c in nexus.emu.calls_to("POST", rf"/channels/{thread_id}/messages")] == [
-        500,
-        200,
-    ]
+    calls = nexus.emu.calls_to("POST", rf"/channels/{thread_id}/messages")
+    assert [c.status for c in calls] == [500, 200]
+    # The nonce is the timer row's own, not one made up per send: a retry after a kill
+    # (a new process) carries it too.
+    assert [c.json["nonce"] for c in calls] == [reminder.nonce("c0")] * 2
 
 
 async def test_a_reminder_with_no_card_yet_is_not_recorded_sent(nexus: Nexus) -> None:

@@ -333,3 +333,17 @@ def test_fitting_respects_every_limit_and_loses_nothing_silently(
         sum(len(s.title) + len(s.value) for s in sections) <= total_limit
     ):
         assert fitted == tuple(sections)
+
+
+async def test_the_week_is_shown_in_the_servers_zone(services: Services, clock: FakeClock) -> None:
+    from zoneinfo import ZoneInfo
+
+    await services.guilds.save(GUILD, timezone="Pacific/Kiritimati")  # UTC+14
+    clock.set(NOW - timedelta(days=1))
+    await solve(services, await ask(services, "Celery tasks hang"), "Use acks_late.", HELPER)
+    clock.set(NOW)
+    digest = await digest_service(services).compose(GUILD)
+    assert digest is not None
+    assert digest.since.utcoffset() == timedelta(hours=14)
+    assert digest.since.tzinfo == ZoneInfo("Pacific/Kiritimati")
+    assert (digest.since.day, digest.until.day) == (22, 29)  # 21 Nov 10:00 UTC is the 22nd

@@ -169,3 +169,44 @@ async def test_privacy_reregister_after_remove(services: Services) -> None:
     assert await privacy.inventory(6) == {"reminders": 1}
     assert (await privacy.forget(6)).erased == {"reminders": 1}
     assert await services.reminders.pending(6) == []
+
+
+def test_a_setting_without_required_permissions_lists_only_its_optional_ones() -> None:
+    server = setup_check.check("server", 42, set())
+    assert (server.setting, server.target_id) == ("server", 42)
+    assert (server.missing, server.missing_optional) == ((), ("manage_events",))
+    assert server.ok
+    forum = setup_check.check("qa_forum", 7, {"view_channel", "manage_channels"})
+    assert (forum.setting, forum.target_id, forum.ok) == ("qa_forum", 7, False)
+    assert "view_channel" not in forum.missing
+    assert forum.missing_optional == ("add_reactions", "pin_messages")
+
+
+def test_without_settings_nobody_is_a_helper_or_mentor_but_admins() -> None:
+    from bot.services import access
+
+    assert not access.is_helper(access.Actor(1, frozenset({5})), None)
+    assert not access.is_mentor(access.Actor(1, frozenset({5})), None)
+    assert access.is_helper(access.Actor(1, is_admin=True), None)
+
+
+async def test_guild_settings_read_back_every_field(services: Services) -> None:
+    saved = await services.guilds.save(
+        4321,
+        qa_channel_id=1,
+        sessions_channel_id=2,
+        announcements_channel_id=3,
+        pairing_channel_id=4,
+        mentor_role_id=5,
+        helper_role_id=6,
+        timezone="lagos",
+    )
+    fresh = type(services.guilds)(services.db, services.clock)  # no cache: from the row
+    found = await fresh.get(4321)
+    assert found == saved
+    assert (found.guild_id, found.sessions_channel_id, found.announcements_channel_id) == (
+        4321,
+        2,
+        3,
+    )
+    assert found.timezone == "Africa/Lagos"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.services.pairing.blossom import check_certificate, perfect_matching
+from bot.services.pairing.blossom import BlossomResult, check_certificate, perfect_matching
 from bot.services.pairing.matching import NO_PARTNER, ODD_ONE_OUT, RoundPlan, plan_round
 from bot.services.pairing.rules import (
     LOOKING_FOR,
@@ -348,3 +348,58 @@ def test_shuffle_skips_forbidden_neighbours_and_makes_trios() -> None:
         assert len(members) == len(set(members)) == 5  # the fifth always finds a pair
         for g in groups:
             assert all(frozenset(p) not in forbidden for p in combinations(g.members, 2))
+
+
+def _certified_square() -> tuple[np.ndarray, np.ndarray, BlossomResult]:
+    """Four learners, every pair allowed: a perfect matching with its certificate."""
+    weight = np.array([[0, 5, 1, 1], [5, 0, 1, 1], [1, 1, 0, 5], [1, 1, 5, 0]], dtype=np.int64)
+    valid = ~np.eye(4, dtype=bool)
+    dual, mate = _cold_start(weight, valid)
+    result = perfect_matching(2 * weight, valid, 2 * dual, mate)
+    check_certificate(2 * weight, valid, result)  # the untouched certificate holds
+    return 2 * weight, valid, result
+
+
+@pytest.mark.parametrize(
+    ("tamper", "message"),
+    [
+        ("negative blossom", "a blossom dual is negative"),
+        ("negative slack", "an edge has negative slack"),
+        ("not perfect", "not perfect"),
+        ("invalid edge", "not a matching of valid edges"),
+        ("one-sided mate", "not a matching of valid edges"),
+        ("not tight", "a matched edge is not tight"),
+        ("blossom not full", "a blossom with a dual is not full"),
+    ],
+)
+def test_the_certificate_check_refuses_each_kind_of_false_proof(tamper: str, message: str) -> None:
+    """The oracle the solver is held to must itself refuse a wrong proof."""
+    weight, valid, result = _certified_square()
+    mate, dual, blossoms = list(result.mate), result.dual.copy(), list(result.blossoms)
+    valid = valid.copy()
+    if tamper == "negative blossom":
+        blossoms.append(([0, 1, 2], -1))
+    elif tamper == "negative slack":
+        dual[0] -= 100
+    elif tamper == "not perfect":
+        mate[0] = -1
+    elif tamper == "invalid edge":
+        valid[0, mate[0]] = valid[mate[0], 0] = False
+    elif tamper == "one-sided mate":
+        first = mate[0]
+        mate[0] = next(v for v in range(1, 4) if v != first)
+    elif tamper == "not tight":
+        dual += 1  # every slack grows by 2: still feasible, no longer tight
+    else:
+        unmatched_inside = [0, 2]  # 0 and 2 are matched to others
+        assert mate[0] != 2
+        blossoms.append((unmatched_inside, 1))
+    with pytest.raises(AssertionError, match=f"^{message}$"):
+        check_certificate(weight, valid, BlossomResult(mate, dual, blossoms))
+
+
+def test_a_blossom_with_a_zero_dual_needs_nothing_more() -> None:
+    weight, valid, result = _certified_square()
+    check_certificate(
+        weight, valid, BlossomResult(result.mate, result.dual, [*result.blossoms, ([0, 2], 0)])
+    )

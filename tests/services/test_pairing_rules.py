@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.db.pair_profiles import Profile
 from bot.errors import InvalidInput
+from bot.services.pairing import terms
 from bot.services.pairing.rules import (
     COMPLEMENTARY_BONUS,
     MAX_REST,
@@ -172,6 +174,23 @@ def test_stored_windows_give_the_same_candidate() -> None:
     assert a == b and a.free
 
 
+def test_a_profile_becomes_the_candidate_of_each_week_it_is_asked_in() -> None:
+    """The memoised hours follow the week: New York's summer time starts on Sunday
+    8 March 2026, so the same wall-clock hours sit an hour earlier in UTC after it."""
+    windows = parse_availability("mon-fri 18-22")
+    stored = tuple((w.weekday, w.start_minute, w.end_minute) for w in windows)
+    profile = Profile(1, 7, "backend", ("go",), "any", None, stored, NEW_YORK.key, None, True, None)
+    for day in (datetime(2026, 3, 4, tzinfo=UTC), datetime(2026, 3, 11, tzinfo=UTC)):
+        expected = Candidate.from_profile(
+            7, "backend", ["go"], "any", windows, NEW_YORK, reference=day
+        )
+        assert terms.candidate(profile, now=day) == expected
+    before, after = (
+        terms.candidate(profile, now=datetime(2026, 3, d, tzinfo=UTC)) for d in (4, 11)
+    )
+    assert [lo - hi for (lo, _), (hi, _) in zip(before.free, after.free, strict=True)] == [HOUR] * 5
+
+
 ZONES = [ZoneInfo(z) for z in ("Africa/Lagos", "Africa/Cairo", "Europe/London")] + [
     NEW_YORK,
     ZoneInfo("Asia/Kolkata"),  # +05:30
@@ -276,3 +295,9 @@ def test_candidate_rejects_overlapping_intervals() -> None:
         cand(1, free=((0, 60), (30, 90)))
     with pytest.raises(ValueError, match="sorted and disjoint"):
         cand(1, free=((0, 7 * DAY + 1),))
+
+
+def test_stored_windows_keep_their_half_hours() -> None:
+    """Windows as stored, (weekday, start minute, end minute): Monday 09:30-11:15 UTC."""
+    ref = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)  # a Wednesday; its week starts Monday
+    assert weekly_free_minutes([(0, 570, 675)], UTC, reference=ref) == ((570, 675),)

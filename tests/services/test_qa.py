@@ -3,6 +3,7 @@ reopening, thread activity, the automatic timers, lists, subscriptions and priva
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -302,6 +303,32 @@ async def test_reopen_undoes_solved_and_rearms_timers(
     ]
     with pytest.raises(Conflict, match="already open"):
         await qa.reopen(question.thread_id, mentor)
+
+
+async def test_a_reply_seen_while_open_never_undoes_a_solve_that_commits_first(
+    services: Services, db: Database, clock: FakeClock, fired: Fired
+) -> None:
+    """Reads run on their own threads, so the handler of a reply posted before the solve
+    can reach its transaction after the solve committed: that reply must not reopen."""
+    question = await ask(services)
+
+    async def waiting_for_the_write_lock() -> None:
+        # asyncio.Lock signals nothing when someone starts waiting: look, yielding.
+        while not db._write_lock._waiters:  # noqa: ASYNC110 - the handler has read
+            await asyncio.sleep(0)
+
+    async with db.transaction() as tx:  # the solve, holding the writer meanwhile
+        handled = asyncio.create_task(reply(services, question, HELPER, clock))
+        await asyncio.wait_for(waiting_for_the_write_lock(), 5)
+        await sql.execute(
+            tx, "UPDATE qa_questions SET status = 'solved' WHERE id = ?", (question.id,)
+        )
+    activity = await handled
+    assert activity is not None and not activity.reopened
+    assert (await services.qa.by_thread(question.thread_id)).status == "solved"  # type: ignore[union-attr]
+    clock.advance(minutes=2)
+    later_reply = await reply(services, question, OTHER, clock)  # after the solve: reopens
+    assert later_reply.reopened and later_reply.question.status == "open"
 
 
 # -- activity and timers -------------------------------------------------------------

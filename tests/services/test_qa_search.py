@@ -12,7 +12,7 @@ import pytest
 from bot.db import sql
 from bot.db.database import Database
 from bot.services.container import Services
-from bot.services.qa.search import STOP_WORDS, terms
+from bot.services.qa.search import STOP_WORDS, searched_words, terms
 from bot.time.clock import FakeClock
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -93,6 +93,25 @@ def test_terms_drop_filler_and_keep_technical_words() -> None:
     assert not STOP_WORDS & set(words)
 
 
+def test_a_big_archive_searches_its_rarer_words_only() -> None:
+    counts = {"using": 40_000, "django": 16_000, "error": 15_000, "venv": 600, "pip": 3_000}
+    counts |= {f"w{n}": 1_000 + n for n in range(8)}
+    words = ["using", "django", "venv", "error", "pip", *(f"w{n}" for n in range(8))]
+    # Over 15% of the archive: not searched; then the 8 rarest, rarest first.
+    assert searched_words(words, counts, 100_000) == [
+        "venv",
+        "w0",
+        "w1",
+        "w2",
+        "w3",
+        "w4",
+        "w5",
+        "w6",
+    ]
+    assert searched_words(["using", "django"], counts, 100_000) == ["django"]  # the rarest
+    assert searched_words(words, counts, 9_999) == words  # a small archive keeps them all
+
+
 def test_terms_never_carry_fts_syntax() -> None:
     text = 'title:"x" OR (NEAR(a b) AND NOT c*) ^d - "unterminated'
     for word in terms(text):
@@ -130,6 +149,23 @@ async def test_search_is_per_server_and_filters(
     open_ones = await search.search(GUILD, "error", status="open", limit=10)
     assert open_ones and all(hit.question.status == "open" for hit in open_ones)
     assert len(await search.search(GUILD, "error python django", limit=10)) == 10
+
+
+async def test_a_server_never_finds_another_servers_questions(
+    services: Services, db: Database, clock: FakeClock, archive: dict[str, int]
+) -> None:
+    """While the archive holds one server, its searches skip the per-question server
+    check; from the moment a second server has a question, every search checks it."""
+    search = services.qa.search
+    alone = await search.search(GUILD, "docker compose postgres", limit=10)
+    assert alone and {hit.question.guild_id for hit in alone} == {GUILD}
+    other = await load_fixture(db, OTHER_GUILD, int(clock.now().timestamp()), thread_base=90_000)
+    for guild, own in ((GUILD, set(archive.values())), (OTHER_GUILD, set(other.values()))):
+        for query in ("docker compose postgres", "error python django", "migrations"):
+            hits = await search.search(guild, query, limit=10)
+            assert hits and {hit.question.id for hit in hits} <= own, (guild, query)
+            similar = await search.similar_solved(guild, "ModuleNotFoundError pip install", "")
+            assert {hit.question.id for hit in similar} <= own
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,59 @@ async def test_forget_me_cancels_reminders(
     assert [t.subject_id for t in fired] == [other.id]
 
 
+async def test_cancelling_someone_elses_or_a_missing_reminder_says_which(
+    services: Services,
+) -> None:
+    mine = await services.reminders.create(
+        user_id=1, guild_id=None, channel_id=5, when="in 1 hour", what="tea"
+    )
+    for user, reminder_id in ((2, mine.id), (1, mine.id + 100)):
+        with pytest.raises(NotFound) as refused:
+            await services.reminders.cancel(user, reminder_id)
+        assert str(refused.value) == (
+            f"You have no pending reminder #{reminder_id}. `/remind list` shows yours."
+        )
+    assert (await services.reminders.cancel(1, mine.id)).id == mine.id
+
+
+async def test_a_reminder_is_read_in_the_servers_zone_and_booked_for_its_owner(
+    services: Services,
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.db import timers
+
+    await services.guilds.save(7, timezone="Asia/Tokyo")
+    made = await services.reminders.create(
+        user_id=11, guild_id=7, channel_id=5, when="2026-12-01 09:00", what="call"
+    )
+    assert made.due == datetime(2026, 12, 1, 0, 0, tzinfo=UTC)
+    [timer] = await timers.for_subject(services.db.reader, KIND, made.id)
+    assert (timer.guild_id, timer.user_id) == (7, 11)
+
+
+async def test_reminder_refusals_say_exactly_why(services: Services) -> None:
+    with pytest.raises(InvalidInput) as long:
+        await services.reminders.create(
+            user_id=1, guild_id=None, channel_id=5, when="in 1 hour", what="x" * 1501
+        )
+    assert str(long.value) == (
+        "The reminder text is 1,501 characters; the limit is 1,500. Shorten it and try again."
+    )
+    for n in range(MAX_PENDING):
+        await services.reminders.create(
+            user_id=1, guild_id=None, channel_id=5, when=f"in {n + 1} hours", what="x"
+        )
+    with pytest.raises(Conflict) as full:
+        await services.reminders.create(
+            user_id=1, guild_id=None, channel_id=5, when="in 2 days", what="x"
+        )
+    assert str(full.value) == (
+        "You already have 25 pending reminders, the most allowed. "
+        "Cancel one with `/remind cancel` first."
+    )
+
+
 async def test_numbers_are_per_user_and_cancel_takes_the_users_number(
     services: Services, fired: list[Timer]
 ) -> None:

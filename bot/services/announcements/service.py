@@ -151,29 +151,24 @@ class AnnouncementService:
         if refused:
             raise PermissionDenied(refused)
         now = self._clock.now()
+        due = draft.due if draft.due is not None and draft.due > now else None  # None: now
+        values: dict[str, object] = {"updated_at": epoch(now)}
+        if due is not None:
+            values["status"] = "scheduled"
         async with self._db.transaction() as tx:
-            if draft.due is not None and draft.due > now:
-                updated = await repo.update(
-                    tx,
-                    draft.id,
-                    {"status": "scheduled", "updated_at": epoch(now)},
-                    "status = 'draft'",
-                )
+            updated = await repo.update(tx, draft.id, values, "status = 'draft'")
+            if updated is None:  # confirmed meanwhile: book nothing, audit nothing
+                raise AlreadyDone(f"Announcement #{draft.id} was already handled.")
+            if due is not None:
                 await self._scheduler.schedule(
                     KIND_POST,
-                    draft.due,
+                    due,
                     guild_id=draft.guild_id,
                     subject_id=draft.id,
                     payload={"occurrence": draft.occurrence + 1},
                     conn=tx,
                 )
                 await repo.audit(tx, draft.id, actor.user_id, "scheduled", _at(draft), epoch(now))
-            else:
-                updated = await repo.update(
-                    tx, draft.id, {"updated_at": epoch(now)}, "status = 'draft'"
-                )
-        if updated is None:
-            raise AlreadyDone(f"Announcement #{draft.id} was already handled.")
         return updated
 
     async def discard(self, announcement_id: int, user_id: int) -> None:

@@ -22,6 +22,7 @@ weeks, an ended partnership, an exclusion either way) and a per-user out-reason
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta, tzinfo
@@ -102,6 +103,15 @@ def _minutes(delta: timedelta) -> int:
 
 
 def overlap_minutes(a: Sequence[Interval], b: Sequence[Interval]) -> int:
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return _overlap(a, b)
+    return sum(hi - lo for lo, hi in common_intervals(a, b))
+
+
+@functools.lru_cache(maxsize=65_536)
+def _overlap(a: tuple[Interval, ...], b: tuple[Interval, ...]) -> int:
+    """Memoised: learners share hours and zones, and ``/pair find`` compares the asker
+    with everyone."""
     return sum(hi - lo for lo, hi in common_intervals(a, b))
 
 
@@ -174,6 +184,25 @@ class PairScore:
     reasons: tuple[str, ...]
 
 
+def _points(comp: bool, minutes: int, shared: int, agrees: bool) -> int:
+    return (
+        COMPLEMENTARY_BONUS * comp
+        + POINTS_PER_HOUR * min(minutes // 60, OVERLAP_CAP_HOURS)
+        + POINTS_PER_SKILL * min(shared, MAX_SHARED_SKILLS)
+        + LOOKING_FOR_POINTS * agrees
+    )
+
+
+def rank_key(a: Candidate, b: Candidate) -> tuple[int, int, int]:
+    """How ``top_matches`` orders ``b`` for ``a``: ``score``'s total, then more overlap,
+    then the lower user id; without the reasons' text, which only the top few need."""
+    minutes = overlap_minutes(a.free, b.free)
+    shared = len(set(a.skills) & set(b.skills))
+    comp = complementary(a.track, b.track)
+    total = _points(comp, minutes, shared, looking_for_agrees(a.looking_for, b.looking_for))
+    return -total, -minutes, b.user_id
+
+
 def score(a: Candidate, b: Candidate) -> PairScore:
     """How well ``b`` fits ``a`` (symmetric total; reasons worded from ``a``'s side)."""
     comp = complementary(a.track, b.track)
@@ -181,12 +210,7 @@ def score(a: Candidate, b: Candidate) -> PairScore:
     other = set(b.skills)
     shared = tuple(dict.fromkeys(s for s in a.skills if s in other))
     agrees = looking_for_agrees(a.looking_for, b.looking_for)
-    total = (
-        COMPLEMENTARY_BONUS * comp
-        + POINTS_PER_HOUR * min(minutes // 60, OVERLAP_CAP_HOURS)
-        + POINTS_PER_SKILL * min(len(shared), MAX_SHARED_SKILLS)
-        + LOOKING_FOR_POINTS * agrees
-    )
+    total = _points(comp, minutes, len(shared), agrees)
     reasons: list[str] = []
     if comp:
         reasons.append(f"{a.track} ↔ {b.track}")
@@ -257,6 +281,5 @@ def top_matches(
         for c in others
         if constraints.allows(asker.user_id, c.user_id) and c.user_id not in constraints.out
     ]
-    scored = [Suggestion(c.user_id, score(asker, c)) for c in allowed]
-    scored.sort(key=lambda s: (-s.score.total, -s.score.overlap_minutes, s.user_id))
-    return scored[: max(limit, 0)]
+    best = sorted(allowed, key=lambda c: rank_key(asker, c))[: max(limit, 0)]
+    return [Suggestion(c.user_id, score(asker, c)) for c in best]

@@ -67,7 +67,10 @@ class QATimers:
                 return None
             if not self._changes(current, author_id, moment):
                 return Activity(current, reopened=False)
-            reopened = current.status != "open"
+            # Only a reply that came after the solve or close reopens: one the bot saw
+            # while the question was still open (its read above) may be handled after a
+            # solve that committed meanwhile, and must not undo it.
+            reopened = current.status != "open" and question.status != "open"
             fields: dict[str, object] = {"last_activity_at": max(current.last_activity_at, moment)}
             if author_id != current.asker_id and current.first_reply_at is None:
                 fields["first_reply_at"] = moment

@@ -6,6 +6,8 @@ promoted waiters."""
 
 from __future__ import annotations
 
+import logging
+
 from bot.db import session_rsvps as rsvps
 from bot.db import sessions as repo
 from bot.db.database import Connection
@@ -14,10 +16,26 @@ from bot.services.privacy import PrivacyService
 from bot.services.sessions.rules import Promotion, RosterChanges
 
 PRIVACY_OWNER = "sessions"
+log = logging.getLogger(__name__)
 
 
 def promotions(promoted: list[Rsvp]) -> list[Promotion]:
     return [Promotion(r.session_id, r.user_id, r.id) for r in promoted]
+
+
+async def settle_hosts(tx: Connection, guild_id: int) -> RosterChanges:
+    """Drop the RSVPs hosts hold for their own open sessions (made before the host went
+    without one); the places this frees go to the first waiters."""
+    removed = await rsvps.delete_hosts(tx, guild_id)
+    touched = {r.session_id for r in removed}
+    promoted: list[Rsvp] = []
+    for session_id in sorted(touched):
+        session = await repo.get(tx, session_id)
+        if session is not None:
+            promoted += await rsvps.promote_waiters(tx, session_id, session.capacity)
+    if removed:
+        log.info("guild %s: %d host RSVP(s) settled", guild_id, len(removed))
+    return RosterChanges(touched, promotions(promoted))
 
 
 class SessionForgetting:

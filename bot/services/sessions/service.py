@@ -34,7 +34,8 @@ from bot.services.access import Actor
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.preferences import PreferencesService
 from bot.services.privacy import PrivacyService
-from bot.services.sessions.forget import SessionForgetting, promotions
+from bot.services.sessions.cards import SessionCards
+from bot.services.sessions.forget import SessionForgetting, promotions, settle_hosts
 from bot.services.sessions.rules import (
     DURATION_DEFAULT,
     REPEAT_SLACK,
@@ -78,12 +79,15 @@ class SessionService:
         self._preferences = preferences
         self._guilds = guilds
         self.timeline = SessionTimeline(db, clock, scheduler)
+        self.cards = SessionCards(db)
         self._forgetting = SessionForgetting()
 
     # -- reading ------------------------------------------------------------------------
 
-    async def get(self, session_id: int, guild_id: int | None) -> Session:
-        session = await repo.get(self._db.reader, session_id)
+    async def get(
+        self, session_id: int, guild_id: int | None, conn: Connection | None = None
+    ) -> Session:
+        session = await repo.get(conn or self._db.reader, session_id)
         if session is None or session.guild_id != guild_id:
             raise NotFound(
                 f"There is no session #{session_id} in this server. "
@@ -110,8 +114,8 @@ class SessionService:
         """A page of open sessions, soonest first (only the user's when ``user_id``),
         and how many there are in all."""
         if user_id is None:
-            page = await repo.upcoming(self._db.reader, guild_id, limit=limit, offset=offset)
-            return page, await repo.count_upcoming(self._db.reader, guild_id)
+            page, total = await repo.upcoming(self._db.reader, guild_id, limit=limit, offset=offset)
+            return page, total or await repo.count_upcoming(self._db.reader, guild_id)
         page = await repo.joined(self._db.reader, guild_id, user_id, limit=limit, offset=offset)
         return page, await repo.count_joined(self._db.reader, guild_id, user_id)
 
@@ -200,11 +204,11 @@ class SessionService:
     # -- RSVPs ----------------------------------------------------------------------------
 
     async def join(self, session_id: int, guild_id: int | None, user_id: int) -> JoinResult:
-        """Take a place, or a place in line when full; the host is going already."""
-        await self.get(session_id, guild_id)
+        """Take a place, or a place in line when full; the host is going already. One
+        transaction reads, decides and reads what the answer says: no hop to a reader."""
         now = epoch(self._clock.now())
         async with self._db.transaction() as tx:
-            session = await self._open(tx, session_id, "join")
+            session = self._usable(await self.get(session_id, guild_id, tx), "join")
             existing = await rsvps.get(tx, session_id, user_id)
             if session.host_id == user_id:
                 status, place, already = "host", None, True
@@ -214,16 +218,20 @@ class SessionService:
                 going = await rsvps.count_going(tx, session_id)
                 full = session.capacity is not None and going >= session.capacity
                 status = "waitlist" if full else "going"
-                rsvp = await rsvps.add(tx, session_id, user_id, status, now)
-                place, already = await self._line(tx, rsvp), False
-        reminders = await self.reminder_setup(session, user_id)
+                await rsvps.add(tx, session_id, user_id, status, now)
+                place = await rsvps.count_waiting(tx, session_id) if full else None
+                already = False
+            reminders = await self.reminder_setup(session, user_id, tx)
         return JoinResult(session, status, place, already=already, reminders=reminders)
 
-    async def reminder_setup(self, session: Session, user_id: int) -> ReminderSetup:
+    async def reminder_setup(
+        self, session: Session, user_id: int, conn: Connection | None = None
+    ) -> ReminderSetup:
         """When (the server's offsets still ahead) and how the user is reminded."""
-        offsets = await self.timeline.offsets(session.guild_id)
+        offsets = await self.timeline.offsets(session.guild_id, conn)
         ahead = offsets_ahead(session.start, offsets, self._clock.now())
-        return ReminderSetup(ahead, await self.notify_mode(user_id), server_off=not offsets)
+        mode = await prefs.get_mode(conn or self._db.reader, user_id) or "channel"
+        return ReminderSetup(ahead, mode, server_off=not offsets)
 
     async def _line(self, conn: Connection, rsvp: Rsvp) -> int | None:
         if rsvp.status == "going":
@@ -231,9 +239,8 @@ class SessionService:
         return await rsvps.waitlist_place(conn, rsvp.session_id, rsvp.position)
 
     async def leave(self, session_id: int, guild_id: int | None, user_id: int) -> LeaveResult:
-        await self.get(session_id, guild_id)
         async with self._db.transaction() as tx:
-            session = await self._open(tx, session_id, "leave")
+            session = self._usable(await self.get(session_id, guild_id, tx), "leave")
             if session.host_id == user_id:
                 raise Conflict(
                     f"You host session #{session_id}, so you're going whatever happens. "
@@ -253,6 +260,10 @@ class SessionService:
         session = await repo.get(conn, session_id)
         if session is None:
             raise NotFound(f"Session #{session_id} is gone.")
+        return self._usable(session, action)
+
+    def _usable(self, session: Session, action: str) -> Session:
+        session_id = session.id
         if session.status == "cancelled":
             raise Conflict(f"Session #{session_id} was cancelled, so you can't {action} it.")
         if session.status == "ended":
@@ -373,19 +384,9 @@ class SessionService:
     # -- keeping rosters right ------------------------------------------------------------
 
     async def settle_hosts(self, guild_id: int) -> RosterChanges:
-        """Drop the RSVPs hosts hold for their own open sessions (made before the host
-        went without one); the places this frees go to the first waiters."""
+        """Drop the RSVPs hosts hold for their own open sessions (see ``forget.py``)."""
         async with self._db.transaction() as tx:
-            removed = await rsvps.delete_hosts(tx, guild_id)
-            touched = {r.session_id for r in removed}
-            promoted: list[Rsvp] = []
-            for session_id in sorted(touched):
-                session = await repo.get(tx, session_id)
-                if session is not None:
-                    promoted += await rsvps.promote_waiters(tx, session_id, session.capacity)
-        if removed:
-            log.info("guild %s: %d host RSVP(s) settled", guild_id, len(removed))
-        return RosterChanges(touched, promotions(promoted))
+            return await settle_hosts(tx, guild_id)
 
     # -- privacy --------------------------------------------------------------------------
 

@@ -58,5 +58,5 @@ CREATE INDEX qa_questions_solved_by_topic
     ON qa_questions (guild_id, topic, resolved_at DESC, id DESC)
     WHERE status = 'solved';
 
-PRAGMA user_version = 11;
+PRAGMA user_version = 14;
 COMMIT;

@@ -1,0 +1,207 @@
+"""The worlds, the seeded database and the two bot processes of ``bench/roundtrip.py``.
+
+Each bot gets its own emulator (one application each) holding the same server: the same
+channels, the same learners. Nexus's database is seeded before it starts, through the
+services and repositories, as the bot would have filled it over months.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+from bot.db import session_rsvps
+from bot.db.database import Database, Tx
+from bot.db.migrate import migrate
+from bot.services.container import build_services
+from bot.time.clock import SystemClock, epoch
+from tests.emulator import Channel, DiscordEmulator, Guild, Message, User
+from tests.flows import harness
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+import qa as qa_bench  # the Q&A archive generator of bench/qa.py
+
+TOPICS = ["django", "async", "databases", None]
+TRACKS = ["backend", "frontend", "fullstack"]
+SKILLS = ["python, django, postgresql", "react, typescript, css", "python, react, docker"]
+HOURS = ["mon-fri 18-22", "weekdays 19:00-21:30, sat 10-14", "daily 20-23", "sat 9-17"]
+CARD_GOING = 5  # a card session's capacity: joiners beyond it wait in line
+
+
+@dataclass
+class Sizes:
+    sessions: int
+    waitlist: int
+    questions: int
+    profiles: int
+    learners: int
+
+
+@dataclass
+class World:
+    """One emulator and its server (the flow tests' server, with ``learners`` people)."""
+
+    emu: DiscordEmulator
+    server: harness.World
+    cards: dict[str, tuple[Message, int]] = field(default_factory=dict)  # label → card, id
+    searches: list[str] = field(default_factory=list)  # what /qa search is asked
+
+    @property
+    def guild(self) -> Guild:
+        return self.server.guild
+
+    @property
+    def mentor(self) -> User:
+        return self.server.mentor
+
+    @property
+    def learners(self) -> list[User]:
+        return self.server.learners
+
+    @property
+    def general(self) -> Channel:
+        return self.server.general
+
+    @property
+    def sessions(self) -> Channel:
+        return self.server.sessions
+
+
+def build_world(emu: DiscordEmulator, learners: int) -> World:
+    return World(emu=emu, server=harness.build_world(emu, learners))
+
+
+async def seed_nexus(path: Path, world: World, sizes: Sizes, seed: int) -> None:
+    """Settings, timezones, upcoming sessions, the Q&A archive and pairing profiles."""
+    rng = random.Random(seed)
+    db = Database(path)
+    await db.connect()
+    await migrate(db)
+    services = build_services(db, SystemClock())
+    guild = world.guild.id
+    await services.guilds.save(
+        guild,
+        sessions_channel_id=world.sessions.id,
+        qa_channel_id=world.server.qa_forum.id,
+        pairing_channel_id=world.server.pairing.id,
+        timezone="Africa/Lagos",
+    )
+    for user in world.learners[::2]:
+        await services.preferences.set_timezone(user.id, "Africa/Nairobi")
+    for i in range(sizes.sessions):  # one every 7 minutes, from three days on
+        await services.sessions.create(
+            guild_id=guild,
+            host_id=world.mentor.id,
+            title=f"Study session {i}",
+            when=f"in {3 * 24 * 60 + i * 7} minutes",
+            topic=rng.choice(TOPICS),
+            capacity=rng.choice([None, 10, 50]),
+        )
+    rows = qa_bench.generate(sizes.questions, seed, guild=guild)
+    for start in range(0, len(rows), 10_000):
+        await db.write(partial(qa_bench.insert, rows=rows[start : start + 10_000]))
+    await db.write(qa_bench.merge)
+    for user in world.learners[: sizes.profiles]:
+        await services.pairing.save_profile(
+            guild,
+            user.id,
+            track=rng.choice(TRACKS),
+            skills=rng.choice(SKILLS),
+            looking_for="any",
+            availability=rng.choice(HOURS),
+        )
+    await db.close()
+
+
+async def fill_waitlist(path: Path, session_id: int, going: int, waiting: int) -> None:
+    """``going`` attendees and ``waiting`` people in line (made-up ids), in one write."""
+    db = Database(path)
+    await db.connect()
+    now = epoch(datetime.now(UTC) - timedelta(hours=1))
+
+    async def body(tx: Tx) -> None:
+        for n in range(going + waiting):
+            status = "going" if n < going else "waitlist"
+            await session_rsvps.add(tx, session_id, 9_000_000_000 + n, status, now + n)
+
+    try:
+        await db.write(body)
+    finally:
+        await db.close()
+
+
+def tidy(emu: DiscordEmulator) -> None:
+    """Forget what the emulator records of finished calls (between rounds, none in
+    flight): a run makes hundreds of thousands, and a growing heap slows the emulator."""
+    emu.calls.clear()
+    emu.interactions.clear()
+    emu.interactions_by_token.clear()
+    emu.gateway.dispatched.clear()
+    emu.gateway.received.clear()
+    if emu.gateway.session is not None:
+        del emu.gateway.session.buffer[:-100]
+    state = emu.state
+    gone = {mid for mid, message in state.messages.items() if message.ephemeral}
+    for mid in gone:
+        del state.messages[mid]
+    for channel_id, ids in state.channel_messages.items():
+        state.channel_messages[channel_id] = [mid for mid in ids if mid not in gone]
+
+
+@dataclass
+class Bot:
+    name: str
+    process: asyncio.subprocess.Process
+    log: Path
+
+    def rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+
+@contextlib.asynccontextmanager
+async def running(
+    name: str, emu: DiscordEmulator, folder: Path, *, db_path: Path | None
+) -> AsyncIterator[Bot]:
+    """``python -m bot`` (Nexus, on ``db_path``) or ``bench/bare_bot.py`` as a process."""
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": emu.token,
+        "DISCORD_API_BASE": emu.api_base,
+        "LOG_LEVEL": "INFO",  # Nexus's default
+        "PYTHONPATH": str(ROOT),
+    }
+    env.pop("DEV_GUILD_ID", None)
+    if db_path is not None:
+        env["DATABASE_PATH"] = str(db_path)
+        command = [sys.executable, "-m", "bot"]
+    else:
+        command = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
+    log = folder / f"{name}.log"
+    with log.open("ab") as handle:
+        process = await asyncio.create_subprocess_exec(
+            *command, env=env, cwd=ROOT, stdout=handle, stderr=handle
+        )
+    bot = Bot(name, process, log)
+    try:
+        yield bot
+    finally:
+        if process.returncode is None:
+            process.terminate()
+            try:
+                await asyncio.wait_for(process.wait(), 10)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
