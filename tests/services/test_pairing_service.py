@@ -491,11 +491,13 @@ async def test_a_kickoff_after_profiles_were_deleted_still_opens(
     pair_id = await make_partners(services, ANA, BEN, new=False)
     pair = await services.pairing.get_pair(pair_id)
     assert pair is not None
-    await db.conn.execute("DELETE FROM pair_profiles WHERE user_id = ?", (BEN,))
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM pair_profiles WHERE user_id = ?", (BEN,))
     alone = await services.pairing.kickoff(pair)
     assert ([m.user_id for m in alone.members], alone.overlap) == ([ANA], ())
     assert alone.reasons == ()
-    await db.conn.execute("DELETE FROM pair_profiles WHERE user_id = ?", (ANA,))
+    async with db.transaction() as tx:
+        await tx.execute("DELETE FROM pair_profiles WHERE user_id = ?", (ANA,))
     empty = await services.pairing.kickoff(pair)
     assert (empty.members, empty.shared_skills, empty.overlap) == ((), (), ())
 

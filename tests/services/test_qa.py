@@ -30,6 +30,7 @@ from bot.services.qa.rules import (
 )
 from bot.time.clock import FakeClock
 from tests.services.test_qa_search import load_fixture
+from tests.services.writer import writers_waiting
 
 GUILD, MENTOR_ROLE, HELPER_ROLE = 1, 20, 21
 ASKER, HELPER, MENTOR, ADMIN, OTHER = 101, 102, 103, 104, 105
@@ -312,14 +313,9 @@ async def test_a_reply_seen_while_open_never_undoes_a_solve_that_commits_first(
     can reach its transaction after the solve committed: that reply must not reopen."""
     question = await ask(services)
 
-    async def waiting_for_the_write_lock() -> None:
-        # asyncio.Lock signals nothing when someone starts waiting: look, yielding.
-        while not db._write_lock._waiters:  # noqa: ASYNC110 - the handler has read
-            await asyncio.sleep(0)
-
     async with db.transaction() as tx:  # the solve, holding the writer meanwhile
         handled = asyncio.create_task(reply(services, question, HELPER, clock))
-        await asyncio.wait_for(waiting_for_the_write_lock(), 5)
+        await writers_waiting(db)  # the handler has read
         await sql.execute(
             tx, "UPDATE qa_questions SET status = 'solved' WHERE id = ?", (question.id,)
         )

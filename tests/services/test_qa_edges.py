@@ -34,6 +34,7 @@ from tests.services.test_qa import (
     register,
     reply,
 )
+from tests.services.writer import race_past_their_checks
 
 
 @pytest.fixture
@@ -599,13 +600,13 @@ async def test_solving_twice_and_an_overlong_summary_are_refused(
 
 
 async def test_two_solves_at_once_credit_one_and_a_closed_question_can_be_solved(
-    services: Services, fired: Fired
+    services: Services, db: Database, fired: Fired
 ) -> None:
     question = await ask(services)
-    results = await asyncio.gather(
+    results = await race_past_their_checks(
+        db,
         services.qa.solve(question.thread_id, asker, summary="a", answerer_id=HELPER),
         services.qa.solve(question.thread_id, asker, summary="b", answerer_id=HELPER),
-        return_exceptions=True,
     )
     assert [str(r) for r in results if isinstance(r, Conflict)] == [
         "This question was just marked solved."
