@@ -120,9 +120,7 @@ async def check(settings: Settings) -> None:
         version = await current_version(db)
     finally:
         await db.close()
-    sys.stdout.write(
-        f"Settings OK. Database {settings.database_path} at schema version {version}.\n"
-    )
+    sys.stdout.write(f"Settings OK. Database {db.path} at schema version {version}.\n")
 
 
 async def backup_to(settings: Settings, target: Path, *, force: bool) -> None:
