@@ -9,13 +9,19 @@ own, copied from a template migrated once per run, and dropped after the test.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 
+from bot.db.database import Database
 from bot.db.migrate import migrate
+from bot.db.placeholders import translate
 from bot.db.postgres import PostgresDatabase
 
 ENV = "NEXUS_TEST_DATABASE_URL"
@@ -30,6 +36,13 @@ def admin_url() -> str:
 def with_database(url: str, name: str) -> str:
     parts = urlsplit(url)
     return urlunsplit(parts._replace(path="/" + name))
+
+
+def database_for(url: str) -> Database:
+    """The (unconnected) database at ``url``."""
+    if url.startswith("sqlite:///"):
+        return Database(url.removeprefix("sqlite:///"))
+    return PostgresDatabase(url)
 
 
 class PostgresServer:
@@ -77,3 +90,23 @@ class PostgresServer:
         if self._template is not None:
             await self._admin(f"DROP DATABASE IF EXISTS {self._template} WITH (FORCE)")
             self._template = None
+
+
+def row_now(url: str, query: str, params: tuple[Any, ...] = ()) -> Any:
+    """One row of ``query`` on ``url`` (either dialect), read synchronously: for checks
+    polled from a running event loop (a short read on a thread of its own)."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            conn.row_factory = sqlite3.Row
+            return conn.execute(query, params).fetchone()
+
+    async def fetch() -> Any:
+        conn = await asyncpg.connect(url)
+        try:
+            statement = translate(query)
+            return await conn.fetchrow(statement.sql, *statement.arguments(params))
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, fetch()).result()

@@ -12,10 +12,10 @@ import pytest
 
 from bot.db.database import Database
 from bot.db.migrate import migrate
-from bot.db.postgres import PostgresDatabase
 from bot.services.container import Services, build_services
 from bot.time.clock import FakeClock
 from tests import backends
+from tests.backends import database_for
 
 pytest_plugins = ["tests.emulator.pytest_plugin"]
 
@@ -73,13 +73,6 @@ async def database_url(
         yield url
     finally:
         await postgres_server.drop(url)
-
-
-def database_for(url: str) -> Database:
-    """The (unconnected) database at ``url``."""
-    if url.startswith("sqlite:///"):
-        return Database(url.removeprefix("sqlite:///"))
-    return PostgresDatabase(url)
 
 
 @pytest.fixture

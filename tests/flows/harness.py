@@ -22,6 +22,7 @@ from bot.delivery import is_transient
 from bot.services.container import Services, build_services
 from bot.time.clock import FakeClock
 from cogs.nexus.strings import QA_GUIDE_TITLE
+from tests.backends import database_for
 from tests.emulator import Channel, DiscordEmulator, Guild, Role, User, run_client
 from tests.emulator.expectations import HttpExpectation
 from tests.emulator.permissions import P
@@ -90,6 +91,9 @@ class Nexus:
     world: World
     clock: FakeClock
     db_path: Path
+    # Where the database is: by default the SQLite file at db_path (the db_url fixture
+    # gives a PostgreSQL database instead under --backend postgresql).
+    database_url: str = ""
     bot: NexusBot = field(init=False)
     db: Database = field(init=False)
     services: Services = field(init=False)
@@ -179,6 +183,7 @@ async def running_bot(
     settings = load_settings(
         discord_token=nexus.emu.token,
         database_path=nexus.db_path,
+        database_url=nexus.database_url or None,
         discord_api_base=nexus.emu.api_base,
         dev_guild_id=nexus.world.guild.id if dev_guild else None,
         web_port=0 if web else None,
@@ -186,7 +191,7 @@ async def running_bot(
         public_url=PUBLIC_URL,
         web_rate_limit=web_rate_limit,
     )
-    db = Database(nexus.db_path)
+    db = database_for(nexus.database_url or f"sqlite:///{nexus.db_path}")
     await db.connect()
     await migrate(db)
     services = build_services(
