@@ -101,7 +101,7 @@ async def connect(path: Path) -> Database:
     return db
 
 
-async def open_postgres(url: str) -> Database:
+async def open_postgres(url: str) -> PostgresDatabase:
     """The PostgreSQL database at ``url``, connected and migrated, or ``DatabaseUnusable``
     naming the server's refusal (no server, wrong password, no such database)."""
     db = PostgresDatabase(url)

@@ -81,6 +81,20 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
+async def empty_postgres_url(
+    postgres_server: backends.PostgresServer | None,
+) -> AsyncIterator[str]:
+    """An empty PostgreSQL database of the test's own (skips the test on SQLite)."""
+    if postgres_server is None:
+        pytest.skip("PostgreSQL only (--backend postgresql)")
+    url = await postgres_server.create(migrated=False)
+    try:
+        yield url
+    finally:
+        await postgres_server.drop(url)
+
+
+@pytest.fixture
 async def db(database_url: str) -> AsyncIterator[Database]:
     database = database_for(database_url)
     await database.connect()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -14,7 +13,6 @@ from bot.db.migrate import current_version, latest_version, load_migrations, mig
 from bot.db.placeholders import translate
 from bot.db.postgres import PostgresDatabase, redacted
 from bot.errors import SchemaTooNew
-from tests import backends
 
 
 def test_placeholders_become_numbered_outside_literals_and_casts() -> None:
@@ -49,19 +47,8 @@ def test_postgresql_starts_from_a_baseline_at_the_sqlite_schema_version() -> Non
     assert load_migrations("postgresql")[0].name.endswith("_baseline.sql")
 
 
-@pytest.fixture
-async def empty_url(postgres_server: backends.PostgresServer | None) -> AsyncIterator[str]:
-    if postgres_server is None:
-        pytest.skip("PostgreSQL only (--backend postgresql)")
-    url = await postgres_server.create(migrated=False)
-    try:
-        yield url
-    finally:
-        await postgres_server.drop(url)
-
-
-async def test_processes_starting_together_migrate_once(empty_url: str) -> None:
-    databases = [PostgresDatabase(empty_url) for _ in range(3)]
+async def test_processes_starting_together_migrate_once(empty_postgres_url: str) -> None:
+    databases = [PostgresDatabase(empty_postgres_url) for _ in range(3)]
     for db in databases:
         await db.connect()
     try:
@@ -73,8 +60,8 @@ async def test_processes_starting_together_migrate_once(empty_url: str) -> None:
             await db.close()
 
 
-async def test_a_newer_schema_refuses_to_start(empty_url: str) -> None:
-    db = PostgresDatabase(empty_url)
+async def test_a_newer_schema_refuses_to_start(empty_postgres_url: str) -> None:
+    db = PostgresDatabase(empty_postgres_url)
     await db.connect()
     try:
         await migrate(db)
