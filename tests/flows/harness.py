@@ -98,6 +98,11 @@ class Nexus:
     db: Database = field(init=False)
     services: Services = field(init=False)
 
+    @property
+    def url(self) -> str:
+        """The database's URL, whichever backend."""
+        return self.database_url or f"sqlite:///{self.db_path}"
+
     async def run_timers(self) -> int:
         """Run every timer due by the injected clock, as the wake-ups would."""
         return await self.services.scheduler.run_due()
@@ -191,7 +196,7 @@ async def running_bot(
         public_url=PUBLIC_URL,
         web_rate_limit=web_rate_limit,
     )
-    db = database_for(nexus.database_url or f"sqlite:///{nexus.db_path}")
+    db = database_for(nexus.url)
     await db.connect()
     await migrate(db)
     services = build_services(
