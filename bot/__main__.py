@@ -1,4 +1,5 @@
-"""Command line: ``python -m bot [run|check|sync|backup PATH|health]`` (also ``nexus-bot``).
+"""Command line: ``python -m bot [run|check|sync|backup PATH|health|migrate-data]`` (also
+``nexus-bot``).
 
 A failure the operator can fix is one line on stderr and its own exit status (the
 README lists them); a traceback means a bug.
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 from bot import heartbeat
-from bot.config import Settings, load_file_settings, load_settings
+from bot.config import POSTGRES_PREFIXES, SQLITE_PREFIX, Settings, load_file_settings, load_settings
+from bot.db.copy_data import CopyRefused
 from bot.errors import (
     BackupRefused,
     ConfigError,
@@ -27,7 +29,7 @@ from bot.errors import (
     StartupError,
 )
 from bot.logs import plain_formatter, quiet_voice_warnings, wants_colour
-from bot.startup import backup, open_database
+from bot.startup import backup, connect, open_database, open_postgres
 
 log = logging.getLogger("bot")
 
@@ -37,6 +39,7 @@ EXIT_DATABASE = 3
 EXIT_UNREACHABLE = 4
 EXIT_LOGIN_REFUSED = 5
 EXIT_BACKUP_REFUSED = 6
+EXIT_COPY_REFUSED = 7
 # `health` answers Docker's HEALTHCHECK, for which 1 is "unhealthy" and 2 is reserved.
 EXIT_UNHEALTHY = 1
 
@@ -46,6 +49,7 @@ EXIT_STATUS: dict[type[StartupError], int] = {
     DiscordUnreachable: EXIT_UNREACHABLE,
     LoginRefused: EXIT_LOGIN_REFUSED,
     BackupRefused: EXIT_BACKUP_REFUSED,
+    CopyRefused: EXIT_COPY_REFUSED,
 }
 
 
@@ -58,6 +62,11 @@ def _parser() -> argparse.ArgumentParser:
     backup_cmd = sub.add_parser("backup", help="write a consistent copy of the live database")
     backup_cmd.add_argument("path", type=Path)
     backup_cmd.add_argument("--force", action="store_true", help="replace an existing file")
+    copy_cmd = sub.add_parser(
+        "migrate-data", help="copy a SQLite database into an empty PostgreSQL one, and check it"
+    )
+    copy_cmd.add_argument("--from", dest="source", required=True, metavar="sqlite:///PATH")
+    copy_cmd.add_argument("--to", dest="target", required=True, metavar="postgresql://…")
     health = sub.add_parser(
         "health", help="exit 0 if the running bot is connected to Discord, else 1"
     )
@@ -120,9 +129,7 @@ async def check(settings: Settings) -> None:
         version = await current_version(db)
     finally:
         await db.close()
-    sys.stdout.write(
-        f"Settings OK. Database {settings.database_path} at schema version {version}.\n"
-    )
+    sys.stdout.write(f"Settings OK. Database {db.path} at schema version {version}.\n")
 
 
 async def backup_to(settings: Settings, target: Path, *, force: bool) -> None:
@@ -151,6 +158,39 @@ def health(max_age: float) -> int:
     return EXIT_UNHEALTHY
 
 
+async def migrate_data(source_url: str, target_url: str) -> None:
+    """Copy, then check: counts of every table and a sample of its rows."""
+    from bot.db import copy_data
+    from bot.db.migrate import migrate
+    from bot.db.postgres import redacted
+
+    if not source_url.startswith(SQLITE_PREFIX) or source_url == SQLITE_PREFIX:
+        shown = redacted(source_url)  # a PostgreSQL URL given here keeps its password
+        raise CopyRefused(f"--from {shown} is not a SQLite database: give sqlite:///PATH")
+    if not target_url.startswith(POSTGRES_PREFIXES):
+        raise CopyRefused(f"--to {target_url} is not a PostgreSQL database: give postgresql://…")
+    path = Path(source_url.removeprefix(SQLITE_PREFIX))
+    if not await asyncio.to_thread(path.is_file):
+        raise DatabaseUnusable(f"--from {path} does not exist: name the live SQLite file")
+    source = await connect(path)
+    try:
+        await migrate(source)
+        target = await open_postgres(target_url)
+        try:
+            copied = await copy_data.copy(source, target)
+            problems = await copy_data.check(source, target)
+        finally:
+            await target.close()
+    finally:
+        await source.close()
+    if problems:
+        raise CopyRefused("\nnexus-bot: ".join(["the copy differs from the source:", *problems]))
+    sys.stdout.write(
+        f"Copied {sum(copied.values())} rows in {len(copied)} tables from {path} to "
+        f"{target.path}; row counts and a sample of rows match.\n"
+    )
+
+
 def exit_status(exc: StartupError) -> int:
     for kind in type(exc).__mro__:
         if kind in EXIT_STATUS:
@@ -164,6 +204,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "health":
         return health(args.max_age)
     try:
+        if command == "migrate-data":  # needs no settings: both databases are named
+            asyncio.run(migrate_data(args.source, args.target))
+            return EXIT_OK
         settings = load_settings()
         setup_logging(settings.log_level_number)
         if command == "check":

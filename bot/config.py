@@ -2,9 +2,10 @@
 
 The environment wins over ``.env``. pydantic-settings opens ``.env`` by its relative
 name, so it is the one in the current working directory, and relative paths in the
-settings (``DATABASE_PATH``, ``HEARTBEAT_PATH``) are resolved against that directory
-too. A missing or malformed setting becomes one ``ConfigError`` line naming the
-setting and how to fix it; the token's value never appears in any message.
+settings (``DATABASE_PATH``, a ``sqlite:///`` ``DATABASE_URL``, ``HEARTBEAT_PATH``) are
+resolved against that directory too. A missing or malformed setting becomes one
+``ConfigError`` line naming the setting and how to fix it; the token's value never
+appears in any message.
 """
 
 from __future__ import annotations
@@ -13,11 +14,20 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
 
+SQLITE_PREFIX = "sqlite:///"
+POSTGRES_PREFIXES = ("postgresql://", "postgres://")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # How to fix each setting, shown after the problem.
@@ -25,6 +35,8 @@ _FIXES = {
     "discord_token": "set it to the bot token from the Discord developer portal "
     "(Bot → Reset Token), in the environment or in .env",
     "database_path": "set it to a writable file path, e.g. DATABASE_PATH=data/nexus.db",
+    "database_url": "set it to sqlite:///data/nexus.db (a file; four slashes for an "
+    "absolute path) or postgresql://user:password@host:5432/nexus, or leave it empty",
     "heartbeat_path": "set it to a writable file path, or leave it empty for a file "
     "named heartbeat next to the database",
     "log_level": f"set it to one of {', '.join(LOG_LEVELS)}",
@@ -56,11 +68,37 @@ class FileSettings(BaseSettings):
     )
 
     database_path: Path = Path("data/nexus.db")
+    # sqlite:///PATH (the same as DATABASE_PATH=PATH) or postgresql://…; wins when set.
+    database_url: str | None = None
     heartbeat_path: Path | None = None
     # The web server's address: also where ``nexus-bot health`` asks its /healthz.
     web_port: int | None = Field(default=None, ge=0, le=65535)
     # Every interface by default: in a container the port is published from outside.
     web_host: str = Field(default="0.0.0.0", min_length=1)  # noqa: S104
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        url = value.strip()
+        if url.startswith(SQLITE_PREFIX) and len(url) > len(SQLITE_PREFIX):
+            return url
+        if url.startswith(POSTGRES_PREFIXES) and len(url) > len("postgresql://"):
+            return url
+        raise ValueError("must start with sqlite:/// or postgresql://")
+
+    @model_validator(mode="after")
+    def _sqlite_url_is_the_path(self) -> FileSettings:
+        if self.database_url is not None and self.database_url.startswith(SQLITE_PREFIX):
+            self.database_path = Path(self.database_url.removeprefix(SQLITE_PREFIX))
+        return self
+
+    @property
+    def postgres_url(self) -> str | None:
+        """``DATABASE_URL`` when it names a PostgreSQL database, else None (SQLite)."""
+        url = self.database_url
+        return url if url is not None and url.startswith(POSTGRES_PREFIXES) else None
 
     @property
     def heartbeat_file(self) -> Path:

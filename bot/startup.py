@@ -12,9 +12,12 @@ import os
 import sqlite3
 from pathlib import Path
 
+import asyncpg
+
 from bot.config import FileSettings, describe_path
 from bot.db.database import Database
 from bot.db.migrate import migrate
+from bot.db.postgres import PostgresDatabase, redacted
 from bot.errors import BackupRefused, DatabaseUnusable
 
 FIX = (
@@ -98,8 +101,30 @@ async def connect(path: Path) -> Database:
     return db
 
 
+async def open_postgres(url: str) -> PostgresDatabase:
+    """The PostgreSQL database at ``url``, connected and migrated, or ``DatabaseUnusable``
+    naming the server's refusal (no server, wrong password, no such database)."""
+    db = PostgresDatabase(url)
+    try:
+        await db.connect()
+        await migrate(db)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+        await db.close()
+        raise DatabaseUnusable(
+            f"DATABASE_URL {redacted(url)} cannot be used: {exc}. Check that the server "
+            "is running, and the user, password and database name in DATABASE_URL."
+        ) from exc
+    except BaseException:
+        await db.close()
+        raise
+    return db
+
+
 async def open_database(settings: FileSettings) -> Database:
-    """Connected and migrated to the latest schema."""
+    """Connected and migrated to the latest schema: DATABASE_URL's PostgreSQL database,
+    else the SQLite file."""
+    if settings.postgres_url is not None:
+        return await open_postgres(settings.postgres_url)
     db = await connect(settings.database_path)
     try:
         await migrate(db)
@@ -133,6 +158,11 @@ async def backup(settings: FileSettings, target: Path, *, force: bool = False) -
 
     The live database is not migrated first: a backup taken before an upgrade must hold
     the old schema."""
+    if settings.postgres_url is not None:
+        raise BackupRefused(
+            "backup copies a SQLite database; DATABASE_URL is PostgreSQL: use pg_dump, "
+            "or the server's own backups"
+        )
     live = settings.database_path
     problem = backup_target_problem(live, target, force=force)
     if problem is not None:

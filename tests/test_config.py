@@ -10,6 +10,7 @@ from bot.errors import ConfigError
 SETTINGS = (
     "DISCORD_TOKEN",
     "DATABASE_PATH",
+    "DATABASE_URL",
     "HEARTBEAT_PATH",
     "LOG_LEVEL",
     "DEV_GUILD_ID",
@@ -37,6 +38,8 @@ def test_missing_token_names_the_setting() -> None:
         ("DEV_GUILD_ID", "not-a-number"),
         ("DEV_GUILD_ID", "-5"),
         ("LOG_LEVEL", "chatty"),
+        ("DATABASE_URL", "mysql://nexus@db/nexus"),
+        ("DATABASE_URL", "sqlite:///"),
         ("DISCORD_API_BASE", "not a url"),
     ],
 )
@@ -84,3 +87,18 @@ def test_file_settings_need_no_token(tmp_path: Path) -> None:
     with pytest.raises(ConfigError):
         load_settings()
     assert load_file_settings().heartbeat_file == Path("elsewhere/heartbeat")
+
+
+def test_database_url_names_sqlite_or_postgresql(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_PATH", "elsewhere.db")
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///data/other.db")
+    settings = load_file_settings()
+    assert settings.database_path == Path("data/other.db")  # the URL wins
+    assert settings.postgres_url is None
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////srv/nexus.db")
+    assert load_file_settings().database_path == Path("/srv/nexus.db")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://nexus:pw@db:5432/nexus")
+    assert load_file_settings().postgres_url == "postgresql://nexus:pw@db:5432/nexus"
+    monkeypatch.delenv("DATABASE_URL")
+    settings = load_file_settings()
+    assert (settings.database_path, settings.postgres_url) == (Path("elsewhere.db"), None)

@@ -133,7 +133,7 @@ async def search(conn: Connection, guild_id: int, text: str, limit: int) -> list
     rows = await sql.fetch_all(
         conn,
         "SELECT * FROM announcements WHERE guild_id = ? AND status != 'draft'"
-        " AND (title LIKE ? ESCAPE '\\' OR CAST(id AS TEXT) = ?)"
+        " AND (lower(title) LIKE lower(?) ESCAPE '\\' OR CAST(id AS TEXT) = ?)"
         " ORDER BY (status = 'scheduled') DESC, updated_at DESC LIMIT ?",
         (guild_id, like, text.strip().lstrip("#"), limit),
     )

@@ -39,7 +39,10 @@ class Outcome:
 
 
 class Connection(Protocol):
-    """A place to run statements: ``tx`` of ``db.transaction()``, or ``db.reader``."""
+    """A place to run statements: ``tx`` of ``db.transaction()``, or ``db.reader``.
+    ``dialect`` ("sqlite" or "postgresql") picks a statement where the two differ."""
+
+    dialect: str
 
     async def execute(self, sql: str, parameters: Params = ..., /) -> Outcome: ...
 
@@ -81,6 +84,8 @@ class Tx:
 
     Valid only inside its transaction: used after it, it raises instead of writing in
     autocommit mode outside the write lock."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn: sqlite3.Connection | None = conn
@@ -131,6 +136,8 @@ class Readers:
     """A pool of read-only connections, one per thread, ``size`` threads: each statement
     runs on whichever thread is free, and the event loop only waits for its answer."""
 
+    dialect = "sqlite"
+
     def __init__(self, path: str, size: int) -> None:
         self._path = path
         self._pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix="db-reader")
@@ -174,6 +181,8 @@ class Readers:
 class SharedReads:
     """Reads of an in-memory database, which only its one connection can see: they run
     on the writer connection, in the calling thread (tests and tools only)."""
+
+    dialect = "sqlite"
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn

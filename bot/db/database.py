@@ -52,6 +52,8 @@ CHECKPOINT_BYTES = 4 * 1024 * 1024  # SQLite's own default: about 1,000 pages
 
 
 class Database:
+    dialect = "sqlite"
+
     def __init__(self, path: str | Path, *, readers: int = READERS) -> None:
         self.path = str(path)
         self._readers_size = readers

@@ -141,7 +141,7 @@ async def without_thread(conn: Connection, guild_id: int | None = None) -> list[
     rows = await sql.fetch_all(
         conn,
         "SELECT * FROM pairs WHERE thread_id IS NULL AND status = 'active'"
-        " AND (? IS NULL OR guild_id = ?) ORDER BY id",
+        " AND (CAST(? AS BIGINT) IS NULL OR guild_id = ?) ORDER BY id",
         (guild_id, guild_id),
     )
     return await _with_members(conn, rows)

@@ -70,8 +70,8 @@ async def restore_draft(conn: Connection, draft: Draft) -> None:
     """Put back a taken draft (posting it failed), under the same id: its buttons work."""
     await sql.execute(
         conn,
-        "INSERT OR IGNORE INTO qa_drafts (id, guild_id, user_id, topic, title, body, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO qa_drafts (id, guild_id, user_id, topic, title, body, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             draft.id,
             draft.guild_id,

@@ -1,4 +1,6 @@
-"""Repository: full-text search over Q&A questions (SQLite FTS5, porter stemming, bm25).
+"""Repository: full-text search over Q&A questions (SQLite FTS5, porter stemming, bm25;
+on PostgreSQL the ``search`` tsvector column, its GIN index and ``ts_rank``: see the
+end of this module).
 
 Callers pass plain words; each one is quoted here (``"term"``), so no user text ever
 reaches FTS5's query syntax.
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.db import sql
-from bot.db.database import Connection
+from bot.db.database import Connection, Row
 from bot.db.qa import Question, question_from_row
 
 # bm25 weight of each indexed column: title, question, solution summary, scope.
@@ -92,6 +94,8 @@ async def ranked(
     contains: one statement."""
     if not terms:
         return []
+    if conn.dialect == "postgresql":
+        return await _ranked_pg(conn, terms, guild_id, gate, topic, status, limit, mark)
     params: dict[str, Any] = {
         "match": expression(terms, gate),
         "guild": guild_id,
@@ -122,6 +126,11 @@ async def ranked(
         """,  # noqa: S608 - only code-made fragments; every value is a parameter
         params,
     )
+    return _as_ranked(rows, mark)
+
+
+def _as_ranked(rows: Sequence[Row], mark: Sequence[str]) -> list[Ranked]:
+    """Rows with a ``score`` and an ``m<i>`` column per word of ``mark``."""
     return [
         Ranked(
             question_from_row(row),
@@ -135,6 +144,8 @@ async def ranked(
 async def statistics(conn: Connection, terms: Sequence[str]) -> tuple[dict[str, int], int]:
     """How many questions (of every server) contain each term, and about how many
     questions there are (the highest id: one index lookup), in one statement."""
+    if conn.dialect == "postgresql":
+        return await _statistics_pg(conn, terms)
     parts = [
         f"SELECT {index}, COUNT(*) FROM qa_fts WHERE qa_fts MATCH ?"  # noqa: S608
         for index in range(len(terms))
@@ -153,7 +164,91 @@ async def asked_again(
     row = await sql.fetch_one(
         conn,
         "SELECT * FROM qa_questions WHERE guild_id = ? AND asker_id = ? AND status = 'open'"
-        " AND title = ? COLLATE NOCASE AND asked_at >= ? ORDER BY id DESC LIMIT 1",
+        " AND lower(title) = lower(?) AND asked_at >= ? ORDER BY id DESC LIMIT 1",
         (guild_id, asker_id, title, since),
     )
     return None if row is None else question_from_row(row)
+
+
+# -- PostgreSQL ----------------------------------------------------------------------
+# Each word is a parameter of phraseto_tsquery (a phrase, as a quoted FTS5 string is),
+# so no user text reaches the query syntax either. ts_rank's weights are for the
+# tsvector's D, C, B, A: unused, question (C), summary (B), title (A), in the same
+# proportions as WEIGHTS. The score is negated: lower is more relevant, as with bm25.
+_PG_WEIGHTS = "'{0, 0.2, 0.5, 1.0}'"
+
+
+def _pg_any(prefix: str, terms: Sequence[str], params: dict[str, Any]) -> str:
+    parts = []
+    for index, term in enumerate(terms):
+        params[f"{prefix}{index}"] = term
+        parts.append(f"phraseto_tsquery('nexus', :{prefix}{index})")
+    return "(" + " || ".join(parts) + ")"
+
+
+async def _ranked_pg(
+    conn: Connection,
+    terms: Sequence[str],
+    guild_id: int,
+    gate: Sequence[str],
+    topic: str | None,
+    status: str | None,
+    limit: int,
+    mark: Sequence[str],
+) -> list[Ranked]:
+    params: dict[str, Any] = {"guild": guild_id, "limit": limit}
+    query = _pg_any("t", terms, params)
+    if gate and set(gate) != set(terms):
+        query = f"({_pg_any('g', gate, params)} && {query})"
+    where = "q.guild_id = :guild"
+    if status is not None:
+        params["status"] = status
+        where += " AND q.status = :status"
+    if topic is not None:
+        params["topic"] = topic
+        where += " AND q.topic = :topic"
+    marks = []
+    for index, word in enumerate(mark):
+        params[f"m{index}"] = word
+        marks.append(f", q.search @@ phraseto_tsquery('nexus', :m{index}) AS m{index}")
+    # bm25's idea on ts_rank: each word's rank weighed by how rare the word is (its
+    # document frequency, counted from the GIN index in the same statement, as FTS5's
+    # bm25 counts it), so a rare word outranks one every question holds.
+    weighed = []
+    words = []
+    for index in range(len(terms)):
+        weighed.append(
+            f"ln(1 + (total.n - w{index}.n + 0.5) / (w{index}.n + 0.5))"
+            f" * ts_rank({_PG_WEIGHTS}, q.search, w{index}.query)"
+        )
+        words.append(
+            f" CROSS JOIN (SELECT phraseto_tsquery('nexus', :t{index}) AS query,"  # noqa: S608
+            f" (SELECT COUNT(*) FROM qa_questions WHERE search @@ phraseto_tsquery('nexus',"
+            f" :t{index})) AS n) AS w{index}"
+        )
+    rows = await sql.fetch_all(
+        conn,
+        f"""
+        SELECT q.*, -({" + ".join(weighed)}) AS score{"".join(marks)}
+        FROM qa_questions AS q CROSS JOIN (SELECT {query} AS query) AS k
+        CROSS JOIN (SELECT COALESCE(MAX(id), 0)::float8 AS n FROM qa_questions) AS total
+        {"".join(words)}
+        WHERE q.search @@ k.query AND {where}
+        ORDER BY score, q.id LIMIT :limit
+        """,  # noqa: S608 - only code-made fragments; every value is a parameter
+        params,
+    )
+    return _as_ranked(rows, mark)
+
+
+async def _statistics_pg(conn: Connection, terms: Sequence[str]) -> tuple[dict[str, int], int]:
+    parts = [
+        f"SELECT {index}, COUNT(*) FROM qa_questions"  # noqa: S608 - numbers only
+        f" WHERE search @@ phraseto_tsquery('nexus', ?)"
+        for index in range(len(terms))
+    ]
+    parts.append("SELECT -1, COALESCE(MAX(id), 0) FROM qa_questions")
+    rows = await sql.fetch_all(conn, " UNION ALL ".join(parts), list(terms))
+    counts = {terms[row[0]]: int(row[1]) for row in rows if row[0] >= 0}
+    total = next(int(row[1]) for row in rows if row[0] < 0)
+    return counts, total

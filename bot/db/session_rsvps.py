@@ -145,6 +145,10 @@ async def delete_hosts(conn: Connection, guild_id: int) -> list[Rsvp]:
     return [_from_row(row) for row in rows]
 
 
+# "No limit" in a LIMIT both dialects accept (SQLite's -1 is an error on PostgreSQL).
+NO_LIMIT = 2**62
+
+
 async def promote_waiters(conn: Connection, session_id: int, capacity: int | None) -> list[Rsvp]:
     """Give free places to the first waiters, in order; returns those promoted."""
     going = await count_going(conn, session_id)
@@ -160,7 +164,7 @@ async def promote_waiters(conn: Connection, session_id: int, capacity: int | Non
                      ORDER BY position LIMIT ?)
         RETURNING *
         """,
-        (session_id, -1 if free is None else free),
+        (session_id, NO_LIMIT if free is None else free),
     )
     return sorted((_from_row(row) for row in rows), key=lambda r: r.position)
 
@@ -186,11 +190,11 @@ async def head(conn: Connection, session_id: int, names: int) -> Roster:
         """
         SELECT * FROM (SELECT status, user_id FROM session_rsvps
                        WHERE session_id = :id AND status = 'going'
-                       ORDER BY position LIMIT :names)
+                       ORDER BY position LIMIT :names) AS going
         UNION ALL
         SELECT * FROM (SELECT status, user_id FROM session_rsvps
                        WHERE session_id = :id AND status = 'waitlist'
-                       ORDER BY position LIMIT :names)
+                       ORDER BY position LIMIT :names) AS waiting
         UNION ALL
         SELECT 'count', (SELECT going_count FROM sessions WHERE id = :id)
         UNION ALL

@@ -151,7 +151,7 @@ async def same_as(
     row = await sql.fetch_one(
         conn,
         "SELECT * FROM sessions WHERE guild_id = ? AND host_id = ?"
-        " AND starts_at BETWEEN ? AND ? AND title = ? COLLATE NOCASE"
+        " AND starts_at BETWEEN ? AND ? AND lower(title) = lower(?)"
         " AND status != 'cancelled' ORDER BY id LIMIT 1",
         (guild_id, host_id, starts_at - slack, starts_at + slack, title),
     )
@@ -237,8 +237,9 @@ async def search_open(conn: Connection, guild_id: int, text: str, *, limit: int)
         rows = await sql.fetch_all(
             conn,
             f"SELECT * FROM sessions s WHERE s.guild_id = ? AND s.{OPEN_SQL}"  # noqa: S608
-            " AND (CAST(s.id AS TEXT) LIKE ? ESCAPE '\\' OR s.title LIKE ? ESCAPE '\\'"
-            "      OR s.topic LIKE ? ESCAPE '\\')"
+            " AND (CAST(s.id AS TEXT) LIKE ? ESCAPE '\\'"
+            "      OR lower(s.title) LIKE lower(?) ESCAPE '\\'"
+            "      OR lower(s.topic) LIKE lower(?) ESCAPE '\\')"
             " ORDER BY s.starts_at, s.id LIMIT ?",
             (guild_id, pattern, pattern, pattern, limit),
         )
@@ -323,9 +324,10 @@ async def get_versioned(conn: Connection, session_id: int) -> tuple[Session, int
 async def card_shown(conn: Connection, session_id: int, shown: int) -> None:
     """The card now shows version ``shown`` (never moves back: edits may finish out of
     order)."""
+    larger = "GREATEST" if conn.dialect == "postgresql" else "MAX"  # the scalar form
     await sql.execute(
         conn,
-        "UPDATE sessions SET card_version = MAX(card_version, ?) WHERE id = ?",
+        f"UPDATE sessions SET card_version = {larger}(card_version, ?) WHERE id = ?",  # noqa: S608
         (shown, session_id),
     )
 

@@ -221,7 +221,8 @@ async def backlog(conn: Connection, late_since: int) -> dict[str, tuple[int, int
     """Pending timers by kind: how many, and how many were due before ``late_since``."""
     rows = await sql.fetch_all(
         conn,
-        "SELECT kind, COUNT(*), SUM(due_at < ?) FROM timers WHERE state = 'pending' GROUP BY kind",
+        "SELECT kind, COUNT(*), SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END) FROM timers"
+        " WHERE state = 'pending' GROUP BY kind",
         (late_since,),
     )
     return {row[0]: (int(row[1]), int(row[2] or 0)) for row in rows}

@@ -5,6 +5,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from bot.db import app_state, sql
@@ -14,6 +15,7 @@ from bot.db.migrate import Migration, current_version, latest_version, load_migr
 from bot.errors import SchemaTooNew
 
 
+@pytest.mark.sqlite_only("SQLite's PRAGMAs")
 async def test_pragmas(db: Database) -> None:
     assert (await sql.fetch_value(db.reader, "PRAGMA journal_mode")).lower() == "wal"
     assert await sql.fetch_value(db.reader, "PRAGMA foreign_keys") == 1
@@ -82,6 +84,7 @@ async def test_constraints_are_enforced(db: Database) -> None:
             await sql.execute(tx, "INSERT INTO app_state (key, value) VALUES ('k', NULL)")
 
 
+@pytest.mark.sqlite_only("backup copies a SQLite file")
 async def test_backup_is_a_consistent_copy(db: Database, tmp_path: Path) -> None:
     async with db.transaction() as tx:
         await app_state.put(tx, "k", "v")
@@ -145,6 +148,7 @@ async def test_a_read_does_not_wait_for_an_open_transaction(db: Database) -> Non
     assert await app_state.get(db.reader, "k") == "pending"
 
 
+@pytest.mark.sqlite_only("a PostgreSQL statement is a round trip: it yields")
 async def test_a_transaction_runs_without_yielding_to_the_loop(db: Database) -> None:
     """Its statements run at once: nothing else runs between BEGIN and COMMIT unless
     the body itself awaits something else."""
@@ -169,7 +173,8 @@ async def test_a_transaction_runs_without_yielding_to_the_loop(db: Database) -> 
 
 
 async def test_the_readers_refuse_to_write(db: Database) -> None:
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+    refused = (sqlite3.OperationalError, asyncpg.ReadOnlySQLTransactionError)
+    with pytest.raises(refused, match=r"readonly|read-only"):
         await sql.execute(db.reader, "INSERT INTO app_state (key, value) VALUES ('a', '1')")
 
 
@@ -181,6 +186,7 @@ async def test_a_transaction_handle_is_dead_after_its_transaction(db: Database) 
     assert await app_state.get(db.reader, "k") == "v"
 
 
+@pytest.mark.sqlite_only("SQLite's writer thread")
 async def test_write_runs_a_body_whole_on_the_writer_thread(db: Database) -> None:
     async def body(tx: Tx) -> int:
         await sql.execute_many(
@@ -212,6 +218,7 @@ async def test_write_runs_a_body_whole_on_the_writer_thread(db: Database) -> Non
         await app_state.put(tx, "after", "v")
 
 
+@pytest.mark.sqlite_only("SQLite's BEGIN IMMEDIATE retries (PostgreSQL waits on its advisory lock)")
 async def test_begin_waits_for_another_process_without_blocking_the_loop(
     db: Database,
 ) -> None:
@@ -236,6 +243,7 @@ async def test_begin_waits_for_another_process_without_blocking_the_loop(
     assert await app_state.get(db.reader, "mine") == "2"
 
 
+@pytest.mark.sqlite_only("SQLite's WAL")
 async def test_the_wal_is_checkpointed_off_the_loop(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:

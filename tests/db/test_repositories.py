@@ -24,6 +24,7 @@ async def test_app_state_is_none_until_written_and_then_overwritten(db: Database
     assert await app_state.get(db.reader, "other") == "x"
 
 
+@pytest.mark.sqlite_only("backup copies a SQLite file")
 async def test_backup_creates_missing_folders_and_can_be_repeated(
     db: Database, tmp_path: Path
 ) -> None:

@@ -33,10 +33,16 @@ async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[DiscordEmula
 
 
 @pytest.fixture
-async def bare(emulator: DiscordEmulator, tmp_path: Path) -> AsyncIterator[Nexus]:
+async def bare(
+    emulator: DiscordEmulator, tmp_path: Path, database_url: str
+) -> AsyncIterator[Nexus]:
     """The bot running in a server nobody has set up yet."""
     nexus = Nexus(
-        emu=emulator, world=build_world(emulator), clock=fake_now(), db_path=tmp_path / "nexus.db"
+        emu=emulator,
+        world=build_world(emulator),
+        clock=fake_now(),
+        db_path=tmp_path / "nexus.db",
+        database_url=database_url,
     )
     async with running_bot(nexus):
         yield nexus

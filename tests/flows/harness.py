@@ -22,6 +22,7 @@ from bot.delivery import is_transient
 from bot.services.container import Services, build_services
 from bot.time.clock import FakeClock
 from cogs.nexus.strings import QA_GUIDE_TITLE
+from tests.backends import database_for
 from tests.emulator import Channel, DiscordEmulator, Guild, Role, User, run_client
 from tests.emulator.expectations import HttpExpectation
 from tests.emulator.permissions import P
@@ -90,9 +91,17 @@ class Nexus:
     world: World
     clock: FakeClock
     db_path: Path
+    # Where the database is: by default the SQLite file at db_path (the db_url fixture
+    # gives a PostgreSQL database instead under --backend postgresql).
+    database_url: str = ""
     bot: NexusBot = field(init=False)
     db: Database = field(init=False)
     services: Services = field(init=False)
+
+    @property
+    def url(self) -> str:
+        """The database's URL, whichever backend."""
+        return self.database_url or f"sqlite:///{self.db_path}"
 
     async def run_timers(self) -> int:
         """Run every timer due by the injected clock, as the wake-ups would."""
@@ -179,6 +188,7 @@ async def running_bot(
     settings = load_settings(
         discord_token=nexus.emu.token,
         database_path=nexus.db_path,
+        database_url=nexus.database_url or None,
         discord_api_base=nexus.emu.api_base,
         dev_guild_id=nexus.world.guild.id if dev_guild else None,
         web_port=0 if web else None,
@@ -186,7 +196,7 @@ async def running_bot(
         public_url=PUBLIC_URL,
         web_rate_limit=web_rate_limit,
     )
-    db = Database(nexus.db_path)
+    db = database_for(nexus.url)
     await db.connect()
     await migrate(db)
     services = build_services(

@@ -22,12 +22,17 @@ class Run:
 
 
 async def spawn(
-    emu: DiscordEmulator, db_path: Path, log: Path
+    emu: DiscordEmulator, database: Path | str, log: Path
 ) -> tuple[asyncio.subprocess.Process, Run]:
+    """The bot on ``database``: a SQLite file, or a ``DATABASE_URL``."""
+    if isinstance(database, str):  # the heartbeat stays with the test's files
+        where = {"DATABASE_URL": database, "HEARTBEAT_PATH": str(log.with_name("heartbeat"))}
+    else:
+        where = {"DATABASE_PATH": str(database)}
     env = {
         **os.environ,
         "DISCORD_TOKEN": emu.token,
-        "DATABASE_PATH": str(db_path),
+        **where,
         "DISCORD_API_BASE": emu.api_base,
         "LOG_LEVEL": "INFO",
         "PYTHONPATH": str(ROOT),

@@ -22,13 +22,13 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.db.timers import Timer
 from bot.scheduling import TimerKind
 from bot.services.access import Actor
 from bot.services.container import build_services
 from bot.time.clock import SystemClock
+from tests.backends import database_for
 from tests.emulator import DiscordEmulator
 from tests.flows.harness import World, build_world
 from tests.flows.process_kit import Run, spawn, wait_ready
@@ -40,9 +40,9 @@ KILLS = 3
 
 
 async def seed(
-    db_path: Path, users: list[int], channel_id: int, start: datetime, world: World
+    database_url: str, users: list[int], channel_id: int, start: datetime, world: World
 ) -> dict[str, float]:
-    db = Database(db_path)
+    db = database_for(database_url)
     await db.connect()
     await migrate(db)
     services = build_services(db, SystemClock())
@@ -92,12 +92,12 @@ async def seed(
 
 
 async def test_reminders_survive_sigkill_exactly_once(
-    emulator: DiscordEmulator, tmp_path: Path
+    emulator: DiscordEmulator, tmp_path: Path, database_url: str
 ) -> None:
     rng = random.Random(os.environ.get("CRASH_SEED", "nexus"))
     world = build_world(emulator, learners=15)  # 25 pending each at most
     users = [u.id for u in world.learners]
-    db_path, log = tmp_path / "nexus.db", tmp_path / "bot.log"
+    db_path, log = database_url, tmp_path / "bot.log"
     loop = asyncio.get_running_loop()
     wall_offset = datetime.now(UTC).timestamp() - loop.time()  # loop time → epoch
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sqlite3
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +19,10 @@ import pytest
 
 from bot import nonces
 from bot.db import session_prefs
-from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.services.container import build_services
 from bot.time.clock import SystemClock
+from tests.backends import database_for, row_now
 from tests.emulator import DiscordEmulator, Message
 from tests.flows.harness import World, build_world
 from tests.flows.process_kit import spawn, wait_for_log, wait_ready
@@ -36,13 +35,13 @@ REMINDER_LEAD = 12  # … and its reminder falls due this many seconds after the
 class Bot:
     emu: DiscordEmulator
     world: World
-    db_path: Path
+    database_url: str
     log: Path
     process: asyncio.subprocess.Process | None = None
     starts: int = 0
 
     async def start(self) -> None:
-        self.process, run = await spawn(self.emu, self.db_path, self.log)
+        self.process, run = await spawn(self.emu, self.database_url, self.log)
         await wait_ready(self.log, self.starts, run)
         self.starts += 1
         await wait_for_log(self.log, "commands", count=self.starts)
@@ -64,10 +63,8 @@ class Bot:
             self.process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(self.process.wait(), 15)
 
-    def row(self, query: str, params: tuple[Any, ...] = ()) -> sqlite3.Row | None:
-        with sqlite3.connect(self.db_path) as conn:
-            conn.row_factory = sqlite3.Row
-            return conn.execute(query, params).fetchone()
+    def row(self, query: str, params: tuple[Any, ...] = ()) -> Any:
+        return row_now(self.database_url, query, params)
 
     async def until(self, what: str, check: Callable[[], Any], timeout: float = 15) -> Any:
         loop = asyncio.get_running_loop()
@@ -78,8 +75,8 @@ class Bot:
         return found
 
 
-async def seed(db_path: Path, world: World) -> None:
-    db = Database(db_path)
+async def seed(database_url: str, world: World) -> None:
+    db = database_for(database_url)
     await db.connect()
     await migrate(db)
     services = build_services(db, SystemClock())
@@ -97,10 +94,10 @@ async def seed(db_path: Path, world: World) -> None:
 
 
 @pytest.fixture
-async def bot(emulator: DiscordEmulator, tmp_path: Path) -> AsyncIterator[Bot]:
+async def bot(emulator: DiscordEmulator, tmp_path: Path, database_url: str) -> AsyncIterator[Bot]:
     world = build_world(emulator)
-    await seed(tmp_path / "nexus.db", world)
-    bot = Bot(emulator, world, tmp_path / "nexus.db", tmp_path / "bot.log")
+    await seed(database_url, world)
+    bot = Bot(emulator, world, database_url, tmp_path / "bot.log")
     await bot.start()
     try:
         yield bot

@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.db import timers
-from bot.db.database import Database
 from bot.db.timers import Timer
 from bot.scheduling import TimerKind
 from bot.services.access import Actor
 from bot.services.container import build_services
 from bot.services.sessions.rules import KINDS
+from tests.backends import database_for
 from tests.emulator import DEFAULT_BOT, P
 from tests.flows.harness import Nexus, running_bot
 from tests.flows.sessions_kit import (
@@ -169,7 +169,7 @@ async def test_the_event_mirror_is_reconciled_after_a_restart(nexus: Nexus) -> N
 
     # While the bot is down: one session is moved and renamed, another cancelled (by
     # another process on the same database), and the bot gets Manage Events back.
-    db = Database(nexus.db_path)
+    db = database_for(nexus.url)
     await db.connect()
     offline = build_services(db, nexus.clock, timer_wakeups=False)
 

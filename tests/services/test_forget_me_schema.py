@@ -50,6 +50,17 @@ NOT_USERS = {
 
 
 async def user_columns(db: Database) -> list[tuple[str, str]]:
+    if db.dialect == "postgresql":
+        columns = await sql.fetch_all(
+            db.reader,
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema() AND table_name != 'schema_version'",
+        )
+        return sorted(
+            (table, name)
+            for table, name in columns
+            if (name.endswith(("_id", "_by")) and name not in NOT_USERS) or name == "user_id"
+        )
     tables = await sql.fetch_all(
         db.reader,
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
