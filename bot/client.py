@@ -104,6 +104,7 @@ class NexusBot(commands.Bot):
     ) -> None:
         self.metrics = Metrics()
         super().__init__(
+            **self.shard_options(settings),
             guild_ready_timeout=guild_ready_timeout,
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -120,6 +121,15 @@ class NexusBot(commands.Bot):
         self.heartbeat = heartbeat.Heartbeat(settings.heartbeat_file, interval=heartbeat_interval)
         self.web: WebServer | None = None
         use_api_base(settings.api_base)
+
+    @staticmethod
+    def shard_options(settings: Settings) -> dict[str, Any]:
+        """What discord.py is told about shards: nothing, for one unsharded process."""
+        return {}
+
+    def gateway_reached(self) -> bool:
+        """Whether a gateway connection was ever made (a websocket exists)."""
+        return self.ws is not None
 
     async def login(self, token: str) -> None:
         """discord.py's login (and so ``setup_hook``), its failures as one-line errors."""
@@ -141,7 +151,7 @@ class NexusBot(commands.Bot):
         # retries forever, logging a traceback per attempt. Before the gateway was ever
         # reached (no websocket yet) that is a start-up failure: raising here ends
         # connect() with the error being handled.
-        if event_name == "disconnect" and self.ws is None and not self.is_closed():
+        if event_name == "disconnect" and not self.gateway_reached() and not self.is_closed():
             gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
             raise unreachable("Discord's gateway", gateway, sys.exception())
         if event_name == "interaction":
@@ -235,3 +245,28 @@ class NexusBot(commands.Bot):
             await app_state.put(tx, key, digest)
         log.info("synced %d commands (%s)", len(synced), scope)
         return True
+
+
+class ShardedNexusBot(NexusBot, commands.AutoShardedBot):
+    """The bot as discord.py's ``AutoShardedBot``: one gateway connection per shard of
+    ``SHARD_IDS``, out of ``SHARD_COUNT``. The rest is ``NexusBot``'s."""
+
+    @staticmethod
+    def shard_options(settings: Settings) -> dict[str, Any]:
+        shards = settings.shards
+        return {"shard_count": shards.count, "shard_ids": list(shards.ids)}
+
+    def gateway_reached(self) -> bool:
+        return bool(self.shards)
+
+    async def setup_hook(self) -> None:
+        # Discord's User-Agent may carry more after its required part: which shards
+        # sent a request shows in proxies' and test servers' logs.
+        self.http.user_agent += f" Nexus ({self.settings.shards.describe()})"
+        log.info("running %s", self.settings.shards.describe())
+        await super().setup_hook()
+
+
+def bot_class(settings: Settings) -> type[NexusBot]:
+    """``ShardedNexusBot`` when ``SHARD_COUNT`` is set, else the plain ``NexusBot``."""
+    return ShardedNexusBot if settings.shards.sharded else NexusBot
