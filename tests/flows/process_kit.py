@@ -9,6 +9,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
+from bot.db.database import Database
+from bot.db.migrate import migrate
 from tests.emulator import DiscordEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,21 +25,61 @@ class Run:
     killed: float | None = None
 
 
+@dataclass(frozen=True)
+class Store:
+    """The database the processes share, by URL: ``sqlite:///path`` (several processes
+    on one SQLite file in WAL mode, on one machine), or another backend's URL, which is
+    passed as ``DATABASE_URL`` to the processes."""
+
+    url: str
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return Path(self.url.removeprefix("sqlite:///")) if self.is_sqlite else None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite:///")
+
+    @property
+    def env(self) -> dict[str, str]:
+        path = self.sqlite_path
+        return {"DATABASE_PATH": str(path)} if path is not None else {"DATABASE_URL": self.url}
+
+    async def open(self) -> Database:
+        """The database, migrated, for a test to seed and read (a backend this code does
+        not have yet skips the test)."""
+        path = self.sqlite_path
+        if path is None:
+            pytest.skip(f"no database backend for {self.url.split(':')[0]} here yet")
+        db = Database(path)
+        await db.connect()
+        await migrate(db)
+        return db
+
+
 async def spawn(
-    emu: DiscordEmulator, db_path: Path, log: Path
+    emu: DiscordEmulator, db_path: Path | None, log: Path, env: dict[str, str] | None = None
 ) -> tuple[asyncio.subprocess.Process, Run]:
-    env = {
+    """``python -m bot`` against ``emu``; ``env`` adds settings (a ``DATABASE_URL``
+    replaces ``db_path``, which may then be None)."""
+    settings = {
         **os.environ,
         "DISCORD_TOKEN": emu.token,
-        "DATABASE_PATH": str(db_path),
         "DISCORD_API_BASE": emu.api_base,
         "LOG_LEVEL": "INFO",
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("DEV_GUILD_ID", None)
+    for inherited in ("DEV_GUILD_ID", "DATABASE_URL", "SHARD_COUNT", "SHARD_IDS", "WEB_PORT"):
+        settings.pop(inherited, None)
+    if db_path is not None:
+        settings["DATABASE_PATH"] = str(db_path)
+    settings.update(env or {})
+    if "DATABASE_URL" in (env or {}):
+        settings.pop("DATABASE_PATH", None)
     handle = log.open("ab")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=ROOT, stdout=handle, stderr=handle
+        sys.executable, "-m", "bot", env=settings, cwd=ROOT, stdout=handle, stderr=handle
     )
     handle.close()
     return process, Run(spawned=asyncio.get_running_loop().time())
