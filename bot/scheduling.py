@@ -38,6 +38,11 @@ Handler = Callable[[Timer], Awaitable[None]]
 Hook = Callable[[Timer], Awaitable[None]]
 
 
+# How often a sharded process looks for timers another process booked for its guilds
+# (a Snooze pressed in a DM goes to shard 0's process): one small query.
+SHARDED_REFILL = timedelta(seconds=15)
+
+
 class TimerMissed(Exception):
     """Raised by a handler when acting now would be stale (the session already started)."""
 
@@ -78,6 +83,8 @@ class Scheduler:
         self._is_transient = is_transient
         self._horizon = horizon
         self._refill_every = refill_every
+        if self._shards.sharded:  # timers booked by other processes: armed at a refill
+            self._refill_every = min(refill_every, SHARDED_REFILL)
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
@@ -107,6 +114,10 @@ class Scheduler:
         """Stop handling ``kind`` (its cog unloaded): its rows stay pending until a
         handler is registered again; nothing is lost or failed meanwhile."""
         self._kinds.pop(kind, None)
+
+    @property
+    def refill_every(self) -> timedelta:
+        return self._refill_every
 
     @property
     def kinds(self) -> list[str]:

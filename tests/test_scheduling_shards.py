@@ -14,9 +14,9 @@ import pytest
 from bot.db import timers as repo
 from bot.db.database import Database
 from bot.db.timers import Timer
-from bot.scheduling import Scheduler, TimerKind
+from bot.scheduling import SHARDED_REFILL, Scheduler, TimerKind
 from bot.sharding import Shards, shard_of
-from bot.time.clock import FakeClock, epoch
+from bot.time.clock import FakeClock, SystemClock, epoch
 
 G0 = (10 << 22) | 1  # on shard 0 of 2
 G1 = (11 << 22) | 1  # on shard 1 of 2
@@ -118,3 +118,35 @@ async def test_two_processes_racing_for_the_same_shard_run_each_timer_once(
     counts = await asyncio.gather(*(s.run_due() for s in (old, new, old, new)))
     ids = [t.id for t in fired_old.fired + fired_new.fired]
     assert sum(counts) == len(ids) == len(set(ids)) == 120
+
+
+def test_a_sharded_process_refills_often(db: Database, clock: FakeClock) -> None:
+    assert Scheduler(db, clock).refill_every == timedelta(minutes=5)
+    assert Scheduler(db, clock, shards=Shards(2, (1,))).refill_every == SHARDED_REFILL
+
+
+async def test_a_timer_booked_by_another_process_runs_on_its_owner(
+    db: Database, other: Database
+) -> None:
+    """Shard 0's process books a timer of shard 1's guild (a snooze pressed in a DM);
+    its own wake-up claims nothing, and shard 1's process arms it at its next refill."""
+    clock = SystemClock()
+    booker = Scheduler(db, clock, shards=Shards(2, (0,)))
+    owner = Scheduler(other, clock, shards=Shards(2, (1,)), refill_every=timedelta(seconds=1))
+    fired_booker, fired_owner = Recorder(), Recorder()
+    booker.register("test", TimerKind(handler=fired_booker))
+    owner.register("test", TimerKind(handler=fired_owner))
+    await booker.start()
+    await owner.start()
+    try:
+        timer = await booker.schedule("test", clock.now() + timedelta(seconds=1), guild_id=G1)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        while not fired_owner.fired:
+            assert loop.time() < deadline, "the owner never ran the timer"
+            await asyncio.sleep(0.05)
+    finally:
+        await booker.stop()
+        await owner.stop()
+    assert [t.id for t in fired_owner.fired] == [timer.id]
+    assert fired_booker.fired == []

@@ -115,3 +115,13 @@ def test_bad_shard_settings_are_one_line(
     message = str(info.value)
     assert message.startswith(start), message
     assert "\n" not in message and "secret-token-value" not in message
+
+
+def test_the_command_line_refuses_bad_shards_in_one_line(tmp_path: Path) -> None:
+    from tests.test_cli import one_line, run_cli
+
+    env = {"DISCORD_TOKEN": "secret-token-value", "SHARD_COUNT": "2", "SHARD_IDS": "1,2"}
+    result = run_cli("check", env={**env, "LOG_LEVEL": "WARNING"}, cwd=tmp_path)
+    line = one_line(result, 2)
+    assert line.startswith("nexus-bot: SHARD_IDS is invalid (shard ids must be from 0 to 1")
+    assert "SHARD_IDS=0,1" in line  # how to fix it
