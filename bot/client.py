@@ -259,6 +259,19 @@ class ShardedNexusBot(NexusBot, commands.AutoShardedBot):
     def gateway_reached(self) -> bool:
         return bool(self.shards)
 
+    async def launch_shards(self) -> None:
+        # discord.py retries a shard's failed first connection forever, every 5 s.
+        # Before any shard was connected that is a start-up failure: open the gateway
+        # once (no IDENTIFY, so no session is spent), and stop with one line if it fails.
+        if not self.gateway_reached():
+            gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+            try:
+                probe = await self.http.ws_connect(str(gateway.with_query(v=10, encoding="json")))
+                await probe.close()
+            except UNREACHABLE as exc:
+                raise unreachable("Discord's gateway", gateway, exc) from exc
+        await super().launch_shards()
+
     async def setup_hook(self) -> None:
         # Discord's User-Agent may carry more after its required part: which shards
         # sent a request shows in proxies' and test servers' logs.
