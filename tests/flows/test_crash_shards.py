@@ -1,7 +1,8 @@
 """Two sharded processes, one database, exactly-once across SIGKILL: the bot runs as two
 real processes (shards 0 and 1 of 2) against the emulator, which serves a guild on each
 shard. 300 reminders of both guilds fall due over 20 seconds; shard 1's process is
-killed with SIGKILL while they do and started again. Every reminder is delivered
+killed with SIGKILL while they do, with a reminder posted but not yet recorded as
+sent, and started again. Every reminder is delivered
 exactly once, and by the process of its guild's shard: the emulator records each
 request's User-Agent, in which a sharded Nexus names its shards.
 
@@ -134,10 +135,16 @@ async def test_two_shards_deliver_each_reminder_once_by_its_own_process(
     await emulator.wait_for_shards(0, 1, timeout=20)
 
     try:
-        # Shard 1's process dies while its guild's reminders fall due, then comes back.
+        # Shard 1's process dies while its guild's reminders fall due, at the worst
+        # instant: a reminder's message is posted but Discord's answer has not come
+        # back, so its row is still "sending". Then it comes back.
         await asyncio.sleep(max(0.0, t0 + rng.uniform(4, WINDOW - 8) - loop.time()))
+        dms = "|".join(str(emulator.dm_channel_for(user).id) for user in guilds[1][2])
+        held = emulator.hold("POST", rf"/channels/({dms})/messages")
+        await asyncio.wait_for(held.arrived.wait(), 5)
         processes[1].send_signal(signal.SIGKILL)
         await processes[1].wait()
+        held.released.set()
         runs[1][-1].killed = loop.time()
         await asyncio.sleep(rng.uniform(0.5, 2.0))
         processes[1], run = await spawn(emulator, None, logs[1], settings(1))
@@ -181,3 +188,7 @@ async def test_two_shards_deliver_each_reminder_once_by_its_own_process(
     assert killed is not None
     assert any(t0 + (i * WINDOW) // REMINDERS > killed for i in range(1, REMINDERS, 2))
     assert len(runs[0]) == 1 and processes[0].returncode == 0
+    # The restarted process retried what the kill interrupted (its own rows only).
+    restarted = logs[1].read_text().split("running shards 1 of 2")[-1]
+    assert re.search(r"retrying \d+ timers interrupted mid-send", restarted), restarted[:2000]
+    assert "interrupted" not in logs[0].read_text()
