@@ -259,6 +259,30 @@ class ShardedNexusBot(NexusBot, commands.AutoShardedBot):
     def gateway_reached(self) -> bool:
         return bool(self.shards)
 
+    # Connected, for the heartbeat, is every shard of this process connected.
+    async def on_connect(self) -> None:
+        """Per shard: ``on_shard_connect``."""
+
+    async def on_resumed(self) -> None:
+        """Per shard: ``on_shard_resumed``."""
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self._shard_up(shard_id, up=True)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._shard_up(shard_id, up=True)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._shard_up(shard_id, up=False)
+
+    def _shard_up(self, shard_id: int, *, up: bool) -> None:
+        connected: set[int] = self.__dict__.setdefault("_connected_shards", set())
+        (connected.add if up else connected.discard)(shard_id)
+        if connected >= set(self.settings.shards.ids):
+            self.heartbeat.mark_connected()
+        else:
+            self.heartbeat.mark_disconnected()
+
     async def launch_shards(self) -> None:
         # discord.py retries a shard's failed first connection forever, every 5 s.
         # Before any shard was connected that is a start-up failure: open the gateway
