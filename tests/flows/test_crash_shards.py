@@ -41,7 +41,7 @@ def database_urls() -> list[str]:
     return os.environ.get("DATABASE_URLS", "sqlite:///{tmp}/nexus.db").split()
 
 
-@pytest.fixture(params=database_urls())
+@pytest.fixture(params=database_urls(), ids=lambda url: url.split(":")[0])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
     return Store(request.param.format(tmp=tmp_path))
 
