@@ -96,16 +96,18 @@ def setup_logging(level: int, stream: TextIO | None = None) -> logging.Handler:
 
 
 async def run(settings: Settings, *, sync_only: bool = False) -> None:
-    from bot.client import NexusBot
+    from bot.client import bot_class
     from bot.delivery import is_transient
     from bot.services.container import build_services
 
     db = await open_database(settings)
     try:
-        bot = NexusBot(
+        bot = bot_class(settings)(
             settings=settings,
             db=db,
-            services=build_services(db, is_transient=is_transient, web_url=settings.web_url),
+            services=build_services(
+                db, is_transient=is_transient, web_url=settings.web_url, shards=settings.shards
+            ),
             sync_only=sync_only,
         )
         async with bot:

@@ -104,6 +104,7 @@ class NexusBot(commands.Bot):
     ) -> None:
         self.metrics = Metrics()
         super().__init__(
+            **self.shard_options(settings),
             guild_ready_timeout=guild_ready_timeout,
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -120,6 +121,15 @@ class NexusBot(commands.Bot):
         self.heartbeat = heartbeat.Heartbeat(settings.heartbeat_file, interval=heartbeat_interval)
         self.web: WebServer | None = None
         use_api_base(settings.api_base)
+
+    @staticmethod
+    def shard_options(settings: Settings) -> dict[str, Any]:
+        """What discord.py is told about shards: nothing, for one unsharded process."""
+        return {}
+
+    def gateway_reached(self) -> bool:
+        """Whether a gateway connection was ever made (a websocket exists)."""
+        return self.ws is not None
 
     async def login(self, token: str) -> None:
         """discord.py's login (and so ``setup_hook``), its failures as one-line errors."""
@@ -141,7 +151,7 @@ class NexusBot(commands.Bot):
         # retries forever, logging a traceback per attempt. Before the gateway was ever
         # reached (no websocket yet) that is a start-up failure: raising here ends
         # connect() with the error being handled.
-        if event_name == "disconnect" and self.ws is None and not self.is_closed():
+        if event_name == "disconnect" and not self.gateway_reached() and not self.is_closed():
             gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
             raise unreachable("Discord's gateway", gateway, sys.exception())
         if event_name == "interaction":
@@ -235,3 +245,65 @@ class NexusBot(commands.Bot):
             await app_state.put(tx, key, digest)
         log.info("synced %d commands (%s)", len(synced), scope)
         return True
+
+
+class ShardedNexusBot(NexusBot, commands.AutoShardedBot):
+    """The bot as discord.py's ``AutoShardedBot``: one gateway connection per shard of
+    ``SHARD_IDS``, out of ``SHARD_COUNT``. The rest is ``NexusBot``'s."""
+
+    @staticmethod
+    def shard_options(settings: Settings) -> dict[str, Any]:
+        shards = settings.shards
+        return {"shard_count": shards.count, "shard_ids": list(shards.ids)}
+
+    def gateway_reached(self) -> bool:
+        return bool(self.shards)
+
+    # Connected, for the heartbeat, is every shard of this process connected.
+    async def on_connect(self) -> None:
+        """Per shard: ``on_shard_connect``."""
+
+    async def on_resumed(self) -> None:
+        """Per shard: ``on_shard_resumed``."""
+
+    async def on_shard_connect(self, shard_id: int) -> None:
+        self._shard_up(shard_id, up=True)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        self._shard_up(shard_id, up=True)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        self._shard_up(shard_id, up=False)
+
+    def _shard_up(self, shard_id: int, *, up: bool) -> None:
+        connected: set[int] = self.__dict__.setdefault("_connected_shards", set())
+        (connected.add if up else connected.discard)(shard_id)
+        if connected >= set(self.settings.shards.ids):
+            self.heartbeat.mark_connected()
+        else:
+            self.heartbeat.mark_disconnected()
+
+    async def launch_shards(self) -> None:
+        # discord.py retries a shard's failed first connection forever, every 5 s.
+        # Before any shard was connected that is a start-up failure: open the gateway
+        # once (no IDENTIFY, so no session is spent), and stop with one line if it fails.
+        if not self.gateway_reached():
+            gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+            try:
+                probe = await self.http.ws_connect(str(gateway.with_query(v=10, encoding="json")))
+                await probe.close()
+            except UNREACHABLE as exc:
+                raise unreachable("Discord's gateway", gateway, exc) from exc
+        await super().launch_shards()
+
+    async def setup_hook(self) -> None:
+        # Discord's User-Agent may carry more after its required part: which shards
+        # sent a request shows in proxies' and test servers' logs.
+        self.http.user_agent += f" Nexus ({self.settings.shards.describe()})"
+        log.info("running %s", self.settings.shards.describe())
+        await super().setup_hook()
+
+
+def bot_class(settings: Settings) -> type[NexusBot]:
+    """``ShardedNexusBot`` when ``SHARD_COUNT`` is set, else the plain ``NexusBot``."""
+    return ShardedNexusBot if settings.shards.sharded else NexusBot

@@ -19,12 +19,14 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
+from bot.sharding import Shards, parse_ids
 
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_PREFIXES = ("postgresql://", "postgres://")
@@ -52,6 +54,10 @@ _FIXES = {
     "https://nexus.example.org, or leave it empty",
     "web_rate_limit": "set it to the requests a minute one client may make, from 1 to "
     "100000 (default 120)",
+    "shard_count": "set it to the number of Discord shards of the whole deployment, e.g. "
+    "SHARD_COUNT=2, or leave it empty for one process without sharding",
+    "shard_ids": "set it to this process's shards, from 0 to SHARD_COUNT-1, e.g. "
+    "SHARD_IDS=0,1 or SHARD_IDS=0-3 (with SHARD_COUNT set), or leave it empty for all",
 }
 
 
@@ -116,6 +122,9 @@ class Settings(FileSettings):
     discord_api_base: AnyHttpUrl | None = None
     public_url: AnyHttpUrl | None = None
     web_rate_limit: int = Field(default=120, ge=1, le=100_000)
+    # Discord's sharding: the deployment's shard count and this process's shards.
+    shard_count: int | None = Field(default=None, ge=1, le=100_000)
+    shard_ids: str | None = None
 
     @field_validator("discord_token")
     @classmethod
@@ -132,6 +141,30 @@ class Settings(FileSettings):
         if level not in LOG_LEVELS:
             raise ValueError(f"unknown level {value!r}")
         return level
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_in_count(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        if "shard_count" not in info.data:
+            return value  # SHARD_COUNT itself is malformed: that error is the one shown
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError("SHARD_COUNT is not set")
+        ids = parse_ids(value)
+        Shards(count, ids)  # ids within the count, none twice
+        return ",".join(map(str, ids))
+
+    @property
+    def shards(self) -> Shards:
+        """The shards this process runs (all of ``SHARD_COUNT`` when ``SHARD_IDS`` is
+        empty), or not sharded."""
+        if self.shard_count is None:
+            return Shards.single()
+        if self.shard_ids is None:
+            return Shards(self.shard_count, tuple(range(self.shard_count)))
+        return Shards(self.shard_count, parse_ids(self.shard_ids))
 
     @property
     def api_base(self) -> str | None:

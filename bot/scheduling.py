@@ -29,12 +29,18 @@ from apscheduler.triggers.date import DateTrigger
 from bot.db import timers as repo
 from bot.db.database import Connection, Database
 from bot.db.timers import Timer
+from bot.sharding import Shards
 from bot.time.clock import Clock, epoch
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Timer], Awaitable[None]]
 Hook = Callable[[Timer], Awaitable[None]]
+
+
+# How often a sharded process looks for timers another process booked for its guilds
+# (a Snooze pressed in a DM goes to shard 0's process): one small query.
+SHARDED_REFILL = timedelta(seconds=15)
 
 
 class TimerMissed(Exception):
@@ -67,12 +73,18 @@ class Scheduler:
         concurrency: int = 64,
         keep_finished: timedelta = timedelta(days=30),
         wake: bool = True,
+        shards: Shards | None = None,
     ) -> None:
         self._db = db
+        # A sharded process runs only the timers of its shards' guilds (and, for shard
+        # 0, those of no guild); the claim stays one atomic statement either way.
+        self._shards = shards or Shards.single()
         self._clock = clock
         self._is_transient = is_transient
         self._horizon = horizon
         self._refill_every = refill_every
+        if self._shards.sharded:  # timers booked by other processes: armed at a refill
+            self._refill_every = min(refill_every, SHARDED_REFILL)
         self._max_attempts = max_attempts
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
@@ -104,6 +116,10 @@ class Scheduler:
         self._kinds.pop(kind, None)
 
     @property
+    def refill_every(self) -> timedelta:
+        return self._refill_every
+
+    @property
     def kinds(self) -> list[str]:
         return sorted(self._kinds)
 
@@ -123,14 +139,14 @@ class Scheduler:
         """Pending timers by kind: how many, and how many of them are more than
         ``late_after`` seconds overdue."""
         late_since = epoch(self._clock.now()) - late_after
-        return await repo.backlog(self._db.reader, late_since)
+        return await repo.backlog(self._db.reader, late_since, shards=self._shards)
 
     async def start(self) -> None:
         """Rebuild the wake-ups from the rows; retry what a crash left half done."""
         now = epoch(self._clock.now())
         self._started = True
         async with self._db.transaction() as tx:
-            released = await repo.release_interrupted(tx, now)
+            released = await repo.release_interrupted(tx, now, shards=self._shards)
         if released:
             log.warning("retrying %d timers interrupted mid-send", released)
         if not self._wake_enabled:
@@ -171,8 +187,10 @@ class Scheduler:
         (after downtime, say) shares one wake-up now, however many rows it is."""
         now = epoch(self._clock.now())
         until = epoch(self._clock.now() + self._horizon + self._refill_every)
-        seconds = await repo.live_due_seconds(self._db.reader, since=now, until=until)
-        if await repo.has_due(self._db.reader, now, kinds=self.kinds):
+        seconds = await repo.live_due_seconds(
+            self._db.reader, since=now, until=until, shards=self._shards
+        )
+        if await repo.has_due(self._db.reader, now, kinds=self.kinds, shards=self._shards):
             seconds.insert(0, now)
         for second in seconds:
             self._arm(second)
@@ -300,7 +318,12 @@ class Scheduler:
                 _, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             async with self._db.transaction() as tx:
                 claimed = await repo.claim_due(
-                    tx, limit, epoch(self._clock.now()), self._claim_batch, kinds=self.kinds
+                    tx,
+                    limit,
+                    epoch(self._clock.now()),
+                    self._claim_batch,
+                    kinds=self.kinds,
+                    shards=self._shards,
                 )
             for timer in claimed:
                 task = asyncio.create_task(self._execute(timer), name=f"timer-{timer.id}")

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bot.db.database import Connection, Row
+from bot.sharding import Shards
 
 Params = Sequence[Any] | Mapping[str, Any]
 
@@ -30,6 +31,19 @@ def identifier(name: str) -> str:
 def placeholders(count: int) -> str:
     """``?, ?, ?`` for an ``IN (…)`` list; ``NULL`` when empty (which matches nothing)."""
     return ", ".join("?" * count) if count else "NULL"
+
+
+def owned_by(shards: Shards, column: str = "guild_id") -> tuple[str, tuple[int, ...]]:
+    """A condition on ``column`` (a guild id) true for the rows whose guild ``shards``
+    own, by Discord's formula ``(guild_id >> 22) % count``; a row of no guild belongs to
+    shard 0. Unsharded: always true. Returns the SQL and its parameters."""
+    if shards.count is None:
+        return "1 = 1", ()
+    name = identifier(column)
+    return (
+        f"COALESCE(({name} >> 22) % ?, 0) IN ({placeholders(len(shards.ids))})",
+        (shards.count, *shards.ids),
+    )
 
 
 async def fetch_all(conn: Connection, sql: str, params: Params = ()) -> list[Row]:

@@ -11,6 +11,7 @@ from typing import Any
 from bot import nonces
 from bot.db import sql
 from bot.db.database import Connection, Row
+from bot.sharding import Shards
 
 LIVE = ("pending", "sending")
 
@@ -90,54 +91,77 @@ async def for_subject(conn: Connection, kind: str, subject_id: int) -> list[Time
     return [_from_row(row) for row in rows]
 
 
-async def release_interrupted(conn: Connection, now: int) -> int:
+# Every query that finds timers to run takes ``shards``: a sharded process runs only
+# the timers of the guilds it owns (``sql.owned_by``); unsharded, that is all of them.
+ALL = Shards.single()
+
+
+async def release_interrupted(conn: Connection, now: int, *, shards: Shards = ALL) -> int:
     """Rows a crash left in ``sending`` go back to ``pending``, to be retried with the
-    same nonce."""
+    same nonce: only ``shards``' own, as another process may be sending its rows now."""
+    owned, params = sql.owned_by(shards)
     return await sql.execute(
-        conn, "UPDATE timers SET state = 'pending', updated_at = ? WHERE state = 'sending'", (now,)
+        conn,
+        "UPDATE timers SET state = 'pending', updated_at = ?"  # noqa: S608 - placeholders
+        f" WHERE state = 'sending' AND {owned}",
+        (now, *params),
     )
 
 
-async def live_due_seconds(conn: Connection, *, since: int, until: int) -> list[int]:
+async def live_due_seconds(
+    conn: Connection, *, since: int, until: int, shards: Shards = ALL
+) -> list[int]:
     """The distinct due seconds of pending timers in ``(since, until]``, soonest first."""
+    owned, params = sql.owned_by(shards)
     rows = await sql.fetch_all(
         conn,
-        "SELECT DISTINCT due_at FROM timers WHERE state = 'pending' AND due_at > ? AND due_at <= ?"
-        " ORDER BY due_at",
-        (since, until),
+        "SELECT DISTINCT due_at FROM timers WHERE state = 'pending'"  # noqa: S608 - placeholders
+        f" AND due_at > ? AND due_at <= ? AND {owned} ORDER BY due_at",
+        (since, until, *params),
     )
     return [row[0] for row in rows]
 
 
-async def has_due(conn: Connection, now: int, *, kinds: Sequence[str]) -> bool:
+async def has_due(
+    conn: Connection, now: int, *, kinds: Sequence[str], shards: Shards = ALL
+) -> bool:
     """Whether a pending timer of a handled kind is due."""
+    owned, params = sql.owned_by(shards)
     row = await sql.fetch_one(
         conn,
         "SELECT 1 FROM timers WHERE state = 'pending' AND due_at <= ?"  # noqa: S608 - placeholders
-        f" AND kind IN ({sql.placeholders(len(kinds))}) LIMIT 1",
-        (now, *kinds),
+        f" AND kind IN ({sql.placeholders(len(kinds))}) AND {owned} LIMIT 1",
+        (now, *kinds, *params),
     )
     return row is not None
 
 
 async def claim_due(
-    conn: Connection, up_to: int, now: int, limit: int, *, kinds: Sequence[str]
+    conn: Connection,
+    up_to: int,
+    now: int,
+    limit: int,
+    *,
+    kinds: Sequence[str],
+    shards: Shards = ALL,
 ) -> list[Timer]:
     """Move pending timers of ``kinds`` due by ``up_to`` to ``sending`` and return them:
     whoever claims a row owns it; a repeated or concurrent trigger finds nothing. Rows
-    of a kind with no handler (its cog is not loaded) stay pending."""
+    of a kind with no handler (its cog is not loaded) stay pending, and so do rows of
+    guilds another shard's process owns."""
+    owned, params = sql.owned_by(shards)
     rows = await sql.fetch_all(
         conn,
         f"""
         UPDATE timers SET state = 'sending', attempts = attempts + 1, updated_at = ?
-        WHERE id IN (
+        WHERE state = 'pending' AND id IN (
             SELECT id FROM timers WHERE state = 'pending' AND due_at <= ?
-            AND kind IN ({sql.placeholders(len(kinds))})
+            AND kind IN ({sql.placeholders(len(kinds))}) AND {owned}
             ORDER BY due_at, id LIMIT ?
         )
         RETURNING *
         """,  # noqa: S608 - placeholders only
-        (now, up_to, *kinds, limit),
+        (now, up_to, *kinds, *params, limit),
     )
     return sorted((_from_row(row) for row in rows), key=lambda t: (t.due_at, t.id))
 
@@ -217,12 +241,16 @@ async def prune_finished(conn: Connection, before: int) -> int:
     )
 
 
-async def backlog(conn: Connection, late_since: int) -> dict[str, tuple[int, int]]:
-    """Pending timers by kind: how many, and how many were due before ``late_since``."""
+async def backlog(
+    conn: Connection, late_since: int, *, shards: Shards = ALL
+) -> dict[str, tuple[int, int]]:
+    """Pending timers by kind: how many, and how many were due before ``late_since``
+    (``shards``' own: each process reports its part)."""
+    owned, params = sql.owned_by(shards)
     rows = await sql.fetch_all(
         conn,
-        "SELECT kind, COUNT(*), SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END) FROM timers"
-        " WHERE state = 'pending' GROUP BY kind",
-        (late_since,),
+        "SELECT kind, COUNT(*), SUM(CASE WHEN due_at < ? THEN 1 ELSE 0 END)"  # noqa: S608
+        f" FROM timers WHERE state = 'pending' AND {owned} GROUP BY kind",
+        (late_since, *params),
     )
     return {row[0]: (int(row[1]), int(row[2] or 0)) for row in rows}

@@ -26,6 +26,7 @@ from bot.services.sessions.service import SessionService
 from bot.services.web.archive import ArchiveService
 from bot.services.web.feeds import FeedService
 from bot.services.web.publishing import WebService
+from bot.sharding import Shards
 from bot.time.clock import Clock, SystemClock
 
 T = TypeVar("T")
@@ -63,12 +64,17 @@ class Services:
         is_transient: Callable[[BaseException], bool] = lambda _: False,
         timer_wakeups: bool = True,
         web_url: str | None = None,
+        shards: Shards | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         # The web server's public address (PUBLIC_URL), or None when it does not run.
         self.web_url = web_url
-        self.scheduler = Scheduler(db, clock, is_transient=is_transient, wake=timer_wakeups)
+        # Which guilds' timers this process runs (all of them unless sharded).
+        self.shards = shards or Shards.single()
+        self.scheduler = Scheduler(
+            db, clock, is_transient=is_transient, wake=timer_wakeups, shards=self.shards
+        )
         self.guilds = GuildSettingsService(db, clock)
         self.preferences = PreferencesService(db, clock, self.guilds)
         self.privacy = PrivacyService(db)

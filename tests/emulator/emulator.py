@@ -44,8 +44,11 @@ class DiscordEmulator(WorldMixin):
         bot_permissions: int = DEFAULT_BOT,
         interaction_deadline: float = 3.0,
         nonce_window: float = 300.0,
+        shard_count: int = 1,
     ) -> None:
         self.token = token
+        # The shards ``GET /gateway/bot`` recommends; above 1, IDENTIFY must name a shard.
+        self.shard_count = shard_count
         self.privileged_intents = privileged_intents
         self.default_bot_permissions = bot_permissions
         self.interaction_deadline = interaction_deadline
@@ -244,8 +247,20 @@ class DiscordEmulator(WorldMixin):
                 f"bot did not IDENTIFY within {timeout}s: {self.problem_report()}"
             ) from None
 
-    async def drop_websocket(self, code: int | None = None) -> None:
-        await self.gateway.drop(code)
+    async def wait_for_shards(self, *shard_ids: int, timeout: float = 10.0) -> None:
+        """Until each of ``shard_ids`` has identified on the gateway."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not all(i in self.gateway.sessions for i in shard_ids):
+            if loop.time() > deadline:
+                raise AssertionError(
+                    f"shards {sorted(shard_ids)} did not all IDENTIFY within {timeout}s "
+                    f"(identified: {sorted(self.gateway.sessions)})"
+                )
+            await asyncio.sleep(0.02)
+
+    async def drop_websocket(self, code: int | None = None, *, shard_id: int | None = None) -> None:
+        await self.gateway.drop(code, shard_id=shard_id)
 
     async def wait_for_resume(self, timeout: float = 10.0) -> None:
         try:

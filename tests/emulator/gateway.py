@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import json
 import logging
 import uuid
-import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
+
+from .gateway_sessions import Connection, GatewaySession, make_compressor
+from .shards import guild_of
 
 if TYPE_CHECKING:
     from .emulator import DiscordEmulator
@@ -37,74 +37,11 @@ class Intent:
     PRIVILEGED = GUILD_MEMBERS | GUILD_PRESENCES | MESSAGE_CONTENT
 
 
-def _make_compressor(kind: str | None) -> Callable[[str], bytes] | None:
-    if kind is None:
-        return None
-    if kind == "zlib-stream":
-        zctx = zlib.compressobj()
-
-        def zlib_frame(text: str) -> bytes:
-            return zctx.compress(text.encode()) + zctx.flush(zlib.Z_SYNC_FLUSH)
-
-        return zlib_frame
-    if kind == "zstd-stream":
-        try:
-            zstandard = importlib.import_module("zstandard")
-        except ImportError as exc:
-            raise ValueError("zstd-stream requested but zstandard is not installed") from exc
-        sctx = zstandard.ZstdCompressor().compressobj()
-
-        def zstd_frame(text: str) -> bytes:
-            out: bytes = sctx.compress(text.encode()) + sctx.flush(
-                zstandard.COMPRESSOBJ_FLUSH_BLOCK
-            )
-            return out
-
-        return zstd_frame
-    raise ValueError(f"unknown compress={kind!r}")
-
-
-@dataclass
-class Connection:
-    ws: web.WebSocketResponse
-    request: web.Request
-    compress: Callable[[str], bytes] | None
-    path: str
-    queue: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
-    session: GatewaySession | None = None
-    writer: asyncio.Task[None] | None = None
-
-    def send(self, payload: JSON | str) -> None:
-        self.queue.put_nowait(payload if isinstance(payload, str) else json.dumps(payload))
-
-    async def write_loop(self) -> None:
-        while True:
-            frame = await self.queue.get()
-            if frame is None or self.ws.closed:
-                return
-            try:
-                if self.compress is None:
-                    await self.ws.send_str(frame)
-                else:
-                    await self.ws.send_bytes(self.compress(frame))
-            except (ConnectionError, RuntimeError):
-                return
-
-
-@dataclass
-class GatewaySession:
-    session_id: str
-    intents: int
-    identify: JSON
-    seq: int = 0
-    buffer: list[tuple[int, str, str]] = field(default_factory=list)  # (seq, event, frame)
-    conn: Connection | None = None
-
-
 class Gateway:
     def __init__(self, emu: DiscordEmulator) -> None:
         self.emu = emu
-        self.session: GatewaySession | None = None
+        # One session per shard id (0 for an unsharded client).
+        self.sessions: dict[int, GatewaySession] = {}
         self.connections: list[Connection] = []
         self.received: list[JSON] = []  # every payload the client sent, in order
         self.dispatched: list[tuple[str, JSON]] = []  # every dispatch, as sent (post-redaction)
@@ -112,6 +49,17 @@ class Gateway:
         self.resumed = asyncio.Event()
         self.resume_count = 0
         self.identify_count = 0
+
+    @property
+    def session(self) -> GatewaySession | None:
+        """Shard 0's session (the only one of an unsharded client), else the first."""
+        if 0 in self.sessions:
+            return self.sessions[0]
+        return next(iter(self.sessions.values()), None)
+
+    def session_of(self, guild_id: int | None) -> GatewaySession | None:
+        """The session that receives ``guild_id``'s events (None: the DMs' shard)."""
+        return next((s for s in self.sessions.values() if s.serves(guild_id)), None)
 
     @property
     def received_ops(self) -> list[int]:
@@ -124,7 +72,7 @@ class Gateway:
         await ws.prepare(request)
         query = request.query
         try:
-            compressor = _make_compressor(query.get("compress"))
+            compressor = make_compressor(query.get("compress"))
         except ValueError as exc:
             self.emu.record_problem("gateway", str(exc))
             await ws.close(code=4000, message=str(exc).encode())
@@ -215,20 +163,26 @@ class Gateway:
         if intents & Intent.PRIVILEGED & ~self.emu.privileged_intents:
             await self._close(conn, 4014, "Disallowed intent(s).")
             return
-        old = self.session
+        accepted, shard = await self._shard_of_identify(conn, data)
+        if not accepted:
+            return
+        session = GatewaySession(
+            session_id=uuid.uuid4().hex, intents=intents, identify=data, shard=shard
+        )
+        old = self.sessions.get(session.shard_id)
         if old is not None and old.conn is not None and old.conn is not conn:
             await self._close(old.conn, 4000, "Session replaced.")
         self.identify_count += 1
-        session = GatewaySession(session_id=uuid.uuid4().hex, intents=intents, identify=data)
         session.conn = conn
         conn.session = session
-        self.session = session
+        self.sessions[session.shard_id] = session
         self.ready.clear()
         state = self.emu.state
+        guilds = [g for g in state.guilds.values() if session.serves(g.id)]
         ready: JSON = {
             "v": 10,
             "user": self.emu.bot_user_payload(),
-            "guilds": [{"id": str(g), "unavailable": True} for g in state.guilds],
+            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
             "session_id": session.session_id,
             "resume_gateway_url": self.emu.resume_gateway_url,
             "application": {
@@ -247,16 +201,42 @@ class Gateway:
         }
         if "shard" in data:
             ready["shard"] = data["shard"]
-        self.dispatch("READY", ready)
+        self._send(session, "READY", ready)
         all_members = bool(intents & Intent.GUILD_MEMBERS)
-        for guild in state.guilds.values():
-            self.dispatch(
-                "GUILD_CREATE", state.guild_create_payload(guild, all_members=all_members)
+        for guild in guilds:
+            self._send(
+                session, "GUILD_CREATE", state.guild_create_payload(guild, all_members=all_members)
             )
         self.ready.set()
 
+    async def _shard_of_identify(
+        self, conn: Connection, data: JSON
+    ) -> tuple[bool, tuple[int, int] | None]:
+        """IDENTIFY's ``shard`` as Discord checks it: ``[id, count]`` with
+        ``0 <= id < count`` (else close 4010); a bot that needs sharding (the emulator's
+        ``shard_count`` above 1) must send one (else close 4011). Returns whether it was
+        accepted (if not, the connection is closed) and the shard (None: unsharded)."""
+        shard = data.get("shard")
+        if shard is None:
+            if self.emu.shard_count > 1:
+                await self._close(conn, 4011, "Sharding required.")
+                return False, None
+            return True, None
+        valid = (
+            isinstance(shard, list)
+            and len(shard) == 2
+            and all(isinstance(n, int) for n in shard)
+            and 0 <= shard[0] < shard[1]
+        )
+        if not valid:
+            await self._close(conn, 4010, "Invalid shard.")
+            return False, None
+        return True, (shard[0], shard[1])
+
     async def _resume(self, conn: Connection, data: JSON) -> None:
-        session = self.session
+        session = next(
+            (s for s in self.sessions.values() if s.session_id == data.get("session_id")), None
+        )
         valid = (
             session is not None
             and data.get("token") == self.emu.token
@@ -275,7 +255,7 @@ class Gateway:
             if seq > data["seq"]:
                 conn.send(frame)
         self.resume_count += 1
-        self.dispatch("RESUMED", {"_trace": ['["gateway-emulator",{"micros":0}]']})
+        self._send(session, "RESUMED", {"_trace": ['["gateway-emulator",{"micros":0}]']})
         self.resumed.set()
 
     def _request_members(self, conn: Connection, data: JSON) -> None:
@@ -300,7 +280,7 @@ class Gateway:
         }
         if data.get("nonce") is not None:
             chunk["nonce"] = data["nonce"]
-        self.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+        self._send(session, "GUILD_MEMBERS_CHUNK", chunk)
 
     # -- dispatching ----------------------------------------------------------------------------
 
@@ -312,28 +292,33 @@ class Gateway:
         intent: int | None = None,
         redact: Callable[[JSON], JSON] | None = None,
     ) -> bool:
-        """Send a dispatch to the bot's session (buffered if disconnected). False if filtered."""
-        session = self.session
+        """Send a dispatch to the session of the shard that serves its guild (buffered
+        if disconnected). False if no session gets it (none serves it, or filtered)."""
+        session = self.session_of(guild_of(event, data))
         if session is None:
             return False
         if intent is not None and not session.intents & intent:
             return False
         if redact is not None and not session.intents & Intent.MESSAGE_CONTENT:
             data = redact(data)
+        self._send(session, event, data)
+        return True
+
+    def _send(self, session: GatewaySession, event: str, data: JSON) -> None:
         session.seq += 1
         frame = json.dumps({"op": 0, "t": event, "s": session.seq, "d": data})
         session.buffer.append((session.seq, event, frame))
         self.dispatched.append((event, data))
         if session.conn is not None:
             session.conn.send(frame)
-        return True
 
     def has_intent(self, intent: int) -> bool:
-        return self.session is not None and bool(self.session.intents & intent)
+        return any(s.intents & intent for s in self.sessions.values())
 
-    async def drop(self, code: int | None = None) -> None:
-        """Cut the bot's connection: abruptly (client sees 1006) or with a close code."""
-        session = self.session
+    async def drop(self, code: int | None = None, *, shard_id: int | None = None) -> None:
+        """Cut the bot's connection (of ``shard_id``; default: shard 0's): abruptly
+        (client sees 1006) or with a close code."""
+        session = self.session if shard_id is None else self.sessions.get(shard_id)
         conn = session.conn if session is not None else None
         if conn is None:
             raise RuntimeError("no live gateway connection to drop")

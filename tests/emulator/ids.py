@@ -70,3 +70,11 @@ class SnowflakeFactory:
             self._last_ms = ms
             self._increment = 0
         return ((ms - DISCORD_EPOCH_MS) << 22) | (1 << 17) | self._increment
+
+    def next_on_shard(self, shard_id: int, shard_count: int) -> int:
+        """The next snowflake whose guild would sit on ``shard_id`` of ``shard_count``
+        (``(id >> 22) % count``): its millisecond moved up to at most ``count - 1`` ahead."""
+        ms = max(int(self._clock.time() * 1000), self._last_ms + 1)
+        ms += (shard_id - (ms - DISCORD_EPOCH_MS)) % shard_count
+        self._last_ms, self._increment = ms, 0
+        return ((ms - DISCORD_EPOCH_MS) << 22) | (1 << 17)

@@ -84,12 +84,15 @@ def envelope(
 
 
 def send(emu: DiscordEmulator, record: InteractionRecord) -> InteractionRecord:
-    if emu.gateway.session is None:
+    guild_id = record.payload.get("guild_id")
+    if emu.gateway.session_of(None if guild_id is None else int(guild_id)) is None:
         raise EmulatorUsageError(
-            "the bot has not identified on the gateway; nothing would receive this"
+            "the bot has not identified on the gateway (on the shard of this guild); "
+            "nothing would receive this"
         )
     emu.interactions[record.id] = record
     emu.interactions_by_token[record.token] = record
+    # To the connection of the shard that serves the guild (DMs: shard 0), as on Discord.
     emu.gateway.dispatch("INTERACTION_CREATE", record.payload)
     return record
 

@@ -28,7 +28,7 @@ async def get_gateway_bot(req: Req) -> Reply:
     return ok(
         {
             "url": req.emu.gateway_url,
-            "shards": 1,
+            "shards": req.emu.shard_count,
             "session_start_limit": {
                 "total": 1000,
                 "remaining": 999,

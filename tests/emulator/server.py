@@ -102,6 +102,7 @@ class CallRecord:
     files: list[str] = field(default_factory=list)
     route: str | None = None  # the route template it matched; None for an unknown route
     injected: bool = False  # answered by ``inject_failure``, not by the route's handler
+    user_agent: str = ""  # the client's User-Agent: which process sent it, when they differ
 
     @property
     def code(self) -> int | None:
@@ -200,6 +201,7 @@ class RestServer:
             json=body,
             status=0,
             files=[f.filename for f in files],
+            user_agent=request.headers.get("User-Agent", ""),
         )
         self.emu.calls.append(record)
         spec, params, path_known = self.match(method, path)

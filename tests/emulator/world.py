@@ -31,6 +31,7 @@ class WorldMixin:
     bot_user: User
     default_bot_permissions: int
     application_id: int
+    shard_count: int
 
     def _emu(self) -> DiscordEmulator:
         return self  # type: ignore[return-value]
@@ -53,11 +54,18 @@ class WorldMixin:
         *,
         bot_permissions: int | None = None,
         everyone_permissions: int = DEFAULT_EVERYONE,
+        shard_id: int | None = None,
     ) -> Guild:
+        """A guild (on ``shard_id`` of the emulator's ``shard_count`` when given)."""
         owner = (
             self.state.user(owner_id) if owner_id is not None else self.add_user(f"{name}-owner")
         )
-        guild = Guild(id=self.ids.next(), name=name, owner_id=owner.id, joined_at=self.clock.iso())
+        guild_id = (
+            self.ids.next()
+            if shard_id is None
+            else self.ids.next_on_shard(shard_id, self.shard_count)
+        )
+        guild = Guild(id=guild_id, name=name, owner_id=owner.id, joined_at=self.clock.iso())
         guild.roles[guild.id] = Role(
             id=guild.id, guild_id=guild.id, name="@everyone", permissions=everyone_permissions
         )

@@ -20,7 +20,8 @@ from tests.flows.harness import Nexus, build_world, fake_now, running_bot
 async def emulator(request: pytest.FixtureRequest) -> AsyncIterator[DiscordEmulator]:
     """The local Discord, strict: besides unknown routes, any 4xx the bot received fails
     the test unless the test injected it or declared it (``expect_http_error``)."""
-    emu = DiscordEmulator()
+    marker = request.node.get_closest_marker("shard_count")
+    emu = DiscordEmulator(shard_count=marker.args[0] if marker else 1)
     declare_marked_expectations(emu, request.node)
     await emu.start()
     try:

@@ -9,6 +9,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.db.database import Database
+from bot.db.migrate import migrate
+from tests.backends import database_for
 from tests.emulator import DiscordEmulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -21,26 +24,63 @@ class Run:
     killed: float | None = None
 
 
+@dataclass(frozen=True)
+class Store:
+    """The database the processes share, by URL: ``sqlite:///path`` (several processes
+    on one SQLite file in WAL mode, on one machine), or another backend's URL, which is
+    passed as ``DATABASE_URL`` to the processes."""
+
+    url: str
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return Path(self.url.removeprefix("sqlite:///")) if self.is_sqlite else None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.startswith("sqlite:///")
+
+    @property
+    def env(self) -> dict[str, str]:
+        path = self.sqlite_path
+        return {"DATABASE_PATH": str(path)} if path is not None else {"DATABASE_URL": self.url}
+
+    async def open(self) -> Database:
+        """The database, migrated, for a test to seed and read."""
+        db = database_for(self.url)
+        await db.connect()
+        await migrate(db)
+        return db
+
+
 async def spawn(
-    emu: DiscordEmulator, database: Path | str, log: Path
+    emu: DiscordEmulator,
+    database: Path | str | None,
+    log: Path,
+    env: dict[str, str] | None = None,
 ) -> tuple[asyncio.subprocess.Process, Run]:
-    """The bot on ``database``: a SQLite file, or a ``DATABASE_URL``."""
-    if isinstance(database, str):  # the heartbeat stays with the test's files
-        where = {"DATABASE_URL": database, "HEARTBEAT_PATH": str(log.with_name("heartbeat"))}
-    else:
-        where = {"DATABASE_PATH": str(database)}
-    env = {
+    """``python -m bot`` against ``emu`` on ``database``: a SQLite file, a
+    ``DATABASE_URL``, or None when ``env`` names it; ``env`` adds settings."""
+    settings = {
         **os.environ,
         "DISCORD_TOKEN": emu.token,
-        **where,
         "DISCORD_API_BASE": emu.api_base,
         "LOG_LEVEL": "INFO",
         "PYTHONPATH": str(ROOT),
     }
-    env.pop("DEV_GUILD_ID", None)
+    for inherited in ("DEV_GUILD_ID", "DATABASE_URL", "SHARD_COUNT", "SHARD_IDS", "WEB_PORT"):
+        settings.pop(inherited, None)
+    if isinstance(database, str):  # the heartbeat stays with the test's files
+        settings["DATABASE_URL"] = database
+        settings["HEARTBEAT_PATH"] = str(log.with_name("heartbeat"))
+    elif database is not None:
+        settings["DATABASE_PATH"] = str(database)
+    settings.update(env or {})
+    if "DATABASE_URL" in settings:
+        settings.pop("DATABASE_PATH", None)
     handle = log.open("ab")
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", env=env, cwd=ROOT, stdout=handle, stderr=handle
+        sys.executable, "-m", "bot", env=settings, cwd=ROOT, stdout=handle, stderr=handle
     )
     handle.close()
     return process, Run(spawned=asyncio.get_running_loop().time())

@@ -17,7 +17,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.__main__ import EXIT_LOGIN_REFUSED, EXIT_OK, EXIT_UNHEALTHY
-from bot.client import NexusBot
+from bot.client import bot_class
 from bot.config import load_settings
 from bot.db.database import Database
 from bot.db.migrate import migrate
@@ -72,13 +72,16 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.parametrize("shards", [{}, {"shard_count": 2, "shard_ids": "0,1"}])
 async def test_unreachable_gateway_ends_start_instead_of_retrying_forever(
     emulator: DiscordEmulator,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
+    shards: dict[str, object],
 ) -> None:
-    """REST answers but the gateway it names does not: one error, nothing logged."""
+    """REST answers but the gateway it names does not: one error, nothing logged
+    (sharded or not)."""
     gateway = f"ws://127.0.0.1:{closed_port()}/gateway"
     monkeypatch.setattr(DiscordEmulator, "gateway_url", property(lambda _: gateway))
     # The bot points these discord.py globals at the emulator; put them back after.
@@ -88,13 +91,14 @@ async def test_unreachable_gateway_ends_start_instead_of_retrying_forever(
         discord_token=emulator.token,
         database_path=tmp_path / "nexus.db",
         discord_api_base=emulator.api_base,
+        **shards,
     )
     db = Database(settings.database_path)
     await db.connect()
     await migrate(db)
     services = build_services(db, fake_now(), is_transient=is_transient, timer_wakeups=False)
     try:
-        async with NexusBot(settings=settings, db=db, services=services) as bot:
+        async with bot_class(settings)(settings=settings, db=db, services=services) as bot:
             with pytest.raises(DiscordUnreachable) as info:
                 # Without the guard discord.py retries this forever.
                 await asyncio.wait_for(bot.start(emulator.token), 20)
