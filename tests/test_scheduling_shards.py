@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ from bot.db.timers import Timer
 from bot.scheduling import SHARDED_REFILL, Scheduler, TimerKind
 from bot.sharding import Shards, shard_of
 from bot.time.clock import FakeClock, SystemClock, epoch
+from tests.backends import database_for
 
 G0 = (10 << 22) | 1  # on shard 0 of 2
 G1 = (11 << 22) | 1  # on shard 1 of 2
@@ -32,9 +32,9 @@ class Recorder:
 
 
 @pytest.fixture
-async def other(db: Database, tmp_path: Path) -> AsyncIterator[Database]:
-    """A second process's connections to the same database file."""
-    second = Database(tmp_path / "nexus.db")
+async def other(db: Database, database_url: str) -> AsyncIterator[Database]:
+    """A second process's connections to the same database."""
+    second = database_for(database_url)
     await second.connect()
     yield second
     await second.close()

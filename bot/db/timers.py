@@ -150,6 +150,10 @@ async def claim_due(
     of a kind with no handler (its cog is not loaded) stay pending, and so do rows of
     guilds another shard's process owns."""
     owned, params = sql.owned_by(shards)
+    # PostgreSQL: rows another transaction holds are left to it, not waited for. The
+    # advisory write lock serialises writes, so no claim meets another today; this keeps
+    # two processes' claims apart should writes ever run side by side.
+    skip_locked = " FOR UPDATE SKIP LOCKED" if conn.dialect == "postgresql" else ""
     rows = await sql.fetch_all(
         conn,
         f"""
@@ -157,7 +161,7 @@ async def claim_due(
         WHERE state = 'pending' AND id IN (
             SELECT id FROM timers WHERE state = 'pending' AND due_at <= ?
             AND kind IN ({sql.placeholders(len(kinds))}) AND {owned}
-            ORDER BY due_at, id LIMIT ?
+            ORDER BY due_at, id LIMIT ?{skip_locked}
         )
         RETURNING *
         """,  # noqa: S608 - placeholders only
