@@ -9,8 +9,9 @@ sentences, swaps in words from another question of any topic, and gets a random 
 and status, so term frequencies look like a real archive's rather than 400 copies of
 the same 274 texts. The searches are the held-out learner queries
 (tests/data/qa_queries.json), each with a few words dropped or filler added. Every
-search goes through the service, as the bot runs it (one statement on a reader thread,
-two when word counts are missing from the cache). Target: p95 under 10 ms.
+search goes through the service, as the bot runs it: on the archive's in-memory index
+(built first, as the bot builds it at start), then on the database's full-text index
+that serves while the index is being built. Target: p95 under 10 ms.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -141,17 +143,8 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def measure(
-    path: Path, texts: list[str]
-) -> tuple[dict[str, float], dict[str, float], dict[str, float], float]:
-    db = Database(path)
-    await db.connect()
-    cold: list[float] = []
-    for text in texts[:200]:  # a fresh service each time: no word-frequency cache
-        started = time.perf_counter()
-        await QASearch(db).search(GUILD, text, limit=10)
-        cold.append((time.perf_counter() - started) * 1000)
-    search = QASearch(db)
+async def timed(search: QASearch, texts: list[str]) -> tuple[dict[str, float], dict[str, float]]:
+    """/qa search (top 10) over every text, then the similar check over a quarter."""
     plain: list[float] = []
     for text in texts:
         started = time.perf_counter()
@@ -163,9 +156,53 @@ async def measure(
         started = time.perf_counter()
         await search.similar_solved(GUILD, title or text, body)
         similar.append((time.perf_counter() - started) * 1000)
-    quality = await top3_quality(search)
+    return percentiles(plain), percentiles(similar)
+
+
+async def measure(path: Path, texts: list[str]) -> None:
+    """The bot's search: on the archive's in-memory index, built as the bot builds it at
+    start; then on the database's full-text index, which serves until it is ready."""
+    db = Database(path)
+    await db.connect()
+    search = QASearch(db)
+    before = rss_mb()
+    started = time.perf_counter()
+    await search.index.build(db.reader)
+    seconds = time.perf_counter() - started
+    print(
+        f"index: {search.index.size:,} questions built in {seconds:.1f} s,"
+        f" resident memory +{rss_mb() - before:.0f} MB"
+    )
+    plain, similar = await timed(search, texts)
+    show("/qa search (top 10)", plain, len(texts))
+    show("similar solved (top 3)", similar, max(1, len(texts) // 4))
+    await show_quality(search)
+    verdict = "PASS" if plain["p95"] < TARGET_MS else "FAIL"
+    print(f"target: /qa search p95 < {TARGET_MS:.0f} ms: {verdict}")
+
+    print("\nthe database's full-text index (searches before the index is ready):")
+    cold: list[float] = []
+    for text in texts[:200]:  # a fresh service each time: no word-frequency cache
+        started = time.perf_counter()
+        await QASearch(db).search(GUILD, text, limit=10)
+        cold.append((time.perf_counter() - started) * 1000)
+    show("/qa search, cold counts", percentiles(cold), min(200, len(texts)))
+    fallback = QASearch(db)
+    plain, similar = await timed(fallback, texts)
+    show("/qa search (top 10)", plain, len(texts))
+    show("similar solved (top 3)", similar, max(1, len(texts) // 4))
+    await show_quality(fallback)
     await db.close()
-    return percentiles(cold), percentiles(plain), percentiles(similar), quality
+
+
+async def show_quality(search: QASearch) -> None:
+    share = await top3_quality(search)
+    print(f"held-out queries with their question's variant in the top 3: {share:.1%}")
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
 
 
 async def top3_quality(search: QASearch) -> float:
@@ -205,13 +242,8 @@ async def main() -> None:
         megabytes = path.stat().st_size / 1e6
         print(f"archive: {args.size:,} questions, built in {seconds:.1f} s, {megabytes:.0f} MB")
         texts = searches(args.searches, args.seed)
-        cold, plain, similar, quality = await measure(path, texts)
-        show("/qa search, cold counts", cold, min(200, len(texts)))
-        show("/qa search (top 10)", plain, len(texts))
-        show("similar solved (top 3)", similar, max(1, len(texts) // 4))
-        print(f"held-out queries with their question's variant in the top 3: {quality:.1%}")
-        verdict = "PASS" if plain["p95"] < TARGET_MS else "FAIL"
-        print(f"target: /qa search p95 < {TARGET_MS:.0f} ms: {verdict}")
+        print(f"machine load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        await measure(path, texts)
 
 
 if __name__ == "__main__":

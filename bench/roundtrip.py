@@ -371,6 +371,8 @@ async def main(args: argparse.Namespace) -> None:
             # At its first start on the seeded database Nexus creates a scheduled event
             # for every upcoming session; a running bot made them long ago.
             await in_log(bots["nexus"], "scheduled event(s) reconciled")
+            # And it builds the Q&A archive's search index, as after every start.
+            await in_log(bots["nexus"], "search index ready")
             for name in ("bare", "nexus"):
                 await cards(
                     worlds[name],

@@ -180,6 +180,8 @@ class NexusBot(commands.Bot):
         # Timers fire over REST, which works from here on; the gateway is not needed. They
         # start first: timers that fell due while the bot was down are already late.
         await self.services.scheduler.start()
+        # Searches use the database's full-text index until the in-memory one is built.
+        self.services.qa.search.start_index()
         await self._start_web()
         await self.sync_commands()
         # dateparser pays ~0.3 s on its first call; not on the first user's /remind.
@@ -193,6 +195,7 @@ class NexusBot(commands.Bot):
         if self.web is not None:
             await self.web.stop()
         await self.heartbeat.stop()
+        await self.services.qa.search.stop_index()
         await self.services.scheduler.stop()
         await super().close()
 

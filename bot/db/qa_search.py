@@ -106,17 +106,11 @@ async def ranked(
         params["topic"] = topic
     if status is not None:
         params["status"] = status
-    marks = []
-    for index, word in enumerate(mark):
-        params[f"m{index}"] = _TEXT_COLUMNS + phrase(word)
-        marks.append(
-            f", (SELECT COUNT(*) FROM qa_fts WHERE qa_fts MATCH :m{index}"  # noqa: S608
-            f" AND rowid = top.id) AS m{index}"
-        )
+    marks = "".join(_mark_column(conn, index, word, params) for index, word in enumerate(mark))
     rows = await sql.fetch_all(
         conn,
         f"""
-        SELECT q.*, top.score AS score{"".join(marks)} FROM (
+        SELECT q.*, top.score AS score{marks} FROM (
             SELECT f.rowid AS id, bm25(qa_fts, :w0, :w1, :w2, :w3) AS score
             FROM qa_fts AS f
             WHERE qa_fts MATCH :match AND {_where(topic, status)}
@@ -139,6 +133,100 @@ def _as_ranked(rows: Sequence[Row], mark: Sequence[str]) -> list[Ranked]:
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """What the search index holds of a question."""
+
+    id: int
+    guild_id: int
+    status: str
+    topic: str
+    title: str
+    body: str
+    summary: str | None
+
+
+_INDEXED = "q.id, q.guild_id, q.status, q.topic, q.title, q.body, q.summary"
+
+
+def _indexed(row: Row) -> Indexed:
+    return Indexed(*(row[i] for i in range(7)))
+
+
+async def latest_change(conn: Connection) -> int:
+    return int(await sql.fetch_value(conn, "SELECT COALESCE(MAX(id), 0) FROM qa_changes"))
+
+
+async def archive_page(conn: Connection, after_id: int, limit: int) -> list[Indexed]:
+    """The next ``limit`` questions (of every server) by id, for building the index."""
+    rows = await sql.fetch_all(
+        conn,
+        f"SELECT {_INDEXED} FROM qa_questions AS q WHERE q.id > ? ORDER BY q.id LIMIT ?",  # noqa: S608
+        (after_id, limit),
+    )
+    return [_indexed(row) for row in rows]
+
+
+async def changes_since(conn: Connection, seq: int) -> tuple[int, list[Indexed | int]]:
+    """The log's latest change past ``seq`` and each question changed since, as it is
+    now (the id alone when it was deleted), in one statement: one snapshot."""
+    rows = await sql.fetch_all(
+        conn,
+        f"SELECT c.id, c.question_id, {_INDEXED} FROM qa_changes AS c"  # noqa: S608
+        " LEFT JOIN qa_questions AS q ON q.id = c.question_id"
+        " WHERE c.id > ? ORDER BY c.id",
+        (seq,),
+    )
+    latest: dict[int, Indexed | int] = {}
+    for row in rows:
+        question_id = int(row[1])
+        latest.pop(question_id, None)  # keep the order of each one's last change
+        present = row[2] is not None
+        latest[question_id] = Indexed(*(row[i] for i in range(2, 9))) if present else question_id
+    return (int(rows[-1][0]) if rows else seq), list(latest.values())
+
+
+async def by_ids(
+    conn: Connection, scored: Sequence[tuple[int, float]], mark: Sequence[str] = ()
+) -> list[Ranked]:
+    """The questions of ``scored`` (ids and scores, best first) in that order, each with
+    which of the words in ``mark`` its title, question or summary contains. A question
+    deleted since it was ranked is left out."""
+    if not scored:
+        return []
+    params: dict[str, Any] = {f"i{index}": qid for index, (qid, _) in enumerate(scored)}
+    marks = "".join(_mark_column(conn, index, word, params) for index, word in enumerate(mark))
+    ids = ", ".join(f":i{index}" for index in range(len(scored)))
+    rows = await sql.fetch_all(
+        conn,
+        f"SELECT q.*{marks} FROM qa_questions AS q WHERE q.id IN ({ids})",  # noqa: S608
+        params,
+    )
+    found = {int(row["id"]): row for row in rows}
+    score = dict(scored)
+    ordered = [found[qid] for qid, _ in scored if qid in found]
+    return [
+        Ranked(
+            question_from_row(row),
+            -score[int(row["id"])],
+            frozenset(word for index, word in enumerate(mark) if row[f"m{index}"]),
+        )
+        for row in ordered
+    ]
+
+
+def _mark_column(conn: Connection, index: int, word: str, params: dict[str, Any]) -> str:
+    """A column ``m<index>``: whether the question's text holds ``word``."""
+    if conn.dialect == "postgresql":
+        params[f"m{index}"] = word
+        return f", q.search @@ phraseto_tsquery('nexus', :m{index}) AS m{index}"
+    params[f"m{index}"] = _TEXT_COLUMNS + phrase(word)
+    return (
+        f", (SELECT COUNT(*) FROM qa_fts WHERE qa_fts MATCH :m{index}"  # noqa: S608 - a number only
+        f" AND rowid = q.id) AS m{index}"
+    )
 
 
 async def statistics(conn: Connection, terms: Sequence[str]) -> tuple[dict[str, int], int]:
@@ -207,10 +295,7 @@ async def _ranked_pg(
     if topic is not None:
         params["topic"] = topic
         where += " AND q.topic = :topic"
-    marks = []
-    for index, word in enumerate(mark):
-        params[f"m{index}"] = word
-        marks.append(f", q.search @@ phraseto_tsquery('nexus', :m{index}) AS m{index}")
+    marks = "".join(_mark_column(conn, index, word, params) for index, word in enumerate(mark))
     # bm25's idea on ts_rank: each word's rank weighed by how rare the word is (its
     # document frequency, counted from the GIN index in the same statement, as FTS5's
     # bm25 counts it), so a rare word outranks one every question holds.
@@ -229,7 +314,7 @@ async def _ranked_pg(
     rows = await sql.fetch_all(
         conn,
         f"""
-        SELECT q.*, -({" + ".join(weighed)}) AS score{"".join(marks)}
+        SELECT q.*, -({" + ".join(weighed)}) AS score{marks}
         FROM qa_questions AS q CROSS JOIN (SELECT {query} AS query) AS k
         CROSS JOIN (SELECT COALESCE(MAX(id), 0)::float8 AS n FROM qa_questions) AS total
         {"".join(words)}

@@ -482,6 +482,18 @@ async def test_search_finds_rephrased_questions(nexus: Nexus) -> None:
     assert weird["embeds"]
 
 
+async def test_search_finds_questions_asked_after_the_index_was_built(nexus: Nexus) -> None:
+    """The bot builds the archive's search index when it starts; a question asked after
+    that reaches it through the change log, so /qa search finds it through the index."""
+    world = nexus.world
+    index = nexus.services.qa.search.index
+    await eventually(lambda: index.ready, "the search index to be built")
+    await ask(nexus, world.ada, title="Zanzibar migrations clash on deploy")
+    data = await nexus.reply(world.bola, "qa search", query="zanzibar migration")
+    assert "Zanzibar migrations clash on deploy" in embed_text(data)
+    assert index.ready and index.size == 1
+
+
 async def test_unanswered_lists_open_questions_without_replies(nexus: Nexus) -> None:
     world = nexus.world
     first = await ask(nexus, world.ada, topic="django", title="Oldest django question")

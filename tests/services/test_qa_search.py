@@ -1,5 +1,7 @@
-"""Q&A search on a real SQLite FTS5 index: ranking quality on held-out learner queries,
-safety against FTS syntax in user text, and the similar-question rule."""
+"""Q&A search: ranking quality on held-out learner queries, safety against query syntax
+in user text, and the similar-question rule. Every test runs twice: on the archive's
+in-memory index (how the bot searches once it has built it) and on the database's own
+full-text index (how it searches before, or wherever no index was built)."""
 
 from __future__ import annotations
 
@@ -72,6 +74,16 @@ async def load_fixture(
     return {
         item["id"]: by_thread[thread_base + index] for index, item in enumerate(fixture_questions())
     }
+
+
+@pytest.fixture(autouse=True, params=["index", "database"])
+async def engine(request: pytest.FixtureRequest, services: Services, db: Database) -> str:
+    """Built before the test's questions are stored: they reach the index through the
+    change log, as every question asked after the bot started does."""
+    if request.param == "index":
+        await services.qa.search.index.build(db.reader)
+        assert services.qa.search.index.ready
+    return str(request.param)
 
 
 @pytest.fixture

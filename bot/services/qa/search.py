@@ -1,22 +1,32 @@
 """Search over the Q&A archive: ``/qa search`` and the similar solved questions shown
 before a question is posted.
 
-The user's text never reaches FTS5's query syntax: it is split into words, stop words
-and filler ("hey guys, please help") are dropped, and each remaining word becomes a
-quoted term; the terms are joined with OR and bm25 ranks the matches (title heaviest),
-so word order, inflections (porter stemming) and extra words do not hide a match.
+The user's text never reaches a query syntax: it is split into words, stop words and
+filler ("hey guys, please help") are dropped, and each remaining word becomes a quoted
+term; the terms are joined with OR and BM25 ranks the matches (title heaviest), so word
+order, inflections (stemming) and extra words do not hide a match.
+
+Searches go to the archive's in-memory index (``index``) once the bot has built it;
+before that, and wherever no index was started, to the database's own full-text index
+(FTS5 or PostgreSQL's tsvector), whose cost the word-frequency cut and the gate below
+keep bounded.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import math
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db import qa_search as repo
 from bot.db.database import Database
 from bot.db.qa import Question
+from bot.db.qa_search import Ranked
+from bot.services.qa.index import ArchiveIndex
 
 MAX_TERMS = 24
 MIN_TERM = 2
@@ -85,7 +95,9 @@ class SearchHit:
     score: float  # bm25: lower is more relevant
 
 
-def searched_words(words: list[str], frequency: dict[str, int], total: int) -> list[str]:
+def searched_words(
+    words: list[str], frequency: dict[str, int], total: int, *, most: int | None = RANKED_WORDS
+) -> list[str]:
     """The words a search matches and ranks on (the word-frequency cut): in a big
     archive, not those in more than ``FREQUENT_SHARE`` of its questions (the rarest one
     when all are), and at most ``RANKED_WORDS`` of the rarest. A small archive keeps
@@ -95,7 +107,7 @@ def searched_words(words: list[str], frequency: dict[str, int], total: int) -> l
         return words
     rarest = sorted(words, key=lambda w: (frequency.get(w, 0), words.index(w)))
     kept = [w for w in rarest if frequency.get(w, 0) <= FREQUENT_SHARE * total] or rarest[:1]
-    return kept[:RANKED_WORDS]
+    return kept[:most]
 
 
 def choose_gate(words: list[str], frequency: dict[str, int], total: int) -> list[str]:
@@ -122,6 +134,62 @@ class QASearch:
         # spares counting them for every search, so a search is one statement.
         self._frequencies: dict[str, tuple[int, float]] = {}
         self._total: tuple[int, float] = (0, 0.0)
+        self.index = ArchiveIndex()
+        self._building: asyncio.Task[None] | None = None
+
+    def start_index(self) -> None:
+        """Build the archive's index in the background; searches use the database's
+        full-text index until it is ready."""
+        if self._building is None:
+            self._building = asyncio.get_running_loop().create_task(
+                self.index.build(self._db.reader), name="search index"
+            )
+
+    async def stop_index(self) -> None:
+        if self._building is not None and not self._building.done():
+            self._building.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._building
+
+    async def _ranked(
+        self,
+        words: list[str],
+        guild_id: int,
+        *,
+        topic: str | None = None,
+        status: str | None = None,
+        limit: int,
+        mark: Sequence[str] = (),
+    ) -> tuple[list[Ranked], dict[str, int], int]:
+        """The best matches, with how many questions hold each word and how many there
+        are: from the index once it is ready, from the database's index before. Either
+        way, words in more than ``FREQUENT_SHARE`` of a big archive are not searched:
+        they tell little apart and cost most (every question holding one is scored)."""
+        if await self.index.catch_up(self._db.reader):
+            frequency, total = self.index.statistics(words)
+            searched = searched_words(words, frequency, total, most=None)
+            scored = await asyncio.to_thread(
+                self.index.search,
+                searched,
+                guild_id=guild_id,
+                topic=topic,
+                status=status,
+                limit=limit,
+            )
+            return await repo.by_ids(self._db.reader, scored, mark), frequency, total
+        frequency, total = await self._statistics(words)
+        searched = searched_words(words, frequency, total)
+        rows = await repo.ranked(
+            self._db.reader,
+            searched,
+            guild_id=guild_id,
+            gate=choose_gate(searched, frequency, total),
+            topic=topic,
+            status=status,
+            limit=limit,
+            mark=mark,
+        )
+        return rows, frequency, total
 
     async def search(
         self,
@@ -135,23 +203,13 @@ class QASearch:
         words = terms(text)
         if not words:
             return []
-        frequency, total = await self._statistics(words)
-        words = searched_words(words, frequency, total)
-        rows = await repo.ranked(
-            self._db.reader,
-            words,
-            guild_id=guild_id,
-            gate=choose_gate(words, frequency, total),
-            topic=topic,
-            status=status,
-            limit=limit,
-        )
+        rows, _, _ = await self._ranked(words, guild_id, topic=topic, status=status, limit=limit)
         return [SearchHit(row.question, row.score) for row in rows]
 
     async def similar_solved(self, guild_id: int, title: str, body: str) -> list[SearchHit]:
         """Up to 3 solved questions of this server that look like the one being asked.
 
-        Ranked by bm25 over the title and question together. A suggestion must contain
+        Ranked by BM25 over the title and question together. A suggestion must contain
         at least two of the new title's words, together at least half of the title's
         weight, each word weighted by how rare it is in the archive: sharing "django" or
         "error" alone never makes a question similar."""
@@ -159,16 +217,8 @@ class QASearch:
         if len(title_terms) < SIMILAR_MIN_TERMS:
             return []
         words = terms(f"{title} {body}", limit=MAX_TERMS + 8)
-        frequency, total = await self._statistics(words)
-        searched = searched_words(words, frequency, total)
-        candidates = await repo.ranked(
-            self._db.reader,
-            searched,
-            guild_id=guild_id,
-            gate=choose_gate(searched, frequency, total),
-            status="solved",
-            limit=SIMILAR_LIMIT,
-            mark=title_terms,
+        candidates, frequency, total = await self._ranked(
+            words, guild_id, status="solved", limit=SIMILAR_LIMIT, mark=title_terms
         )
         weight = {word: idf(frequency.get(word, 0), total) for word in title_terms}
         whole = sum(weight.values())
