@@ -123,6 +123,12 @@ async def insert(tx: Tx, rows: list[tuple[object, ...]]) -> None:
 
 
 async def merge(tx: Tx) -> None:
+    """The search index in one piece, as a nightly job would leave it: SQLite's FTS5
+    segments merged; on PostgreSQL, the GIN index's pending list of new entries moved
+    into the index (what a vacuum does; autovacuum would, a while after a bulk load)."""
+    if tx.dialect == "postgresql":
+        await sql.execute(tx, "SELECT gin_clean_pending_list('qa_questions_search')")
+        return
     await sql.execute(tx, "INSERT INTO qa_fts (qa_fts) VALUES ('optimize')")
 
 

@@ -1,8 +1,10 @@
-"""The worlds, the seeded database and the two bot processes of ``bench/roundtrip.py``.
+"""The worlds, the seeded databases and the bot processes of ``bench/roundtrip.py``.
 
 Each bot gets its own emulator (one application each) holding the same server: the same
-channels, the same learners. Nexus's database is seeded before it starts, through the
-services and repositories, as the bot would have filled it over months.
+channels, the same learners. Nexus's database (a SQLite file, or a PostgreSQL database
+for the Nexus on PostgreSQL) is migrated as the bot migrates it, then seeded before the
+bot starts, through the services and repositories, as the bot would have filled it over
+months; the Q&A archive by bench/qa.py's bulk INSERT, valid on both backends.
 """
 
 from __future__ import annotations
@@ -18,18 +20,20 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-from bot.db import session_rsvps
+import asyncpg
+
+from bench import qa as qa_bench  # the Q&A archive generator of bench/qa.py
+from bench.backends import admin, with_database
+from bot.db import session_rsvps, sql
 from bot.db.database import Database, Tx
 from bot.db.migrate import migrate
+from bot.db.postgres import PostgresDatabase
 from bot.services.container import build_services
 from bot.time.clock import SystemClock, epoch
 from tests.emulator import Channel, DiscordEmulator, Guild, Message, User
 from tests.flows import harness
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import qa as qa_bench  # the Q&A archive generator of bench/qa.py
 
 TOPICS = ["django", "async", "databases", None]
 TRACKS = ["backend", "frontend", "fullstack"]
@@ -81,10 +85,46 @@ def build_world(emu: DiscordEmulator, learners: int) -> World:
     return World(emu=emu, server=harness.build_world(emu, learners))
 
 
-async def seed_nexus(path: Path, world: World, sizes: Sizes, seed: int) -> None:
+def database(target: Path | str) -> Database:
+    """Nexus's database, not connected: a SQLite file, or a PostgreSQL URL."""
+    return PostgresDatabase(target) if isinstance(target, str) else Database(target)
+
+
+@contextlib.asynccontextmanager
+async def postgres_database(server: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database on the PostgreSQL server at ``server``
+    (``nexus_roundtrip_<pid>``), dropped when done."""
+    name = f"nexus_roundtrip_{os.getpid()}"
+    await admin(server, f"CREATE DATABASE {name}")
+    try:
+        yield with_database(server, name)
+    finally:
+        await admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def describe_postgres(url: str) -> str:
+    """The server's version and the settings that weigh on a write's cost."""
+    conn = await asyncpg.connect(url)
+    try:
+        version = await conn.fetchval("SHOW server_version")
+        names = ("fsync", "synchronous_commit", "shared_buffers")
+        values = [f"{name} {await conn.fetchval(f'SHOW {name}')}" for name in names]
+    finally:
+        await conn.close()
+    return f"{version} ({', '.join(values)})"
+
+
+async def analyzed(db: Database) -> None:
+    """On PostgreSQL, the planner's statistics after a bulk load, as autovacuum would
+    gather them a minute later (here before the first timed call, not during one)."""
+    if db.dialect == "postgresql":
+        await db.write(lambda tx: sql.execute(tx, "ANALYZE"))
+
+
+async def seed_nexus(target: Path | str, world: World, sizes: Sizes, seed: int) -> None:
     """Settings, timezones, upcoming sessions, the Q&A archive and pairing profiles."""
     rng = random.Random(seed)
-    db = Database(path)
+    db = database(target)
     await db.connect()
     await migrate(db)
     services = build_services(db, SystemClock())
@@ -120,12 +160,13 @@ async def seed_nexus(path: Path, world: World, sizes: Sizes, seed: int) -> None:
             looking_for="any",
             availability=rng.choice(HOURS),
         )
+    await analyzed(db)
     await db.close()
 
 
-async def fill_waitlist(path: Path, session_id: int, going: int, waiting: int) -> None:
+async def fill_waitlist(target: Path | str, session_id: int, going: int, waiting: int) -> None:
     """``going`` attendees and ``waiting`` people in line (made-up ids), in one write."""
-    db = Database(path)
+    db = database(target)
     await db.connect()
     now = epoch(datetime.now(UTC) - timedelta(hours=1))
 
@@ -136,6 +177,7 @@ async def fill_waitlist(path: Path, session_id: int, going: int, waiting: int) -
 
     try:
         await db.write(body)
+        await analyzed(db)
     finally:
         await db.close()
 
@@ -173,9 +215,10 @@ class Bot:
 
 @contextlib.asynccontextmanager
 async def running(
-    name: str, emu: DiscordEmulator, folder: Path, *, db_path: Path | None
+    name: str, emu: DiscordEmulator, folder: Path, *, database: Path | str | None
 ) -> AsyncIterator[Bot]:
-    """``python -m bot`` (Nexus, on ``db_path``) or ``bench/bare_bot.py`` as a process."""
+    """``python -m bot`` (Nexus, on ``database``: a SQLite file or a PostgreSQL URL) or
+    ``bench/bare_bot.py`` as a process."""
     env = {
         **os.environ,
         "DISCORD_TOKEN": emu.token,
@@ -184,8 +227,13 @@ async def running(
         "PYTHONPATH": str(ROOT),
     }
     env.pop("DEV_GUILD_ID", None)
-    if db_path is not None:
-        env["DATABASE_PATH"] = str(db_path)
+    env.pop("DATABASE_URL", None)
+    if isinstance(database, str):
+        env["DATABASE_URL"] = database
+        env["HEARTBEAT_PATH"] = str(folder / f"{name}.heartbeat")
+    elif database is not None:
+        env["DATABASE_PATH"] = str(database)
+    if database is not None:
         command = [sys.executable, "-m", "bot"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
