@@ -4,7 +4,8 @@ Each bot gets its own emulator (one application each) holding the same server: t
 channels, the same learners. Nexus's database (a SQLite file, or a PostgreSQL database
 for the Nexus on PostgreSQL) is migrated as the bot migrates it, then seeded before the
 bot starts, through the services and repositories, as the bot would have filled it over
-months; the Q&A archive by bench/qa.py's bulk INSERT, valid on both backends.
+months; the Q&A archive by bench/qa.py's bulk load (an INSERT on SQLite, COPY on
+PostgreSQL).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import asyncpg
 
 from bench import qa as qa_bench  # the Q&A archive generator of bench/qa.py
 from bench.backends import admin, with_database
-from bot.db import session_rsvps, sql
+from bot.db import session_rsvps
 from bot.db.database import Database, Tx
 from bot.db.migrate import migrate
 from bot.db.postgres import PostgresDatabase
@@ -114,11 +115,17 @@ async def describe_postgres(url: str) -> str:
     return f"{version} ({', '.join(values)})"
 
 
-async def analyzed(db: Database) -> None:
-    """On PostgreSQL, the planner's statistics after a bulk load, as autovacuum would
-    gather them a minute later (here before the first timed call, not during one)."""
-    if db.dialect == "postgresql":
-        await db.write(lambda tx: sql.execute(tx, "ANALYZE"))
+async def vacuumed(db: Database) -> None:
+    """On PostgreSQL, ``VACUUM ANALYZE`` (on a connection of its own: it cannot run in a
+    transaction) after a bulk load: the seeding's dead row versions gone and the
+    planner's statistics gathered, as autovacuum would a while later; here before the
+    first timed call, not during one."""
+    if isinstance(db, PostgresDatabase):
+        conn = await asyncpg.connect(db.url)
+        try:
+            await conn.execute("VACUUM ANALYZE")
+        finally:
+            await conn.close()
 
 
 async def seed_nexus(target: Path | str, world: World, sizes: Sizes, seed: int) -> None:
@@ -147,9 +154,7 @@ async def seed_nexus(target: Path | str, world: World, sizes: Sizes, seed: int) 
             topic=rng.choice(TOPICS),
             capacity=rng.choice([None, 10, 50]),
         )
-    rows = qa_bench.generate(sizes.questions, seed, guild=guild)
-    for start in range(0, len(rows), 10_000):
-        await db.write(partial(qa_bench.insert, rows=rows[start : start + 10_000]))
+    await qa_bench.load(db, qa_bench.generate(sizes.questions, seed, guild=guild))
     await db.write(qa_bench.merge)
     for user in world.learners[: sizes.profiles]:
         await services.pairing.save_profile(
@@ -160,24 +165,27 @@ async def seed_nexus(target: Path | str, world: World, sizes: Sizes, seed: int) 
             looking_for="any",
             availability=rng.choice(HOURS),
         )
-    await analyzed(db)
+    await vacuumed(db)
     await db.close()
 
 
 async def fill_waitlist(target: Path | str, session_id: int, going: int, waiting: int) -> None:
-    """``going`` attendees and ``waiting`` people in line (made-up ids), in one write."""
+    """``going`` attendees and ``waiting`` people in line (made-up ids), 100 a write: on
+    PostgreSQL each RSVP's trigger updates the session's row, and one transaction's
+    updates of a row chain, so thousands in one write would take minutes."""
     db = database(target)
     await db.connect()
     now = epoch(datetime.now(UTC) - timedelta(hours=1))
 
-    async def body(tx: Tx) -> None:
-        for n in range(going + waiting):
+    async def body(tx: Tx, ns: range) -> None:
+        for n in ns:
             status = "going" if n < going else "waitlist"
             await session_rsvps.add(tx, session_id, 9_000_000_000 + n, status, now + n)
 
     try:
-        await db.write(body)
-        await analyzed(db)
+        for start in range(0, going + waiting, 100):
+            await db.write(partial(body, ns=range(start, min(start + 100, going + waiting))))
+        await vacuumed(db)
     finally:
         await db.close()
 
