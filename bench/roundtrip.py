@@ -69,6 +69,7 @@ def pick(ordered: list[float], q: float) -> float:
 
 QUANTILES = (0.50, 0.95, 0.99)
 LABELS = {"bare": "bare", "nexus": "Nexus", "pg": "Nexus PG"}
+MEMORY_NAMES = {"pg": "nexus-pg"}  # the bot process (the server's own are not counted)
 
 
 def figures(samples: list[float]) -> list[float]:
@@ -140,8 +141,8 @@ async def memory(
             after = bots[name].rss_mb()
             per_call = (after - before) * 1024 / calls if calls else 0.0
             parts.append(
-                f"{name} {before:6.1f} → {after:6.1f} MB ({after - before:+5.1f}, "
-                f"{per_call:+5.2f} KB a call)"
+                f"{MEMORY_NAMES.get(name, name)} {before:6.1f} → {after:6.1f} MB "
+                f"({after - before:+5.1f}, {per_call:+5.2f} KB a call)"
             )
         lines.append(f"{row.label:<30} " + "   ".join(parts[:2]))
         if len(parts) > 2:  # the PostgreSQL Nexus, under the SQLite one

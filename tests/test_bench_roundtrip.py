@@ -76,4 +76,4 @@ def test_the_quick_run_on_postgres_adds_its_columns_and_memory_lines(
     assert "Nexus / bare" in out
     assert "Nexus PG / bare" in out
     memory = check_tables(out, 16)  # c, 3 + 3 figures, 3 ratios, 3 figures, 3 ratios
-    assert sum(line.lstrip().startswith("pg ") for line in memory) == len(ROWS)
+    assert sum(line.lstrip().startswith("nexus-pg ") for line in memory) == len(ROWS)
