@@ -5,14 +5,15 @@
 
 Both backends get the same seeded server (200 upcoming sessions with RSVPs, 5,000 Q&A
 questions generated as bench/qa.py generates them, 400 pairing profiles), seeded through
-the services (the Q&A archive by one bulk INSERT that is valid on both). Then each row
-calls the service as the bot's command does, with no Discord in the way: a join of a
-fresh user and that user's leave, ``/session list``'s read (every other one "mine"),
-``/remind me`` creating a reminder, ``/qa search`` of a held-out learner query,
-``/pair find``, and one timer's claim and finish (``run_due`` with a no-op handler).
-Rounds alternate the backends (and which one goes first), so a busy moment on the
-machine lands on both. The PostgreSQL database is created for the run on the given
-server (``nexus_bench_<pid>``) and dropped at the end; SQLite is a fresh temporary file.
+the services (the Q&A archive by bench/qa.py's bulk load: an INSERT on SQLite, COPY on
+PostgreSQL). Then each row calls the service as the bot's command does, with no Discord
+in the way: a join of a fresh user and that user's leave, ``/session list``'s read
+(every other one "mine"), ``/remind me`` creating a reminder, ``/qa search`` of a
+held-out learner query, ``/pair find``, and one timer's claim and finish (``run_due``
+with a no-op handler). Rounds alternate the backends (and which one goes first), so a
+busy moment on the machine lands on both. The PostgreSQL database is created for the run
+on the given server (``nexus_bench_<pid>``) and dropped at the end; SQLite is a fresh
+temporary file.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg
 
-from bench.qa import generate, insert, searches
+from bench.qa import generate, load, searches
 from bot.db.database import Database
 from bot.db.migrate import migrate
 from bot.db.postgres import PostgresDatabase
@@ -96,9 +97,7 @@ class Backend:
             self.sessions.append(session.id)
             for user_id in rng.sample(range(100, 160), rng.randint(0, 8)):
                 await services.sessions.join(session.id, GUILD, user_id)
-        rows = generate(args.questions, args.seed, guild=GUILD)
-        for start in range(0, len(rows), 1000):
-            await self.db.write(lambda tx, part=rows[start : start + 1000]: insert(tx, part))
+        await load(self.db, generate(args.questions, args.seed, guild=GUILD))
         for user_id in range(1000, 1000 + args.profiles):
             await services.pairing.save_profile(
                 GUILD,
@@ -109,6 +108,9 @@ class Backend:
                 availability=rng.choice(HOURS),
             )
             self.profiles.append(user_id)
+        # Searches rank on the archive's in-memory index, as the bot's do once it has
+        # built it at start (the database's full-text index serves only before).
+        await services.qa.search.index.build(self.db.reader)
         return time.perf_counter() - started
 
     async def timed(self, row: str, call: Awaitable[object]) -> None:

@@ -31,9 +31,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import asyncpg
+
 from bot.db import sql
 from bot.db.database import Database, Tx
 from bot.db.migrate import migrate
+from bot.db.postgres import PostgresDatabase
 from bot.services.qa.rules import TOPICS
 from bot.services.qa.search import QASearch
 
@@ -102,29 +105,64 @@ async def build(path: Path, size: int, seed: int, *, optimize: bool) -> float:
     await db.connect()
     await migrate(db)
     started = time.perf_counter()
-    rows = generate(size, seed)
-    for start in range(0, len(rows), 10_000):
-        await db.write(partial(insert, rows=rows[start : start + 10_000]))
+    await load(db, generate(size, seed))
     if optimize:  # merge the index into one segment, as a nightly job would
         await db.write(merge)
     await db.close()
     return time.perf_counter() - started
 
 
+COLUMNS = (
+    "guild_id",
+    "channel_id",
+    "thread_id",
+    "opener_id",
+    "asker_id",
+    "topic",
+    "title",
+    "body",
+    "status",
+    "summary",
+    "asked_at",
+    "last_activity_at",
+)  # what ``generate`` makes, in its order
+
+
+async def load(db: Database, rows: list[tuple[object, ...]]) -> None:
+    """The archive into ``qa_questions``: on SQLite by ``insert``, 10,000 rows a write;
+    on PostgreSQL by one COPY on a connection of its own, in one transaction (the INSERT
+    takes twice as long there: about 55 s against 25 s for 100,000 questions, most of
+    the 25 the ``search`` column's tsvector). Nothing else may write meanwhile."""
+    if isinstance(db, PostgresDatabase):
+        conn = await asyncpg.connect(db.url)
+        try:
+            async with conn.transaction():
+                await conn.copy_records_to_table("qa_questions", records=rows, columns=COLUMNS)
+        finally:
+            await conn.close()
+        return
+    for start in range(0, len(rows), 10_000):
+        await db.write(partial(insert, rows=rows[start : start + 10_000]))
+
+
 async def insert(tx: Tx, rows: list[tuple[object, ...]]) -> None:
+    """Rows of ``generate`` by one INSERT over many parameter rows, valid on both
+    backends (``load`` is the faster way to fill an archive)."""
     await sql.execute_many(
         tx,
-        """
-        INSERT INTO qa_questions (guild_id, channel_id, thread_id, opener_id, asker_id,
-                                  topic, title, body, status, summary, asked_at,
-                                  last_activity_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
+        f"INSERT INTO qa_questions ({', '.join(COLUMNS)})"  # noqa: S608 - constant names
+        f" VALUES ({sql.placeholders(len(COLUMNS))})",
         rows,
     )
 
 
 async def merge(tx: Tx) -> None:
+    """The search index in one piece, as a nightly job would leave it: SQLite's FTS5
+    segments merged; on PostgreSQL, the GIN index's pending list of new entries moved
+    into the index (what a vacuum does; autovacuum would, a while after a bulk load)."""
+    if tx.dialect == "postgresql":
+        await sql.execute(tx, "SELECT gin_clean_pending_list('qa_questions_search')")
+        return
     await sql.execute(tx, "INSERT INTO qa_fts (qa_fts) VALUES ('optimize')")
 
 

@@ -2,6 +2,8 @@
 
     python bench/roundtrip.py            # the full run (about half an hour)
     python bench/roundtrip.py --quick    # a smoke run: small sizes, a few calls a row
+    python bench/roundtrip.py --postgres postgresql://user@host:5432/postgres
+                                         # the full run, with Nexus on PostgreSQL too
 
 One run starts two local Discords (tests/emulator: real websocket and HTTP on loopback),
 each with the same server (channels, learners), and two bot processes: Nexus
@@ -9,13 +11,20 @@ each with the same server (channels, learners), and two bot processes: Nexus
 pairing profiles, timezones) and the bare bot (``bench/bare_bot.py``: the same slash
 commands and buttons, each answered with a fixed reply in the same shape).
 
+With ``--postgres URL`` there is a third Discord and a third process, Nexus on
+PostgreSQL ("Nexus PG"): the run creates a database on that server
+(``nexus_roundtrip_<pid>``; the URL's user must be allowed to), the bot's own migrations
+build its schema, it is seeded with the same data as the SQLite file, and it is
+dropped at the end. Without ``--postgres`` Nexus runs on SQLite only, as before.
+
 Each row is one user action, timed from the emulator dispatching INTERACTION_CREATE to
 the user's answer: the interaction callback for a command; for a Join click (which
 defers, then answers), the followup. Rounds of ``--round`` calls alternate between the
-bots (bare first on even rounds, Nexus first on odd ones), at each concurrency (that
-many users acting at once, each waiting for their answer before the next call); the
-ratio columns are Nexus over bare for the same percentile. Then, per row, each bot's
-resident memory before and after ``--rss-calls`` calls (at concurrency 10).
+bots (bare, Nexus[, Nexus PG] on even rounds, the reverse order on odd ones), at each
+concurrency (that many users acting at once, each waiting for their answer before the
+next call); the ratio columns are each Nexus over bare for the same percentile. Then,
+per row, each bot's resident memory before and after ``--rss-calls`` calls (at
+concurrency 10).
 """
 
 from __future__ import annotations
@@ -23,171 +32,33 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import itertools
 import os
 import platform
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import qa as qa_bench
+from roundtrip_calls import Users, a_round, chosen, stamp_answers, wait_answer
 from roundtrip_world import (
     CARD_GOING,
     Bot,
     Sizes,
     World,
     build_world,
+    describe_postgres,
     fill_waitlist,
+    postgres_database,
     running,
     seed_nexus,
-    tidy,
 )
 
-from tests.emulator import DiscordEmulator, User
-from tests.emulator.records import InteractionRecord
-
-DEFERRED = 5
-DEADLINE = 10.0  # seconds to wait for an answer before counting the call as failed
-
-Fire = Callable[[World, User, int], Awaitable[InteractionRecord]]
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    fire: Fire | None  # None: a Join click on ``card``
-    users: str = "all"  # "all" learners, or "profiles": only those with a pairing profile
-    card: str | None = None  # a Join click on this card (then an untimed Leave)
-
-
-def answered(ix: InteractionRecord) -> float | None:
-    """When the user had their answer: the callback, or what a deferred one became."""
-    if ix.callback is None or ix.callback_at is None:
-        return None
-    if ix.callback.get("type") != DEFERRED:
-        return ix.callback_at
-    return getattr(ix, "answered_at", None)
-
-
-def stamp_answers() -> None:
-    """Note the moment a deferred interaction's loading message is filled in."""
-    notify = InteractionRecord.notify
-
-    def noting(self: InteractionRecord) -> None:
-        if getattr(self, "answered_at", None) is None and self.callback is not None:
-            message = self.original_message
-            if self.followup_ids or (message is not None and message.edited_timestamp):
-                self.answered_at = self.emu.clock.time()  # type: ignore[attr-defined]
-        notify(self)
-
-    InteractionRecord.notify = noting  # type: ignore[method-assign]
-
-
-async def wait_answer(ix: InteractionRecord) -> float:
-    deadline = time.monotonic() + DEADLINE
-    while answered(ix) is None:
-        if ix.rejections or time.monotonic() > deadline:
-            raise RuntimeError(f"{ix!r}: no answer ({ix.rejections or 'timeout'})")
-        ix._changed.clear()
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ix._changed.wait(), 0.5)
-    at = answered(ix)
-    assert at is not None
-    return (at - ix.created_at) * 1000
-
-
-def rows(searches: list[str]) -> list[Row]:
-    def slash(name: str, **options: object) -> Fire:
-        async def fire(world: World, user: User, i: int) -> InteractionRecord:
-            values = {k: v(i) if callable(v) else v for k, v in options.items()}
-            return await world.emu.slash(
-                user, world.guild.id, name, channel_id=world.general.id, **values
-            )
-
-        return fire
-
-    async def session_info(world: World, user: User, i: int) -> InteractionRecord:
-        _, session_id = world.cards["5000"]
-        return await world.emu.slash(
-            user, world.guild.id, "session info", channel_id=world.general.id, id=session_id
-        )
-
-    return [
-        Row("/timezone show", slash("timezone show")),
-        Row("/session list", slash("session list")),
-        Row("/session info (5,000 waiting)", session_info),
-        Row("/qa search", slash("qa search", query=lambda i: searches[i % len(searches)])),
-        Row("/remind me", slash("remind me", when="in 3 days", what="revise the ORM chapter")),
-        Row("Join click (waitlist 10)", None, card="10"),
-        Row("Join click (waitlist 5,000)", None, card="5000"),
-        Row("/pair find", slash("pair find"), users="profiles"),
-    ]
-
-
-def chosen(searches: list[str], wanted: list[str] | None) -> list[Row]:
-    """The rows whose label contains one of ``wanted`` (all of them by default)."""
-    every = rows(searches)
-    if not wanted:
-        return every
-    return [row for row in every if any(w.lower() in row.label.lower() for w in wanted)]
-
-
-class Users:
-    """Who acts next: learners in turn across the whole run, so nobody hits a per-user
-    cooldown; for a card, only people not on it right now."""
-
-    def __init__(self, world: World, profiles: int) -> None:
-        self._all = itertools.cycle(world.learners)
-        self._profiles = itertools.cycle(world.learners[:profiles])
-        self.free = {label: asyncio.Queue[User]() for label in world.cards}
-        for queue in self.free.values():
-            for user in world.learners:
-                queue.put_nowait(user)
-
-    def next(self, row: Row) -> User:
-        return next(self._profiles if row.users == "profiles" else self._all)
-
-
-async def one_call(world: World, users: Users, row: Row, i: int) -> float:
-    if row.fire is not None:
-        return await wait_answer(await row.fire(world, users.next(row), i))
-    assert row.card is not None
-    message, session_id = world.cards[row.card]
-    queue = users.free[row.card]
-    user = await queue.get()
-    try:
-        ms = await wait_answer(await world.emu.click(user, message, f"session:join:{session_id}"))
-        await wait_answer(await world.emu.click(user, message, f"session:leave:{session_id}"))
-    finally:
-        queue.put_nowait(user)
-    return ms
-
-
-async def a_round(
-    world: World, users: Users, row: Row, calls: int, concurrency: int
-) -> tuple[list[float], int]:
-    counter = itertools.count()
-    samples: list[float] = []
-    failures = 0
-
-    async def worker() -> None:
-        nonlocal failures
-        while (i := next(counter)) < calls:
-            try:
-                samples.append(await one_call(world, users, row, i))
-            except RuntimeError:
-                failures += 1
-
-    await asyncio.gather(*(worker() for _ in range(min(concurrency, calls))))
-    tidy(world.emu)
-    return samples, failures
+from bench import qa as qa_bench
+from tests.emulator import DiscordEmulator
 
 
 def pick(ordered: list[float], q: float) -> float:
@@ -197,40 +68,54 @@ def pick(ordered: list[float], q: float) -> float:
 
 
 QUANTILES = (0.50, 0.95, 0.99)
+LABELS = {"bare": "bare", "nexus": "Nexus", "pg": "Nexus PG"}
+MEMORY_NAMES = {"pg": "nexus-pg"}  # the bot process (the server's own are not counted)
+
+
+def figures(samples: list[float]) -> list[float]:
+    ordered = sorted(samples)
+    return [pick(ordered, q) for q in QUANTILES]
+
+
+def ratios(top: list[float], bottom: list[float]) -> str:
+    return "".join(f"{x / y:7.1f}" if y else f"{'-':>7}" for x, y in zip(top, bottom, strict=True))
 
 
 def line(label: str, c: int, samples: dict[str, list[float]], failed: dict[str, int]) -> str:
-    bare, nexus = (sorted(samples[k]) for k in ("bare", "nexus"))
-    b = [pick(bare, q) for q in QUANTILES]
-    n = [pick(nexus, q) for q in QUANTILES]
-    ratios = "".join(f"{x / y:7.1f}" if y else f"{'-':>7}" for x, y in zip(n, b, strict=True))
-    lost = failed["bare"] + failed["nexus"]
-    note = f"   ({failed['nexus']} Nexus / {failed['bare']} bare calls failed)" if lost else ""
+    """bare, Nexus, Nexus / bare; then Nexus PG, Nexus PG / bare when PostgreSQL runs."""
+    b, n = figures(samples["bare"]), figures(samples["nexus"])
+    groups = ["".join(f"{v:7.1f}" for v in b), "".join(f"{v:7.1f}" for v in n), ratios(n, b)]
+    if "pg" in samples:
+        p = figures(samples["pg"])
+        groups += ["".join(f"{v:7.1f}" for v in p), ratios(p, b)]
+    lost = " / ".join(f"{failed[name]} {LABELS[name]}" for name in list(samples)[::-1])
+    note = f"   ({lost} calls failed)" if any(failed.values()) else ""
+    return f"{label:<30}{c:>4}  " + "  ".join(groups) + note
+
+
+def header(names: tuple[str, ...]) -> str:
+    groups = ["bare, ms", "Nexus, ms", "Nexus / bare"]
+    if "pg" in names:
+        groups += ["Nexus PG, ms", "Nexus PG / bare"]
     return (
-        f"{label:<30}{c:>4}  {''.join(f'{v:7.1f}' for v in b)}  "
-        f"{''.join(f'{v:7.1f}' for v in n)}  {ratios}{note}"
+        f"{'':<34}  " + "  ".join(f"{group:>21}" for group in groups) + "\n"
+        f"{'row':<30}{'c':>4}  " + "  ".join(["    p50    p95    p99"] * len(groups))
     )
-
-
-HEADER = (
-    f"{'':<34}  {'bare, ms':>21}  {'Nexus, ms':>21}  {'Nexus / bare':>21}\n"
-    f"{'row':<30}{'c':>4}  " + "  ".join(["    p50    p95    p99"] * 3)
-)
 
 
 async def measure(
     worlds: dict[str, World], users: dict[str, Users], args: argparse.Namespace
 ) -> list[str]:
+    names = tuple(worlds)  # bare, nexus[, pg]: even rounds in this order, odd ones reversed
     lines: list[str] = []
     for row in chosen(worlds["nexus"].searches, args.rows):
-        for name in ("bare", "nexus"):  # warm-up, not counted
+        for name in names:  # warm-up, not counted
             await a_round(worlds[name], users[name], row, args.warmup, 5)
         for c in args.concurrency:
-            samples: dict[str, list[float]] = {"bare": [], "nexus": []}
-            failed = {"bare": 0, "nexus": 0}
+            samples: dict[str, list[float]] = {name: [] for name in names}
+            failed = dict.fromkeys(names, 0)
             for r in range(args.rounds):
-                order = ("bare", "nexus") if r % 2 == 0 else ("nexus", "bare")
-                for name in order:
+                for name in names if r % 2 == 0 else names[::-1]:
                     got, lost = await a_round(worlds[name], users[name], row, args.round, c)
                     samples[name] += got
                     failed[name] += lost
@@ -245,20 +130,23 @@ async def memory(
     bots: dict[str, Bot],
     args: argparse.Namespace,
 ) -> list[str]:
+    """Per row, a line for bare and Nexus; under it, when PostgreSQL runs, Nexus PG's."""
     lines = []
     calls = args.rss_calls
     for row in chosen(worlds["nexus"].searches, args.rows):
         parts = []
-        for name in ("bare", "nexus"):
+        for name in worlds:
             before = bots[name].rss_mb()
             await a_round(worlds[name], users[name], row, calls, 10)
             after = bots[name].rss_mb()
             per_call = (after - before) * 1024 / calls if calls else 0.0
             parts.append(
-                f"{name} {before:6.1f} → {after:6.1f} MB ({after - before:+5.1f}, "
-                f"{per_call:+5.2f} KB a call)"
+                f"{MEMORY_NAMES.get(name, name)} {before:6.1f} → {after:6.1f} MB "
+                f"({after - before:+5.1f}, {per_call:+5.2f} KB a call)"
             )
-        lines.append(f"{row.label:<30} " + "   ".join(parts))
+        lines.append(f"{row.label:<30} " + "   ".join(parts[:2]))
+        if len(parts) > 2:  # the PostgreSQL Nexus, under the SQLite one
+            lines[-1] += "\n" + " " * (31 + len(parts[0]) + 3) + parts[2]
         print(lines[-1], flush=True)
     return lines
 
@@ -291,7 +179,7 @@ async def in_log(bot: Bot, text: str, patience: float = 300) -> None:
         await asyncio.sleep(0.5)
 
 
-async def cards(world: World, db_path: Path | None, waitlists: dict[str, int]) -> None:
+async def cards(world: World, database: Path | str | None, waitlists: dict[str, int]) -> None:
     """A card for each waitlist size: ``/session create`` (capacity 5), then the line."""
     for label, waiting in waitlists.items():
         ix = await world.emu.slash(
@@ -313,8 +201,8 @@ async def cards(world: World, db_path: Path | None, waitlists: dict[str, int]) -
         join_id = card.components[0]["components"][0]["custom_id"]
         session_id = int(join_id.rsplit(":", 1)[1])
         world.cards[label] = (card, session_id)
-        if db_path is not None:
-            await fill_waitlist(db_path, session_id, CARD_GOING, waiting)
+        if database is not None:
+            await fill_waitlist(database, session_id, CARD_GOING, waiting)
 
 
 def machine() -> str:
@@ -337,52 +225,56 @@ async def main(args: argparse.Namespace) -> None:
     print(f"machine: {machine()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        db_path = folder / "nexus.db"
         worlds: dict[str, World] = {}
         async with contextlib.AsyncExitStack() as stack:
-            for name in ("bare", "nexus"):
+            # Nexus's databases: the SQLite file, and with --postgres a new database on
+            # that server (dropped at the end, after the bots are gone).
+            databases: dict[str, Path | str] = {"nexus": folder / "nexus.db"}
+            if args.postgres:
+                url = await stack.enter_async_context(postgres_database(args.postgres))
+                print(f"PostgreSQL: {await describe_postgres(url)}", flush=True)
+                databases["pg"] = url
+            for name in ("bare", *databases):
                 emu = DiscordEmulator(token=f"{name}-token", bot_name=name)
                 await emu.start()
                 stack.push_async_callback(emu.stop)
                 worlds[name] = build_world(emu, sizes.learners)
                 worlds[name].searches = qa_bench.searches(1000, args.seed)
-            started = time.perf_counter()
-            await seed_nexus(db_path, worlds["nexus"], sizes, args.seed)
-            print(
-                f"seeded: {sizes.sessions:,} sessions, {sizes.questions:,} questions, "
-                f"{sizes.profiles:,} pairing profiles, {sizes.learners:,} learners "
-                f"in {time.perf_counter() - started:.0f} s",
-                flush=True,
-            )
+            for name, database in databases.items():
+                started = time.perf_counter()
+                await seed_nexus(database, worlds[name], sizes, args.seed)
+                print(
+                    f"seeded{' PostgreSQL' if name == 'pg' else ''}: {sizes.sessions:,} "
+                    f"sessions, {sizes.questions:,} questions, {sizes.profiles:,} pairing "
+                    f"profiles, {sizes.learners:,} learners "
+                    f"in {time.perf_counter() - started:.0f} s",
+                    flush=True,
+                )
             bots = {
                 "bare": await stack.enter_async_context(
-                    running("bare", worlds["bare"].emu, folder, db_path=None)
-                ),
-                "nexus": await stack.enter_async_context(
-                    running("nexus", worlds["nexus"].emu, folder, db_path=db_path)
-                ),
+                    running("bare", worlds["bare"].emu, folder, database=None)
+                )
             }
-            print(
-                f"bots: bare pid {bots['bare'].process.pid}, Nexus pid {bots['nexus'].process.pid}",
-                flush=True,
-            )
-            for name in ("bare", "nexus"):
+            for name, database in databases.items():
+                bots[name] = await stack.enter_async_context(
+                    running(name, worlds[name].emu, folder, database=database)
+                )
+            pids = ", ".join(f"{LABELS[name]} pid {bot.process.pid}" for name, bot in bots.items())
+            print(f"bots: {pids}", flush=True)
+            for name in worlds:
                 await until_answering(worlds[name], bots[name])
             # At its first start on the seeded database Nexus creates a scheduled event
             # for every upcoming session; a running bot made them long ago.
-            await in_log(bots["nexus"], "scheduled event(s) reconciled")
-            # And it builds the Q&A archive's search index, as after every start.
-            await in_log(bots["nexus"], "search index ready")
-            for name in ("bare", "nexus"):
-                await cards(
-                    worlds[name],
-                    db_path if name == "nexus" else None,
-                    {"10": 10, "5000": sizes.waitlist},
-                )
+            for name in databases:
+                await in_log(bots[name], "scheduled event(s) reconciled")
+                # And it builds the Q&A archive's search index, as after every start.
+                await in_log(bots[name], "search index ready")
+            for name in worlds:
+                await cards(worlds[name], databases.get(name), {"10": 10, "5000": sizes.waitlist})
             users = {name: Users(worlds[name], sizes.profiles) for name in worlds}
             print(
                 f"\n== round trips in ms: rounds of {args.round} calls, {args.rounds} per bot "
-                f"and concurrency, interleaved\n{HEADER}",
+                f"and concurrency, interleaved\n{header(tuple(worlds))}",
                 flush=True,
             )
             await measure(worlds, users, args)
@@ -407,6 +299,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rss-calls", type=int, default=5000, help="0: no memory table")
     parser.add_argument("--rows", nargs="+", help="only rows whose label holds one of these")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also Nexus on PostgreSQL: a server (postgresql://user@host:port/db) where the "
+        "run may create and drop a database; without it, Nexus runs on SQLite only",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sessions, args.waitlist, args.questions = 30, 50, 2000

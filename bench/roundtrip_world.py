@@ -1,8 +1,11 @@
-"""The worlds, the seeded database and the two bot processes of ``bench/roundtrip.py``.
+"""The worlds, the seeded databases and the bot processes of ``bench/roundtrip.py``.
 
 Each bot gets its own emulator (one application each) holding the same server: the same
-channels, the same learners. Nexus's database is seeded before it starts, through the
-services and repositories, as the bot would have filled it over months.
+channels, the same learners. Nexus's database (a SQLite file, or a PostgreSQL database
+for the Nexus on PostgreSQL) is migrated as the bot migrates it, then seeded before the
+bot starts, through the services and repositories, as the bot would have filled it over
+months; the Q&A archive by bench/qa.py's bulk load (an INSERT on SQLite, COPY on
+PostgreSQL).
 """
 
 from __future__ import annotations
@@ -18,18 +21,20 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import asyncpg
+
+from bench import qa as qa_bench  # the Q&A archive generator of bench/qa.py
+from bench.backends import admin, with_database
 from bot.db import session_rsvps
 from bot.db.database import Database, Tx
 from bot.db.migrate import migrate
+from bot.db.postgres import PostgresDatabase
 from bot.services.container import build_services
 from bot.time.clock import SystemClock, epoch
 from tests.emulator import Channel, DiscordEmulator, Guild, Message, User
 from tests.flows import harness
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import qa as qa_bench  # the Q&A archive generator of bench/qa.py
 
 TOPICS = ["django", "async", "databases", None]
 TRACKS = ["backend", "frontend", "fullstack"]
@@ -81,10 +86,52 @@ def build_world(emu: DiscordEmulator, learners: int) -> World:
     return World(emu=emu, server=harness.build_world(emu, learners))
 
 
-async def seed_nexus(path: Path, world: World, sizes: Sizes, seed: int) -> None:
+def database(target: Path | str) -> Database:
+    """Nexus's database, not connected: a SQLite file, or a PostgreSQL URL."""
+    return PostgresDatabase(target) if isinstance(target, str) else Database(target)
+
+
+@contextlib.asynccontextmanager
+async def postgres_database(server: str) -> AsyncIterator[str]:
+    """The URL of a new, empty database on the PostgreSQL server at ``server``
+    (``nexus_roundtrip_<pid>``), dropped when done."""
+    name = f"nexus_roundtrip_{os.getpid()}"
+    await admin(server, f"CREATE DATABASE {name}")
+    try:
+        yield with_database(server, name)
+    finally:
+        await admin(server, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def describe_postgres(url: str) -> str:
+    """The server's version and the settings that weigh on a write's cost."""
+    conn = await asyncpg.connect(url)
+    try:
+        version = await conn.fetchval("SHOW server_version")
+        names = ("fsync", "synchronous_commit", "shared_buffers")
+        values = [f"{name} {await conn.fetchval(f'SHOW {name}')}" for name in names]
+    finally:
+        await conn.close()
+    return f"{version} ({', '.join(values)})"
+
+
+async def vacuumed(db: Database) -> None:
+    """On PostgreSQL, ``VACUUM ANALYZE`` (on a connection of its own: it cannot run in a
+    transaction) after a bulk load: the seeding's dead row versions gone and the
+    planner's statistics gathered, as autovacuum would a while later; here before the
+    first timed call, not during one."""
+    if isinstance(db, PostgresDatabase):
+        conn = await asyncpg.connect(db.url)
+        try:
+            await conn.execute("VACUUM ANALYZE")
+        finally:
+            await conn.close()
+
+
+async def seed_nexus(target: Path | str, world: World, sizes: Sizes, seed: int) -> None:
     """Settings, timezones, upcoming sessions, the Q&A archive and pairing profiles."""
     rng = random.Random(seed)
-    db = Database(path)
+    db = database(target)
     await db.connect()
     await migrate(db)
     services = build_services(db, SystemClock())
@@ -107,9 +154,7 @@ async def seed_nexus(path: Path, world: World, sizes: Sizes, seed: int) -> None:
             topic=rng.choice(TOPICS),
             capacity=rng.choice([None, 10, 50]),
         )
-    rows = qa_bench.generate(sizes.questions, seed, guild=guild)
-    for start in range(0, len(rows), 10_000):
-        await db.write(partial(qa_bench.insert, rows=rows[start : start + 10_000]))
+    await qa_bench.load(db, qa_bench.generate(sizes.questions, seed, guild=guild))
     await db.write(qa_bench.merge)
     for user in world.learners[: sizes.profiles]:
         await services.pairing.save_profile(
@@ -120,22 +165,27 @@ async def seed_nexus(path: Path, world: World, sizes: Sizes, seed: int) -> None:
             looking_for="any",
             availability=rng.choice(HOURS),
         )
+    await vacuumed(db)
     await db.close()
 
 
-async def fill_waitlist(path: Path, session_id: int, going: int, waiting: int) -> None:
-    """``going`` attendees and ``waiting`` people in line (made-up ids), in one write."""
-    db = Database(path)
+async def fill_waitlist(target: Path | str, session_id: int, going: int, waiting: int) -> None:
+    """``going`` attendees and ``waiting`` people in line (made-up ids), 100 a write: on
+    PostgreSQL each RSVP's trigger updates the session's row, and one transaction's
+    updates of a row chain, so thousands in one write would take minutes."""
+    db = database(target)
     await db.connect()
     now = epoch(datetime.now(UTC) - timedelta(hours=1))
 
-    async def body(tx: Tx) -> None:
-        for n in range(going + waiting):
+    async def body(tx: Tx, ns: range) -> None:
+        for n in ns:
             status = "going" if n < going else "waitlist"
             await session_rsvps.add(tx, session_id, 9_000_000_000 + n, status, now + n)
 
     try:
-        await db.write(body)
+        for start in range(0, going + waiting, 100):
+            await db.write(partial(body, ns=range(start, min(start + 100, going + waiting))))
+        await vacuumed(db)
     finally:
         await db.close()
 
@@ -173,9 +223,10 @@ class Bot:
 
 @contextlib.asynccontextmanager
 async def running(
-    name: str, emu: DiscordEmulator, folder: Path, *, db_path: Path | None
+    name: str, emu: DiscordEmulator, folder: Path, *, database: Path | str | None
 ) -> AsyncIterator[Bot]:
-    """``python -m bot`` (Nexus, on ``db_path``) or ``bench/bare_bot.py`` as a process."""
+    """``python -m bot`` (Nexus, on ``database``: a SQLite file or a PostgreSQL URL) or
+    ``bench/bare_bot.py`` as a process."""
     env = {
         **os.environ,
         "DISCORD_TOKEN": emu.token,
@@ -184,8 +235,13 @@ async def running(
         "PYTHONPATH": str(ROOT),
     }
     env.pop("DEV_GUILD_ID", None)
-    if db_path is not None:
-        env["DATABASE_PATH"] = str(db_path)
+    env.pop("DATABASE_URL", None)
+    if isinstance(database, str):
+        env["DATABASE_URL"] = database
+        env["HEARTBEAT_PATH"] = str(folder / f"{name}.heartbeat")
+    elif database is not None:
+        env["DATABASE_PATH"] = str(database)
+    if database is not None:
         command = [sys.executable, "-m", "bot"]
     else:
         command = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
