@@ -12,10 +12,11 @@ import pytest
 
 from bot.db import pair_profiles, sql
 from bot.db.database import Database
-from bot.services.container import Services
+from bot.services.container import Services, build_services
 from bot.services.pairing import finder, rules, terms
 from bot.services.pairing.terms import Suggestion
 from bot.time.clock import FakeClock
+from tests.backends import database_for
 
 GUILD, OTHER = 1, 2
 USERS = list(range(300, 340))
@@ -157,6 +158,26 @@ async def test_hours_are_read_for_the_week_asked_in(services: Services, clock: F
         clock.set(when)
         [found] = await pairing.find(GUILD, USERS[0])
         assert f"{hours} a week in common" in found.reasons, when
+
+
+async def test_a_change_made_by_another_process_is_seen(
+    services: Services, database_url: str, clock: FakeClock
+) -> None:
+    """Two processes on one database (shards): each keeps its own copy, and the
+    counters in the database tell each when the other changed something."""
+    other_db = database_for(database_url)
+    await other_db.connect()
+    try:
+        other = build_services(other_db, clock)
+        for user, track in [(USERS[0], "backend"), (USERS[1], "frontend")]:
+            await services.pairing.save_profile(GUILD, user, track=track, skills="go")
+        assert [s.user_id for s in await services.pairing.find(GUILD, USERS[0])] == [USERS[1]]
+        assert [s.user_id for s in await other.pairing.find(GUILD, USERS[0])] == [USERS[1]]
+        await other.pairing.save_profile(GUILD, USERS[2], track="frontend", skills="go, sql")
+        await other.pairing.exclude(GUILD, USERS[1], USERS[0])
+        assert [s.user_id for s in await services.pairing.find(GUILD, USERS[0])] == [USERS[2]]
+    finally:
+        await other_db.close()
 
 
 def test_the_cache_keeps_the_servers_last_asked_and_never_goes_back() -> None:
