@@ -131,8 +131,8 @@ class Layout:
             for skill in c.skills:
                 rows.append(i)
                 columns.append(self.vocabulary.setdefault(skill, len(self.vocabulary)))
-        self.skills = np.zeros((n, max(len(self.vocabulary), 1)), dtype=np.int64)
-        self.skills[rows, columns] = 1  # a skill listed twice still counts once
+        self.skills = np.zeros((n, max(len(self.vocabulary), 1)), dtype=bool)
+        self.skills[rows, columns] = True  # a skill listed twice still counts once
         self.track = [_TRACK[c.track] for c in self.candidates]
         self.wants = [_WANTS[c.looking_for] for c in self.candidates]
         # Row t: whether each candidate's track complements track t (0 or 1); likewise
