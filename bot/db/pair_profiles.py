@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from bot.db import sql
 from bot.db.database import Connection, Row
@@ -37,6 +38,9 @@ class Profile:
     bio: str | None
     available: bool
     snoozed_until: int | None
+
+
+_FIELDS = ", ".join(Profile.__dataclass_fields__)  # its columns, in its order
 
 
 def _from_row(row: Row) -> Profile:
@@ -127,11 +131,34 @@ async def many(conn: Connection, guild_id: int, user_ids: list[int]) -> dict[int
 
 
 async def in_guild(conn: Connection, guild_id: int) -> list[Profile]:
-    """Every profile of the server."""
+    """Every profile of the server, by user id."""
     rows = await sql.fetch_all(
-        conn, "SELECT * FROM pair_profiles WHERE guild_id = ? ORDER BY user_id", (guild_id,)
+        conn,
+        f"SELECT {_FIELDS} FROM pair_profiles WHERE guild_id = ? ORDER BY user_id",  # noqa: S608
+        (guild_id,),
     )
-    return [_from_row(row) for row in rows]
+    return [_from_values(tuple(row)) for row in rows]
+
+
+# Memoised on the row's values: ``/pair find`` reads the whole server again after a
+# change, and all but the changed profile are the ones it read before.
+@functools.lru_cache(maxsize=8192)
+def _from_values(values: tuple[Any, ...]) -> Profile:
+    guild_id, user_id, track, skills, looking_for, availability, windows, *rest = values
+    zone, bio, available, snoozed_until = rest
+    return Profile(
+        guild_id=guild_id,
+        user_id=user_id,
+        track=track,
+        skills=_skills(skills),
+        looking_for=looking_for,
+        availability=availability,
+        windows=_windows(windows),
+        zone=zone,
+        bio=bio,
+        available=bool(available),
+        snoozed_until=snoozed_until,
+    )
 
 
 async def count(conn: Connection, guild_id: int) -> int:
@@ -197,3 +224,16 @@ async def delete_exclusions_involving(conn: Connection, user_id: int) -> int:
         "DELETE FROM pair_exclusions WHERE user_id = ? OR excluded_id = ?",
         (user_id, user_id),
     )
+
+
+# -- what /pair find reads, versioned ------------------------------------------------------
+
+
+async def versions(conn: Connection, guild_id: int) -> tuple[int, int]:
+    """The server's pairing counters (triggers, migration 0015): ``profiles`` goes up
+    with every change to its profiles, ``links`` with every change to its exclusions,
+    pairs and declined requests; (0, 0) before any."""
+    row = await sql.fetch_one(
+        conn, "SELECT profiles, links FROM pair_versions WHERE guild_id = ?", (guild_id,)
+    )
+    return (0, 0) if row is None else (int(row[0]), int(row[1]))

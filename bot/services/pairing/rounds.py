@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
-from datetime import UTC, datetime
+from datetime import datetime
 from statistics import mean
 from typing import TYPE_CHECKING
 
@@ -26,6 +26,7 @@ from bot.scheduling import Scheduler
 from bot.services import weekly
 from bot.services.guild_settings import GuildSettingsService
 from bot.services.pairing import rules, terms
+from bot.services.pairing.finder import Facts
 from bot.services.pairing.terms import KIND_ROUND, Kickoff, RoundReport
 from bot.services.weekly import WeeklySlot
 from bot.time.clock import Clock, epoch
@@ -134,42 +135,23 @@ class PairingRounds:
     async def unfinished(self, guild_id: int) -> list[int]:
         return [r.id for r in await repo.opening_rounds(self._db.reader, guild_id)]
 
+    async def facts(self, guild_id: int) -> Facts:
+        """What the server's hard constraints are made of, as stored now."""
+        reader = self._db.reader
+        return Facts(
+            history=tuple(await repo.history(reader, guild_id)),
+            declined=tuple(await requests.declined(reader, guild_id)),
+            excluded=tuple(await profiles.exclusions(reader, guild_id)),
+            partnered=frozenset(await repo.partnered(reader, guild_id)),
+        )
+
     async def constraints(
         self, guild_id: int, everyone: list[Profile], *, now: datetime
     ) -> rules.Constraints:
         """The hard constraints of the server now: pairs that must never be matched
         (paired or declined in the last 12 weeks, ended, excluded either way) and who
         sits out (snoozed, unavailable, already partnered)."""
-        reader = self._db.reader
-        history = await repo.history(reader, guild_id)
-        paired = [
-            (a, b, _at(made))
-            for members, made, _ended in history
-            for a in members
-            for b in members
-            if a < b
-        ]
-        ended = [
-            (a, b) for members, _made, ended in history if ended for a in members for b in members
-        ]
-        declined = [(a, b, _at(when)) for a, b, when in await requests.declined(reader, guild_id)]
-        forbidden = rules.forbidden_pairs(
-            now=now,
-            paired=paired,
-            declined=declined,
-            ended=ended,
-            excluded=await profiles.exclusions(reader, guild_id),
-        )
-        partnered = await repo.partnered(reader, guild_id)
-        out: dict[int, rules.OutReason] = {}
-        for profile in everyone:
-            if not profile.available:
-                out[profile.user_id] = "not available"
-            elif not terms.taking_partners(profile, now):
-                out[profile.user_id] = "snoozed"
-            elif profile.user_id in partnered:
-                out[profile.user_id] = "has a partner"
-        return rules.Constraints(forbidden=forbidden, out=out)
+        return (await self.facts(guild_id)).constraints(everyone, now=now)
 
     # -- the kickoff ----------------------------------------------------------------------
 
@@ -238,7 +220,3 @@ class PairingRounds:
 
 # Learners who sat the round out (not counted among its learners).
 _SITTING_OUT = frozenset({"snoozed", "has a partner", "not available"})
-
-
-def _at(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)

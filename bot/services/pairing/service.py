@@ -28,7 +28,7 @@ from bot.db.pairs import Pair
 from bot.errors import AlreadyDone, Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.scheduling import Scheduler
 from bot.services.guild_settings import GuildSettingsService
-from bot.services.pairing import rules, terms
+from bot.services.pairing import finder, terms
 from bot.services.pairing.rounds import PairingRounds
 from bot.services.pairing.skills import normalise_skills
 from bot.services.pairing.terms import (
@@ -50,6 +50,10 @@ log = logging.getLogger(__name__)
 
 PRIVACY_OWNER = "pairing"
 NO_PROFILE = "{user} has no pairing profile yet; they can make one with `/pair profile`."
+NO_PROFILE_YET = (
+    "You have no pairing profile yet. Start with `/pair profile track skills`, "
+    "e.g. `track: backend skills: python, django`."
+)
 NOT_TAKING = "{user} isn't taking pairing requests right now. `/pair find` suggests others."
 
 
@@ -84,6 +88,7 @@ class PairingService:
         self._preferences = preferences
         self.rounds = PairingRounds(db, clock, scheduler, guilds, self)
         self._forgotten: dict[int, list[PairRequest]] = {}
+        self._found = finder.FindCache()
 
     # -- profiles -------------------------------------------------------------------------
 
@@ -126,10 +131,7 @@ class PairingService:
     async def require_profile(self, guild_id: int, user_id: int) -> Profile:
         found = await self.profile(guild_id, user_id)
         if found is None:
-            raise NotFound(
-                "You have no pairing profile yet. Start with `/pair profile track skills`, "
-                "e.g. `track: backend skills: python, django`."
-            )
+            raise NotFound(NO_PROFILE_YET)
         return found
 
     async def profiles(self, guild_id: int, user_ids: list[int]) -> dict[int, Profile]:
@@ -139,14 +141,34 @@ class PairingService:
 
     async def find(self, guild_id: int, user_id: int, limit: int = 5) -> list[Suggestion]:
         """The best partners for the user, each with a score and its reasons: never
-        someone partnered, unavailable, snoozed, or forbidden with the user."""
-        me = await self.require_profile(guild_id, user_id)
-        now = self._clock.now()
-        everyone = await profiles.in_guild(self._db.reader, guild_id)
-        constraints = await self.rounds.constraints(guild_id, everyone, now=now)
-        others = [terms.candidate(p, now=now) for p in everyone if p.user_id != user_id]
-        found = rules.top_matches(terms.candidate(me, now=now), others, constraints, limit)
+        someone partnered, unavailable, snoozed, or forbidden with the user. The
+        server's side of it is kept between calls (``finder``): one read of the
+        server's pairing version when nothing changed."""
+        server = await self._server(guild_id)
+        if user_id not in server.profiles:
+            raise NotFound(NO_PROFILE_YET)
+        found = server.view(self._clock.now()).top(user_id, limit)
         return [Suggestion(s.user_id, s.score.total, s.score.reasons) for s in found]
+
+    async def _server(self, guild_id: int) -> finder.Server:
+        """The server's profiles and constraint facts, each read again only when its
+        counter moved (counters first: what is read after them is at least as new)."""
+        reader = self._db.reader
+        versions = await profiles.versions(reader, guild_id)
+        kept = self._found.get(guild_id)
+        if kept is not None and kept.versions == versions:
+            return kept
+        facts = (
+            kept.facts
+            if kept is not None and kept.versions[1] == versions[1]
+            else await self.rounds.facts(guild_id)
+        )
+        if kept is not None and kept.versions[0] == versions[0]:
+            server = kept.renewed(versions, facts)
+        else:
+            server = finder.Server(versions, await profiles.in_guild(reader, guild_id), facts)
+        self._found.put(guild_id, server)
+        return server
 
     # -- requests -------------------------------------------------------------------------
 

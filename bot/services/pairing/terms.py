@@ -125,6 +125,11 @@ def candidate(profile: Profile, *, now: datetime) -> Candidate:
     return _candidate(profile, week_start(now))
 
 
+def candidates(profiles: list[Profile], week: datetime) -> list[Candidate]:
+    """Every profile's candidate for the UTC week starting ``week``."""
+    return [_candidate(p, week) for p in profiles]
+
+
 @functools.lru_cache(maxsize=8192)
 def _candidate(profile: Profile, week: datetime) -> Candidate:
     """Memoised per profile (a frozen row: any change is another key) and week:

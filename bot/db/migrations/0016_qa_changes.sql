@@ -32,5 +32,5 @@ BEGIN
     DELETE FROM qa_changes WHERE id <= NEW.id - 10000;
 END;
 
-PRAGMA user_version = 15;
+PRAGMA user_version = 16;
 COMMIT;
