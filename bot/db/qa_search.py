@@ -188,33 +188,20 @@ async def changes_since(conn: Connection, seq: int) -> tuple[int, list[Indexed |
     return (int(rows[-1][0]) if rows else seq), list(latest.values())
 
 
-async def by_ids(
-    conn: Connection, scored: Sequence[tuple[int, float]], mark: Sequence[str] = ()
-) -> list[Ranked]:
-    """The questions of ``scored`` (ids and scores, best first) in that order, each with
-    which of the words in ``mark`` its title, question or summary contains. A question
-    deleted since it was ranked is left out."""
+async def by_ids(conn: Connection, scored: Sequence[tuple[int, float]]) -> list[Ranked]:
+    """The questions of ``scored`` (ids and scores, higher better) in that order, the
+    score negated (lower is more relevant, as bm25's). A question deleted since it was
+    ranked is left out."""
     if not scored:
         return []
-    params: dict[str, Any] = {f"i{index}": qid for index, (qid, _) in enumerate(scored)}
-    marks = "".join(_mark_column(conn, index, word, params) for index, word in enumerate(mark))
-    ids = ", ".join(f":i{index}" for index in range(len(scored)))
+    ids = [qid for qid, _ in scored]
     rows = await sql.fetch_all(
         conn,
-        f"SELECT q.*{marks} FROM qa_questions AS q WHERE q.id IN ({ids})",  # noqa: S608
-        params,
+        f"SELECT * FROM qa_questions WHERE id IN ({sql.placeholders(len(ids))})",  # noqa: S608
+        ids,
     )
-    found = {int(row["id"]): row for row in rows}
-    score = dict(scored)
-    ordered = [found[qid] for qid, _ in scored if qid in found]
-    return [
-        Ranked(
-            question_from_row(row),
-            -score[int(row["id"])],
-            frozenset(word for index, word in enumerate(mark) if row[f"m{index}"]),
-        )
-        for row in ordered
-    ]
+    found = {int(row["id"]): question_from_row(row) for row in rows}
+    return [Ranked(found[qid], -score, frozenset()) for qid, score in scored if qid in found]
 
 
 def _mark_column(conn: Connection, index: int, word: str, params: dict[str, Any]) -> str:

@@ -122,6 +122,7 @@ class ArchiveIndex:
                 await asyncio.to_thread(self._add, page)
                 after = page[-1].id
             await self._commit()
+            await asyncio.to_thread(self._settle)
             self._applied = applied
             await self._follow(conn)
             self._ready = True
@@ -165,6 +166,13 @@ class ArchiveIndex:
             stems = self._analyzer.analyze(word)
             counts[word] = max((searcher.doc_freq("text", stem) for stem in stems), default=0)
         return counts, int(searcher.num_docs)
+
+    def holds(self, texts: Sequence[str | None], words: Sequence[str]) -> frozenset[str]:
+        """Which of ``words`` the texts hold, stemmed as the index stems them."""
+        held = {stem for text in texts if text for stem in self._analyzer.analyze(text)}
+        return frozenset(
+            word for word in words if any(s in held for s in self._analyzer.analyze(word))
+        )
 
     def search(
         self,
@@ -231,6 +239,16 @@ class ArchiveIndex:
                 self._per_guild[int(guild or 0)] -= 1
             self._writes.delete_documents_by_term("id", question_id)
         self._add([item for item in changed if not isinstance(item, int)])
+
+    def _settle(self) -> None:
+        """Wait for the writer's merges of the segments a build leaves (each search
+        visits every segment, so a fresh build of many searches slower until they are
+        merged); waiting ends that writer, and the next change makes another."""
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self._index.reload()
+        self._view = _View(self._index.searcher(), self._view.guilds)
 
     async def _commit(self) -> None:
         def commit() -> _View:

@@ -20,7 +20,7 @@ import math
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.db import qa_search as repo
 from bot.db.database import Database
@@ -176,7 +176,11 @@ class QASearch:
                 status=status,
                 limit=limit,
             )
-            return await repo.by_ids(self._db.reader, scored, mark), frequency, total
+            rows = [
+                replace(row, marked=self.index.holds(_texts(row.question), mark))
+                for row in await repo.by_ids(self._db.reader, scored)
+            ]
+            return rows, frequency, total
         frequency, total = await self._statistics(words)
         searched = searched_words(words, frequency, total)
         rows = await repo.ranked(
@@ -248,6 +252,10 @@ class QASearch:
                 known[word] = count
                 self._frequencies[word] = (count, now + FREQUENCY_TTL)
         return known, total
+
+
+def _texts(question: Question) -> tuple[str, str, str | None]:
+    return question.title, question.body, question.summary
 
 
 def idf(n: int, total: int) -> float:
