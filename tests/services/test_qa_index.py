@@ -156,3 +156,19 @@ async def test_the_index_is_built_in_the_background(db: Database) -> None:
         await asyncio.sleep(0.01)
     assert search.index.ready and search.index.size == 1
     await search.stop_index()
+
+
+async def test_a_failed_build_leaves_searches_on_the_database(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    await add_questions(db, ["Zephyr deploy fails"])
+    search = QASearch(db)
+
+    async def broken(conn: object, after: int, limit: int) -> list[object]:
+        raise RuntimeError("disk I/O error")
+
+    monkeypatch.setattr(repo, "archive_page", broken)
+    await search.index.build(db.reader)
+    assert not search.index.ready
+    assert "search index not built" in caplog.text
+    assert await found(search, "zephyr") == ["Zephyr deploy fails"]

@@ -110,7 +110,14 @@ class ArchiveIndex:
 
     async def build(self, conn: Connection) -> None:
         """Index the whole archive, page by page, then follow the log from the change
-        read before the first page (a question changed meanwhile is indexed again)."""
+        read before the first page (a question changed meanwhile is indexed again). A
+        failed build is logged and leaves searches on the database's index."""
+        try:
+            await self._build(conn)
+        except Exception:
+            log.exception("search index not built: searches keep using the database's")
+
+    async def _build(self, conn: Connection) -> None:
         async with self._lock:
             started = time.perf_counter()
             self._ready = False
