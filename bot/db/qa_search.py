@@ -151,8 +151,9 @@ class Indexed:
 _INDEXED = "q.id, q.guild_id, q.status, q.topic, q.title, q.body, q.summary"
 
 
-def _indexed(row: Row) -> Indexed:
-    return Indexed(*(row[i] for i in range(7)))
+def _indexed(row: Row, first: int = 0) -> Indexed:
+    """The seven ``_INDEXED`` columns of ``row``, from its ``first`` column on."""
+    return Indexed(*(row[i] for i in range(first, first + 7)))
 
 
 async def latest_change(conn: Connection) -> int:
@@ -184,7 +185,7 @@ async def changes_since(conn: Connection, seq: int) -> tuple[int, list[Indexed |
         question_id = int(row[1])
         latest.pop(question_id, None)  # keep the order of each one's last change
         present = row[2] is not None
-        latest[question_id] = Indexed(*(row[i] for i in range(2, 9))) if present else question_id
+        latest[question_id] = _indexed(row, 2) if present else question_id
     return (int(rows[-1][0]) if rows else seq), list(latest.values())
 
 

@@ -172,3 +172,17 @@ async def test_a_failed_build_leaves_searches_on_the_database(
     assert not search.index.ready
     assert "search index not built" in caplog.text
     assert await found(search, "zephyr") == ["Zephyr deploy fails"]
+
+
+async def test_a_search_waiting_on_another_catch_up_still_sees_its_own_write(
+    db: Database,
+) -> None:
+    """A catch-up in progress read the log before this write committed; the search that
+    waited for it must read the log again, not take that catch-up's view as current."""
+    search = QASearch(db)
+    await search.index.build(db.reader)
+    async with search.index._lock:  # a catch-up holds the index (its read is done)
+        await add_questions(db, ["Zephyr deploy fails"])
+        waiting = asyncio.create_task(found(search, "zephyr"))
+        await asyncio.sleep(0)  # it runs up to the lock and waits there
+    assert await waiting == ["Zephyr deploy fails"]

@@ -144,12 +144,10 @@ class ArchiveIndex:
         not ready (being built, or rebuilt now because it fell behind the log)."""
         if not self._ready:
             return False
-        if self._lock.locked():  # another search is applying the same changes
-            async with self._lock:
-                pass
-            return self._ready
+        # Whoever holds the lock may have read the log before this search's own write
+        # committed: read it again once it is ours (usually nothing: one indexed read).
         async with self._lock:
-            return await self._follow(conn)
+            return self._ready and await self._follow(conn)
 
     async def _follow(self, conn: Connection) -> bool:
         latest, changed = await repo.changes_since(conn, self._applied)
