@@ -9,8 +9,9 @@
   (tens to hundreds of microseconds), and no write waits behind another's round trips.
   ``db.write(body)`` runs the same kind of body whole on the writer thread instead, one
   hop for the transaction: for bulk work that would hold the loop for milliseconds.
-* **Reads** go through ``db.reader``: a pool of read-only connections on their own
-  threads. WAL lets them read beside the writer, each statement sees everything
+* **Reads** go through ``db.reader``: read-only connections of their own (a quick read
+  runs at once in the loop's thread, a slow one on a pool of threads: see
+  ``Readers``). WAL lets them read beside the writer, each statement sees everything
   committed before it started, and none sees a transaction still open; so a read of
   what the current transaction wrote goes through its ``tx``.
 * **Checkpoints** (copying the WAL back into the database file, with an fsync) run on a
@@ -70,7 +71,7 @@ class Database:
 
     @property
     def reader(self) -> Connection:
-        """Where reads go: the reader pool (its own connections and threads)."""
+        """Where reads go: the readers (their own connections; slow reads on threads)."""
         if self._reader is None:
             raise RuntimeError("Database.connect() has not been called")
         return self._reader

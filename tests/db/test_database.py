@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 
 from bot.db import app_state, sql
 from bot.db import database as database_module
+from bot.db.connections import Readers
 from bot.db.database import Database, Tx
 from bot.db.migrate import Migration, current_version, latest_version, load_migrations, migrate
 from bot.errors import SchemaTooNew
@@ -19,7 +21,11 @@ from bot.errors import SchemaTooNew
 async def test_pragmas(db: Database) -> None:
     assert (await sql.fetch_value(db.reader, "PRAGMA journal_mode")).lower() == "wal"
     assert await sql.fetch_value(db.reader, "PRAGMA foreign_keys") == 1
-    assert await sql.fetch_value(db.reader, "PRAGMA busy_timeout") == 5000
+    # The pool's readers wait for a lock; the loop thread's quick reader never does.
+    assert isinstance(db.reader, Readers)
+    pool_timeout = await db.reader.call(lambda c: c.execute("PRAGMA busy_timeout").fetchone()[0])
+    assert pool_timeout == 5000
+    assert await sql.fetch_value(db.reader, "PRAGMA busy_timeout") == 0
 
 
 async def test_fresh_database_reaches_latest_version(db: Database) -> None:
@@ -258,3 +264,91 @@ async def test_the_wal_is_checkpointed_off_the_loop(
             break
         await asyncio.sleep(0.02)
     assert main_file.stat().st_size > before + 100_000
+
+
+# A statement SQLite needs a few hundred milliseconds for, whatever the data.
+SLOW_READ = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
+    " SELECT COUNT(*) FROM n"
+)
+
+
+class Ticker:
+    """Counts the event loop's turns, and the longest gap between two."""
+
+    def __init__(self) -> None:
+        self.turns = 0
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        last = loop.time()
+        while True:
+            await asyncio.sleep(0)
+            now = loop.time()
+            self.turns += 1
+            self.longest = max(self.longest, now - last)
+            last = now
+
+    async def __aenter__(self) -> Ticker:
+        self._task = asyncio.create_task(self._run())
+        await asyncio.sleep(0)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+
+
+@pytest.mark.sqlite_only("SQLite's readers")
+async def test_a_quick_read_runs_at_once_without_a_thread(db: Database) -> None:
+    async with db.transaction() as tx:
+        await app_state.put(tx, "k", "v")
+    async with Ticker() as ticker:
+        assert await app_state.get(db.reader, "k") == "v"
+        assert ticker.turns == 0  # answered without yielding to the loop
+
+
+@pytest.mark.sqlite_only("SQLite's readers")
+async def test_a_slow_read_goes_to_a_thread_and_holds_the_loop_only_its_budget(
+    db: Database,
+) -> None:
+    async with Ticker() as ticker:
+        assert await sql.fetch_value(db.reader, SLOW_READ) == 3_000_000
+        assert ticker.turns > 0  # the loop ran while the read did
+        first_gap = ticker.longest
+        ticker.longest = 0.0
+        assert await sql.fetch_value(db.reader, SLOW_READ) == 3_000_000
+    # The first run held the loop for its budget (and some scheduling slack), the
+    # second went to a thread straight away.
+    assert first_gap < 0.1
+    assert ticker.longest < 0.05
+
+
+@pytest.mark.sqlite_only("SQLite's locks")
+async def test_a_read_of_a_locked_database_waits_on_a_thread(tmp_path: Path) -> None:
+    """Another process holding the database exclusively makes a quick read BUSY at
+    once: the read then waits on the pool (its busy timeout), not on the loop."""
+    path = str(tmp_path / "locked.db")
+    setup = sqlite3.connect(path, isolation_level=None)
+    setup.execute("PRAGMA journal_mode = WAL")
+    setup.execute("CREATE TABLE t (v TEXT)")
+    setup.execute("INSERT INTO t VALUES ('before')")
+    setup.close()
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("PRAGMA locking_mode = EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    other.execute("UPDATE t SET v = 'after'")
+    readers = Readers(path, 1)
+    try:
+        loop = asyncio.get_running_loop()
+        loop.call_later(0.3, lambda: (other.execute("COMMIT"), other.close()))
+        async with Ticker() as ticker:
+            rows = await asyncio.wait_for(readers.execute_fetchall("SELECT v FROM t"), 5)
+            assert ticker.turns > 10  # the loop kept running while the read waited
+    finally:
+        with contextlib.suppress(sqlite3.ProgrammingError):
+            other.close()
+        await asyncio.to_thread(readers.close)
+    assert [row["v"] for row in rows] == ["after"]
