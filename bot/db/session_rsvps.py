@@ -184,7 +184,8 @@ async def roster(conn: Connection, session_id: int) -> Roster:
 async def head(conn: Connection, session_id: int, names: int) -> Roster:
     """The first ``names`` going and the first ``names`` waiting, and how many there are
     of each, in one statement: what a card shows, however long the line (two short
-    ranges of the ``session_rsvps_by_status`` index and the session's head counts)."""
+    ranges of the ``session_rsvps_by_status`` index, which holds the user ids too, and
+    the session's head counts)."""
     rows = await sql.fetch_all(
         conn,
         """

@@ -69,6 +69,28 @@ def fitted(
 
 
 def card_embed(session: Session, roster: Roster) -> discord.Embed:
+    embed = _head_embed(session)
+    going = going_entries(session, roster)
+    nobody = strings.NOBODY_YET if session.is_open else strings.NOBODY
+    embeds.add_field(
+        embed,
+        going_name(session, roster),
+        fitted(
+            going,
+            total=roster.going_count + (session.host_id is not None),
+            shown=SHOWN_ATTENDEES + (session.host_id is not None),
+        )
+        or nobody,
+    )
+    if roster.waiting_count:
+        waiting = [markup.user(uid) for uid in roster.waitlist]
+        total = roster.waiting_count
+        embeds.add_field(embed, f"Waitlist ({total})", fitted(waiting, total=total))
+    return _with_tail(embed, session)
+
+
+def _head_embed(session: Session) -> discord.Embed:
+    """A card's title, description and the fields above its lists."""
     title = session.title
     if session.status == "live":
         embed = embeds.success(f"{strings.LIVE} · {title}", session.description)
@@ -91,22 +113,11 @@ def card_embed(session: Session, roster: Roster) -> discord.Embed:
         embeds.add_field(embed, "Repeats", strings.SERIES[session.repeat], inline=True)
     if session.voice_channel_id:
         embeds.add_field(embed, "Voice", f"<#{session.voice_channel_id}>", inline=True)
-    going = going_entries(session, roster)
-    nobody = strings.NOBODY_YET if session.is_open else strings.NOBODY
-    embeds.add_field(
-        embed,
-        going_name(session, roster),
-        fitted(
-            going,
-            total=roster.going_count + (session.host_id is not None),
-            shown=SHOWN_ATTENDEES + (session.host_id is not None),
-        )
-        or nobody,
-    )
-    if roster.waiting_count:
-        waiting = [markup.user(uid) for uid in roster.waitlist]
-        total = roster.waiting_count
-        embeds.add_field(embed, f"Waitlist ({total})", fitted(waiting, total=total))
+    return embed
+
+
+def _with_tail(embed: discord.Embed, session: Session) -> discord.Embed:
+    """A cancelled card's reason under the lists, and the footer."""
     if session.status == "cancelled" and session.cancel_reason:
         embeds.add_field(embed, "Reason", session.cancel_reason)
     footer = strings.CARD_FOOTER if session.is_open else strings.CARD_FOOTER_CLOSED
@@ -137,22 +148,33 @@ def card_view(session: Session, roster: Roster) -> discord.ui.View | None:
 
 
 def info_embed(session: Session, roster: Roster) -> discord.Embed:
-    embed = card_embed(session, roster)
-    # Replace the card's short lists with everyone, in order.
-    for index in reversed(range(len(embed.fields))):
-        name = embed.fields[index].name or ""
-        if name.startswith(("Going", "Waitlist")):
-            embed.remove_field(index)
-    lines = [f"{n}. <@{uid}>" for n, uid in enumerate(roster.going, start=1)]
+    """The card's fields, then everyone going and waiting in numbered lines, in order,
+    until the embed is full."""
+    embed = _with_tail(_head_embed(session), session)
+    room = limits.EMBED_TOTAL - len(embed)
+    lines = _numbered(roster.going, room)
     if session.host_id:
         lines.insert(0, strings.HOST_MARK.format(host=markup.user(session.host_id)))
     _add_blocks(embed, going_name(session, roster), lines or [strings.NOBODY_YET])
     if roster.waiting_count:
-        waiting = [f"{n}. <@{uid}>" for n, uid in enumerate(roster.waitlist, start=1)]
+        waiting = _numbered(roster.waitlist, limits.EMBED_TOTAL - len(embed))
         _add_blocks(embed, f"Waitlist ({roster.waiting_count})", waiting)
     if session.card_url:
         embed.url = session.card_url
     return embed
+
+
+def _numbered(user_ids: list[int], room: int) -> list[str]:
+    """``1. <@id>`` lines, only as many as could reach the embed: those in ``room``
+    characters and one field's worth more (so the last block packs as it would whole)."""
+    lines: list[str] = []
+    room += limits.EMBED_FIELD_VALUE
+    for n, uid in enumerate(user_ids, start=1):
+        if room <= 0:
+            break
+        lines.append(f"{n}. {markup.user(uid)}")
+        room -= len(lines[-1]) + 1
+    return lines
 
 
 def _add_blocks(embed: discord.Embed, name: str, lines: list[str]) -> None:

@@ -180,6 +180,36 @@ async def test_a_full_session_offers_its_waitlist_by_name(nexus: Nexus) -> None:
     assert field(card_data(nexus, session), "Going")[1].endswith(f"<@{bola.id}>")
 
 
+async def test_session_info_lists_a_long_line_in_order_until_the_embed_is_full(
+    nexus: Nexus,
+) -> None:
+    session = await create(nexus, capacity=2)
+    guild = nexus.world.guild.id
+    for i in range(320):
+        user = nexus.emu.add_user(f"waiter-{i}")
+        nexus.emu.add_member(guild, user)
+        await nexus.services.sessions.join(session.id, guild, user.id)
+    roster = await nexus.services.sessions.roster(session.id)
+    ix = await nexus.slash(nexus.world.ada, "session info", id=session.id)
+    [embed] = (await finished(nexus, ix))["embeds"]
+    fields = embed["fields"]
+    going = [f["value"] for f in fields if f["name"].startswith("Going")]
+    waiting = [f for f in fields if f["name"].startswith("Waitlist")]
+    assert "\n".join(going).splitlines()[1:] == [
+        f"{n}. <@{uid}>" for n, uid in enumerate(roster.going, start=1)
+    ]
+    assert waiting[0]["name"] == "Waitlist (318)"
+    assert [f["name"] for f in waiting[1:]] == ["Waitlist (318) (cont.)"] * (len(waiting) - 1)
+    lines = "\n".join(f["value"] for f in waiting).splitlines()
+    assert lines == [f"{n}. <@{uid}>" for n, uid in enumerate(roster.waitlist[: len(lines)], 1)]
+    # Full: as many whole blocks of names as Discord's 6,000 characters allow, and not
+    # one more (the next block of up to 1,024 characters would not have fit).
+    size = len(embed["title"]) + len(embed.get("footer", {}).get("text", ""))
+    size += sum(len(f["name"]) + len(f["value"]) for f in fields)
+    assert 6000 - 1024 - 40 < size <= 6000
+    assert 150 < len(lines) < 318
+
+
 async def test_live_cards_link_the_voice_channel_and_closed_cards_drop_buttons_and_hints(
     nexus: Nexus,
 ) -> None:
