@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from bot import heartbeat
+from bot import heap, heartbeat
 from bot.config import POSTGRES_PREFIXES, SQLITE_PREFIX, Settings, load_file_settings, load_settings
 from bot.db.copy_data import CopyRefused
 from bot.errors import (
@@ -118,7 +118,15 @@ async def run(settings: Settings, *, sync_only: bool = False) -> None:
             for sig in (signal.SIGTERM, signal.SIGINT):
                 with contextlib.suppress(NotImplementedError):
                     loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-            await bot.start(settings.discord_token.get_secret_value())
+            # The process's own choice, so a test running bots in its process keeps
+            # Python's defaults: see bot/heap.py.
+            settling = loop.create_task(
+                heap.settle_after(bot.wait_until_ready(), bot.services.qa.search.index_settled())
+            )
+            try:
+                await bot.start(settings.discord_token.get_secret_value())
+            finally:
+                settling.cancel()
     finally:
         await db.close()
 

@@ -163,6 +163,30 @@ async def test_run_is_healthy_while_connected_and_stops_cleanly_on_sigterm(
     assert status == EXIT_UNHEALTHY
 
 
+async def test_a_started_bot_freezes_its_start_out_of_garbage_collections(
+    emulator: DiscordEmulator, tmp_path: Path
+) -> None:
+    """Once ready, with the search index built, ``python -m bot`` collects and freezes
+    what its start made (bot/heap.py), and keeps answering."""
+    env = {"DISCORD_TOKEN": emulator.token, "DISCORD_API_BASE": emulator.api_base}
+    bot = await nexus_bot(env={**env, "LOG_LEVEL": "INFO"}, cwd=tmp_path)
+    lines: list[str] = []
+    try:
+        assert bot.stderr is not None
+        while not any("heap settled" in line for line in lines):
+            line = await asyncio.wait_for(bot.stderr.readline(), 30)
+            assert line, "the bot exited:\n" + "".join(lines[-30:])
+            lines.append(line.decode())
+        [settled] = [line for line in lines if "heap settled" in line]
+        assert int(settled.split("heap settled: ")[1].split()[0]) > 10_000
+        ready = next(i for i, line in enumerate(lines) if "search index ready" in line)
+        assert ready < lines.index(settled)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+    status, _ = await finished(bot)
+    assert status == EXIT_OK
+
+
 @pytest.mark.expect_http_error(401)  # the wrong token, on purpose
 async def test_refused_token_is_one_line_and_its_own_status(
     emulator: DiscordEmulator, tmp_path: Path

@@ -145,6 +145,11 @@ class QASearch:
                 self.index.build(self._db.reader), name="search index"
             )
 
+    async def index_settled(self) -> None:
+        """Once the start's build has ended, built or failed (a failure is logged)."""
+        if self._building is not None:
+            await asyncio.wait([self._building])
+
     async def stop_index(self) -> None:
         if self._building is not None and not self._building.done():
             self._building.cancel()
