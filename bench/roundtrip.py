@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import os
 import platform
 import sys
@@ -272,6 +273,12 @@ async def main(args: argparse.Namespace) -> None:
             for name in worlds:
                 await cards(worlds[name], databases.get(name), {"10": 10, "5000": sizes.waitlist})
             users = {name: Users(worlds[name], sizes.profiles) for name in worlds}
+            # This process holds the Discords' worlds (thousands of learners, the cards):
+            # out of the garbage collector's way, as the bot does with its own start
+            # (bot/heap.py), or a full collection stops both Discords for ~0.1 s now
+            # and then, in whichever bot's round it falls.
+            gc.collect()
+            gc.freeze()
             print(
                 f"\n== round trips in ms: rounds of {args.round} calls, {args.rounds} per bot "
                 f"and concurrency, interleaved\n{header(tuple(worlds))}",
