@@ -121,7 +121,7 @@ async def run(settings: Settings, *, sync_only: bool = False) -> None:
             # The process's own choice, so a test running bots in its process keeps
             # Python's defaults: see bot/heap.py.
             settling = loop.create_task(
-                heap.settle_after(bot.wait_until_ready(), bot.services.qa.search.index_settled())
+                heap.settle_after(bot.wait_until_ready, bot.services.qa.search.index_settled)
             )
             try:
                 await bot.start(settings.discord_token.get_secret_value())

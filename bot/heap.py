@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 
 log = logging.getLogger(__name__)
 
@@ -27,10 +27,11 @@ def settle() -> int:
     return gc.get_freeze_count()
 
 
-async def settle_after(*starts: Awaitable[object]) -> None:
-    """``settle`` once every awaitable of the start has finished."""
+async def settle_after(*starts: Callable[[], Awaitable[object]]) -> None:
+    """``settle`` once each step of the start has finished, one after the other (each
+    is called only when the one before is over: a stop before then awaits nothing)."""
     for start in starts:
-        await start
+        await start()
     # Let what the start scheduled last run before its objects are judged.
     await asyncio.sleep(0)
     log.info("heap settled: %d objects left out of garbage collections", settle())
