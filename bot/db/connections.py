@@ -14,10 +14,10 @@ statement runs:
   CPU time: most reads are an index lookup of a fraction of a millisecond, and handing
   one to a thread and waking the loop again costs more than the read (a third of a
   millisecond at the median on two cores, milliseconds in the tail). A read that
-  outruns its budget is interrupted and runs again on a small pool of threads, as does
-  every later run of the same statement, so a slow read holds the loop for at most the
-  budget, once; a read that finds the database locked goes to the pool too, where it
-  may wait.
+  outruns its budget is interrupted and runs again on a small pool of threads; a
+  statement that did so twice always runs there, so a slow read holds the loop for at
+  most the budget, twice (once could be a cold page cache). A read that finds the
+  database locked goes to the pool too, where it may wait.
 """
 
 from __future__ import annotations
@@ -39,7 +39,9 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 QUICK_READ_S = 0.002  # the most CPU time a read takes on the event loop before a thread
 PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock
-SLOW_KEPT = 256  # statements remembered as slow (their texts come from our code)
+SLOW_AFTER = 2  # overruns before a statement goes to the threads for good (a first
+# run on a cold page cache may overrun once)
+SLOW_KEPT = 256  # statements remembered (their texts come from our code)
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class Readers:
         self._lock = threading.Lock()
         self._quick: sqlite3.Connection | None = None
         self._deadline = math.inf
+        self._overruns: dict[str, int] = {}
         self._slow: set[str] = set()
 
     def _conn(self) -> sqlite3.Connection:
@@ -195,15 +198,21 @@ class Readers:
         except sqlite3.OperationalError as exc:
             code = getattr(exc, "sqlite_errorcode", None)
             if code == sqlite3.SQLITE_INTERRUPT:
-                if len(self._slow) >= SLOW_KEPT:
-                    self._slow.clear()
-                self._slow.add(sql)
+                self._overran(sql)
                 return None
             if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 return None
             raise
         finally:
             self._deadline = math.inf
+
+    def _overran(self, sql: str) -> None:
+        if len(self._overruns) >= SLOW_KEPT:
+            self._overruns.clear()
+            self._slow.clear()
+        self._overruns[sql] = self._overruns.get(sql, 0) + 1
+        if self._overruns[sql] >= SLOW_AFTER:
+            self._slow.add(sql)
 
     async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work(connection)`` on a reader thread."""

@@ -317,13 +317,18 @@ async def test_a_slow_read_goes_to_a_thread_and_holds_the_loop_only_its_budget(
     async with Ticker() as ticker:
         assert await sql.fetch_value(db.reader, SLOW_READ) == 3_000_000
         assert ticker.turns > 0  # the loop ran while the read did
+        assert isinstance(db.reader, Readers)
+        assert SLOW_READ not in db.reader._slow  # once may be a cold cache
         first_gap = ticker.longest
         ticker.longest = 0.0
         assert await sql.fetch_value(db.reader, SLOW_READ) == 3_000_000
-    # The first run held the loop for its budget (and some scheduling slack), the
-    # second went to a thread straight away.
+    # Each run held the loop for its budget (and some scheduling slack) at most.
     assert first_gap < 0.1
-    assert ticker.longest < 0.05
+    assert ticker.longest < 0.1
+    # Two overruns: from now on the statement goes to a thread straight away (one
+    # could have been a cold page cache).
+    assert isinstance(db.reader, Readers)
+    assert SLOW_READ in db.reader._slow
 
 
 @pytest.mark.sqlite_only("SQLite's locks")
