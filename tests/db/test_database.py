@@ -348,7 +348,12 @@ async def test_a_read_of_a_locked_database_waits_on_a_thread(tmp_path: Path) -> 
     readers = Readers(path, 1)
     try:
         loop = asyncio.get_running_loop()
-        loop.call_later(0.3, lambda: (other.execute("COMMIT"), other.close()))
+
+        def release() -> None:
+            other.execute("COMMIT")
+            other.close()
+
+        loop.call_later(0.3, release)
         async with Ticker() as ticker:
             rows = await asyncio.wait_for(readers.execute_fetchall("SELECT v FROM t"), 5)
             assert ticker.turns > 10  # the loop kept running while the read waited
