@@ -15,14 +15,15 @@ statement runs:
   one to a thread and waking the loop again costs more than the read (a third of a
   millisecond at the median on two cores, milliseconds in the tail). A read that
   outruns its budget is interrupted and runs again on a small pool of threads; a
-  statement that did so twice always runs there, so a slow read holds the loop for at
-  most the budget, twice (once could be a cold page cache). A read that finds the
+  statement that does so repeatedly (``SLOW_AFTER``, ``SLOW_SHARE``) always runs there,
+  so a slow read holds the loop for at most the budget, twice. A read that finds the
   database locked goes to the pool too, where it may wait.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import sqlite3
 import threading
@@ -32,6 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+log = logging.getLogger(__name__)
+
 Row = sqlite3.Row
 Params = Sequence[Any] | Mapping[str, Any]
 T = TypeVar("T")
@@ -39,9 +42,12 @@ T = TypeVar("T")
 BUSY_TIMEOUT_MS = 5000
 QUICK_READ_S = 0.002  # the most CPU time a read takes on the event loop before a thread
 PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at the clock
-SLOW_AFTER = 2  # overruns before a statement goes to the threads for good (a first
-# run on a cold page cache may overrun once)
-SLOW_KEPT = 256  # statements remembered (their texts come from our code)
+# A statement goes to the threads for good once at least SLOW_AFTER of its runs, and
+# SLOW_SHARE of them, overran: a cold page cache or a garbage collection in the middle
+# of a quick read makes it overrun now and then, a slow statement every time.
+SLOW_AFTER = 2
+SLOW_SHARE = 0.1
+SLOW_KEPT = 1024  # statements counted (their texts come from our code)
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,7 @@ class Readers:
         self._lock = threading.Lock()
         self._quick: sqlite3.Connection | None = None
         self._deadline = math.inf
-        self._overruns: dict[str, int] = {}
+        self._runs: dict[str, list[int]] = {}  # statement: [runs, overruns] at once
         self._slow: set[str] = set()
 
     def _conn(self) -> sqlite3.Connection:
@@ -190,6 +196,13 @@ class Readers:
         """``work`` on the quick connection, or None when it belongs on the pool."""
         if sql in self._slow:
             return None
+        runs = self._runs.get(sql)
+        if runs is None:
+            if len(self._runs) >= SLOW_KEPT:
+                self._runs.clear()
+                self._slow.clear()
+            runs = self._runs[sql] = [0, 0]
+        runs[0] += 1
         conn = self._quick_conn()
         # CPU time, not the wall clock: a read the OS paused on a busy machine is not slow.
         self._deadline = time.thread_time() + QUICK_READ_S
@@ -198,21 +211,21 @@ class Readers:
         except sqlite3.OperationalError as exc:
             code = getattr(exc, "sqlite_errorcode", None)
             if code == sqlite3.SQLITE_INTERRUPT:
-                self._overran(sql)
+                runs[1] += 1
+                if runs[1] >= SLOW_AFTER and runs[1] >= SLOW_SHARE * runs[0]:
+                    self._slow.add(sql)
+                    log.info(
+                        "a read runs on the reader threads from now on (%d of %d runs overran): %s",
+                        runs[1],
+                        runs[0],
+                        " ".join(sql.split())[:120],
+                    )
                 return None
             if code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 return None
             raise
         finally:
             self._deadline = math.inf
-
-    def _overran(self, sql: str) -> None:
-        if len(self._overruns) >= SLOW_KEPT:
-            self._overruns.clear()
-            self._slow.clear()
-        self._overruns[sql] = self._overruns.get(sql, 0) + 1
-        if self._overruns[sql] >= SLOW_AFTER:
-            self._slow.add(sql)
 
     async def call(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """``work(connection)`` on a reader thread."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.db import app_state, sql
+from bot.db import app_state, connections, sql
 from bot.db import database as database_module
 from bot.db.connections import Readers
 from bot.db.database import Database, Tx
@@ -329,6 +329,27 @@ async def test_a_slow_read_goes_to_a_thread_and_holds_the_loop_only_its_budget(
     # could have been a cold page cache).
     assert isinstance(db.reader, Readers)
     assert SLOW_READ in db.reader._slow
+
+
+@pytest.mark.sqlite_only("SQLite's readers")
+async def test_a_quick_read_that_overran_now_and_then_stays_quick(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold page cache or a garbage collection can push a quick read past its budget
+    once in a while: that does not send the statement to the threads for good."""
+    medium = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000)"
+        " SELECT COUNT(*) FROM n"
+    )
+    assert isinstance(db.reader, Readers)
+    for budget in (0.0, *[connections.QUICK_READ_S] * 30, 0.0):
+        monkeypatch.setattr(connections, "QUICK_READ_S", budget)  # 0: an overrun
+        assert await sql.fetch_value(db.reader, medium) == 3000
+    assert medium not in db.reader._slow
+    monkeypatch.setattr(connections, "QUICK_READ_S", 0.0)
+    for _ in range(5):  # overrunning every time now
+        assert await sql.fetch_value(db.reader, medium) == 3000
+    assert medium in db.reader._slow
 
 
 @pytest.mark.sqlite_only("SQLite's locks")
