@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import gc
 import os
 import platform
 import sys
@@ -59,6 +58,7 @@ from roundtrip_world import (
 )
 
 from bench import qa as qa_bench
+from bot import heap
 from tests.emulator import DiscordEmulator
 
 
@@ -274,11 +274,10 @@ async def main(args: argparse.Namespace) -> None:
                 await cards(worlds[name], databases.get(name), {"10": 10, "5000": sizes.waitlist})
             users = {name: Users(worlds[name], sizes.profiles) for name in worlds}
             # This process holds the Discords' worlds (thousands of learners, the cards):
-            # out of the garbage collector's way, as the bot does with its own start
-            # (bot/heap.py), or a full collection stops both Discords for ~0.1 s now
-            # and then, in whichever bot's round it falls.
-            gc.collect()
-            gc.freeze()
+            # out of the garbage collector's way, as the bot does with its own start,
+            # or a full collection stops both Discords for ~0.1 s now and then, in
+            # whichever bot's round it falls.
+            heap.settle()
             print(
                 f"\n== round trips in ms: rounds of {args.round} calls, {args.rounds} per bot "
                 f"and concurrency, interleaved\n{header(tuple(worlds))}",
