@@ -8,6 +8,9 @@ burst of 200 Joins on one card is a handful of edits, inside Discord's per-chann
 limit on message edits, and the last one shows the final roster. Edits that a stop or
 a kill prevents are made at the next start (the card's version,
 ``bot/services/sessions/cards.py``).
+
+Also used, without the interval, to add joiners to a session's thread by id after their
+answer (``cogs/sessions/thread_members.py``).
 """
 
 from __future__ import annotations

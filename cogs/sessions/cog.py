@@ -337,9 +337,6 @@ class SessionsCog(commands.Cog):
         embed = embeds.muted(title, text) if neutral else embeds.success(title, text)
         await interaction.followup.send(embed=embed, ephemeral=True)
         if join:
-            await quietly(
-                self.publisher.add_members(joined.session, [user_id], fresh=False),
-                f"session {session_id}: {user_id} into its thread",
-            )
+            self.publisher.thread_members.invite(joined.session, user_id)
         else:
             await self.publisher.tell_promoted(left.promoted)

@@ -28,6 +28,7 @@ from bot.services import intents
 from bot.services.sessions.rules import Audience, EditResult, Promotion, ReminderPlan
 from bot.ui import embeds, markup
 from cogs.sessions import render, strings
+from cogs.sessions.thread_members import ThreadMembers
 from cogs.sessions.views import JoinButton
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class Publisher:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         # Join and Leave only say a card is stale; this edits it, a few times a second.
         self.cards = Coalescer(self.refresh)
+        self.thread_members = ThreadMembers(bot)
 
     @asynccontextmanager
     async def locked(self, session_id: int) -> AsyncIterator[None]:
@@ -109,7 +111,9 @@ class Publisher:
                 opened = thread_id is not None
         if opened:
             people = await services.sessions.concerned(current)
-            await quietly(self.add_members(current, people, fresh=True), f"session {session.id}")
+            await quietly(
+                self.thread_members.add(current, people, fresh=True), f"session {session.id}"
+            )
             # The card's calendar link can only point back at the card and thread now.
             await quietly(self.refresh(current.id), f"refresh of session {current.id}")
         return current
@@ -177,25 +181,6 @@ class Publisher:
             except (discord.NotFound, discord.Forbidden) as error:
                 log.warning("card of session %s can't be edited: %s", session_id, error)
             await cards.shown(session_id, state.version)
-
-    async def add_members(self, session: Session, user_ids: list[int], *, fresh: bool) -> None:
-        """Add people to the session's thread, so it shows in their list and its
-        messages reach them. Discord refuses members for an archived thread (a thread
-        archives itself after a week without messages), so one the bot no longer
-        counts among the server's active threads is unarchived first (``fresh``: just
-        opened, nothing to check)."""
-        thread_id = session.thread_id
-        if thread_id is None or not user_ids:
-            return
-        guild = self.bot.get_guild(session.guild_id)
-        if not fresh and guild is not None and guild.get_thread(thread_id) is None:
-            await self.bot.delivery.edit_thread(thread_id, archived=False)
-        for user_id in user_ids:
-            # One person who left the server doesn't keep the others out.
-            await quietly(
-                self.bot.delivery.add_to_thread(thread_id, user_id),
-                f"adding {user_id} to the thread of session {session.id}",
-            )
 
     async def rename_thread(self, session: Session) -> None:
         if session.thread_id is None:

@@ -24,8 +24,8 @@ async def finished(nexus: Nexus, ix: InteractionRecord) -> dict[str, Any]:
 
 async def settled(nexus: Nexus) -> None:
     """Wait for what the bot does after answering: the interaction handlers still
-    running (a joiner added to the thread, a promoted waiter told), then the card edits
-    they asked for."""
+    running (a promoted waiter told), then the joiners they named added to the thread
+    and the card edits they asked for."""
     running = [
         task
         for task in asyncio.all_tasks()
@@ -33,7 +33,9 @@ async def settled(nexus: Nexus) -> None:
     ]
     if running:
         await asyncio.wait(running)
-    await sessions_cog(nexus).publisher.cards.settled()
+    publisher = sessions_cog(nexus).publisher
+    await publisher.thread_members.settled()
+    await publisher.cards.settled()
 
 
 # discord.py's names for the tasks that run a command or a component's callback.

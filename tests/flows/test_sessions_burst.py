@@ -8,7 +8,15 @@ import re
 
 from tests.emulator import User
 from tests.flows.harness import Nexus, embed_text
-from tests.flows.sessions_kit import card, card_data, create, field, labels, settled
+from tests.flows.sessions_kit import (
+    HANDLERS,
+    card,
+    card_data,
+    create,
+    field,
+    labels,
+    settled,
+)
 
 BURST = 200
 PLACES = 150
@@ -17,6 +25,10 @@ WAVE = 25
 
 def mentions(text: str) -> list[int]:
     return [int(found) for found in re.findall(r"<@(\d+)>", text)]
+
+
+def handlers_running() -> bool:
+    return any(task.get_name().startswith(HANDLERS) for task in asyncio.all_tasks())
 
 
 async def test_200_joins_end_with_an_exact_card_after_two_edits(
@@ -39,6 +51,9 @@ async def test_200_joins_end_with_an_exact_card_after_two_edits(
     # Join after the first lands while an edit is under way: the count of edits does not
     # depend on the machine's speed.
     held = emu.hold("PATCH", edits)
+    adds = rf"/channels/{session.thread_id}/thread-members/(\d+)"
+    added_before = len(emu.calls_to("PUT", adds))  # the host, at creation
+    held_add = emu.hold("PUT", adds)
     clicks = []
     for start in range(0, BURST, WAVE):
         wave = [
@@ -50,7 +65,12 @@ async def test_200_joins_end_with_an_exact_card_after_two_edits(
     answered = await asyncio.gather(*(ix.wait_for_edit() for ix in clicks))
     answers = [embed_text(emu.payload(message)) for message in answered]
     assert held.arrived.is_set()  # the first edit went out at once
+    # The clicks are done with while Discord still holds the first thread-member add:
+    # what waits for the thread is a set of ids, not 200 interactions.
+    assert held_add.arrived.is_set()
+    assert not handlers_running()
     held.released.set()
+    held_add.released.set()
     await settled(nexus)
 
     going = [text for text in answers if "You're going" in text]
@@ -74,6 +94,12 @@ async def test_200_joins_end_with_an_exact_card_after_two_edits(
     assert listed and listed == roster.waitlist[: len(listed)]
     assert shown.endswith(f" +{BURST - PLACES - len(listed)} more")
     assert labels(emu.message(message.id))[0] == "Join waitlist"
+
+    # Everyone is in the thread, each added by one request.
+    added = [
+        int(re.fullmatch(adds, call.path)[1]) for call in emu.calls_to("PUT", adds)[added_before:]
+    ]  # type: ignore[index]
+    assert sorted(added) == sorted(u.id for u in people)
 
     # … in two edits, not one per click: the first at once, then one (a second after
     # it) with everything decided meanwhile.

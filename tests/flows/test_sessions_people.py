@@ -117,6 +117,24 @@ async def test_joining_adds_you_to_the_thread_and_says_when_reminders_come(nexus
     assert bola.id in members(nexus, session.thread_id)
     assert ada.id not in members(nexus, session.thread_id)
 
+    # Joining again asks Discord for nothing: the bot remembers putting them there.
+    await click(nexus, bola, session, "join")
+    adds = nexus.emu.calls_to("PUT", rf"/channels/{session.thread_id}/thread-members/{bola.id}")
+    assert len(adds) == 1
+
+
+async def test_a_joiner_discord_could_not_add_is_added_at_their_next_join(nexus: Nexus) -> None:
+    session = await create(nexus)
+    bola = nexus.world.bola
+    add = rf"/channels/{session.thread_id}/thread-members/{bola.id}"
+    nexus.emu.inject_failure("PUT", add, 403, code=50001)
+    assert "You're going" in await click(nexus, bola, session, "join")
+    assert bola.id not in members(nexus, session.thread_id)
+    await click(nexus, bola, session, "leave")
+    await click(nexus, bola, session, "join")
+    assert bola.id in members(nexus, session.thread_id)
+    assert [call.status for call in nexus.emu.calls_to("PUT", add)] == [403, 204]
+
 
 async def test_joining_a_live_session_says_it_is_on_now(nexus: Nexus) -> None:
     voice = nexus.emu.add_voice_channel(nexus.world.guild.id, "Study room")
