@@ -24,6 +24,7 @@ from bot.delivery import Delivery
 from bot.errors import DiscordUnreachable, LoginRefused
 from bot.metrics import Metrics
 from bot.services.container import Services
+from bot.thread_members import ThreadMembers
 from bot.time import timeparse
 from bot.web.context import WebContext
 from bot.web.server import WebServer
@@ -118,6 +119,7 @@ class NexusBot(commands.Bot):
         self.services = services
         self.sync_only = sync_only
         self.delivery = Delivery(self)
+        self.thread_members = ThreadMembers(self)
         self.heartbeat = heartbeat.Heartbeat(settings.heartbeat_file, interval=heartbeat_interval)
         self.web: WebServer | None = None
         use_api_base(settings.api_base)
@@ -195,6 +197,7 @@ class NexusBot(commands.Bot):
         if self.web is not None:
             await self.web.stop()
         await self.heartbeat.stop()
+        self.thread_members.close()
         await self.services.qa.search.stop_index()
         await self.services.scheduler.stop()
         await super().close()

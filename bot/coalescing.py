@@ -10,7 +10,7 @@ a kill prevents are made at the next start (the card's version,
 ``bot/services/sessions/cards.py``).
 
 Also used, without the interval, to add joiners to a session's thread by id after their
-answer (``cogs/sessions/thread_members.py``).
+answer (``bot/thread_members.py``).
 """
 
 from __future__ import annotations

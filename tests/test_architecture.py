@@ -17,7 +17,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DISCORD_ADAPTERS = {"bot/client.py", "bot/delivery.py", "bot/ui/embeds.py", "bot/__main__.py"}
+DISCORD_ADAPTERS = {
+    "bot/client.py",
+    "bot/delivery.py",
+    "bot/thread_members.py",
+    "bot/ui/embeds.py",
+    "bot/__main__.py",
+}
 STORAGE_DRIVERS = {"aiosqlite", "sqlite3"}
 FEATURE_MODULES = {
     "__init__.py",

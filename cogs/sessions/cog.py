@@ -337,6 +337,8 @@ class SessionsCog(commands.Cog):
         embed = embeds.muted(title, text) if neutral else embeds.success(title, text)
         await interaction.followup.send(embed=embed, ephemeral=True)
         if join:
-            self.publisher.thread_members.invite(joined.session, user_id)
+            thread_id = joined.session.thread_id
+            if thread_id is not None:
+                self.bot.thread_members.invite(joined.session.guild_id, thread_id, user_id)
         else:
             await self.publisher.tell_promoted(left.promoted)

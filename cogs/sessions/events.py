@@ -73,7 +73,6 @@ class SessionEvents(commands.Cog):
         for task in self.reconcile_tasks.values():
             task.cancel()
         self.publisher.cards.close()
-        self.publisher.thread_members.close()
 
     # -- timers -----------------------------------------------------------------------
 

@@ -28,7 +28,6 @@ from bot.services import intents
 from bot.services.sessions.rules import Audience, EditResult, Promotion, ReminderPlan
 from bot.ui import embeds, markup
 from cogs.sessions import render, strings
-from cogs.sessions.thread_members import ThreadMembers
 from cogs.sessions.views import JoinButton
 
 if TYPE_CHECKING:
@@ -45,7 +44,6 @@ class Publisher:
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
         # Join and Leave only say a card is stale; this edits it, a few times a second.
         self.cards = Coalescer(self.refresh)
-        self.thread_members = ThreadMembers(bot)
 
     @asynccontextmanager
     async def locked(self, session_id: int) -> AsyncIterator[None]:
@@ -63,7 +61,7 @@ class Publisher:
         kill) finds what was done instead of doing it again. The thread opens with the
         host and everyone on the session (a series' next occurrence carries them over)."""
         services = self.bot.services
-        opened = False
+        opened: int | None = None  # the thread, once opened here
         async with self.locked(session.id):
             current = await services.sessions.find(session.id) or session
             channel_id, message_id = current.channel_id, current.message_id
@@ -108,11 +106,12 @@ class Publisher:
                     current.id, channel_id=channel_id, message_id=message_id, thread_id=thread_id
                 )
                 await services.intents.complete(intent)
-                opened = thread_id is not None
-        if opened:
+                opened = thread_id
+        if opened is not None:
             people = await services.sessions.concerned(current)
+            threads = self.bot.thread_members
             await quietly(
-                self.thread_members.add(current, people, fresh=True), f"session {session.id}"
+                threads.add(current.guild_id, opened, people, fresh=True), f"session {session.id}"
             )
             # The card's calendar link can only point back at the card and thread now.
             await quietly(self.refresh(current.id), f"refresh of session {current.id}")

@@ -33,9 +33,8 @@ async def settled(nexus: Nexus) -> None:
     ]
     if running:
         await asyncio.wait(running)
-    publisher = sessions_cog(nexus).publisher
-    await publisher.thread_members.settled()
-    await publisher.cards.settled()
+    await nexus.bot.thread_members.settled()
+    await sessions_cog(nexus).publisher.cards.settled()
 
 
 # discord.py's names for the tasks that run a command or a component's callback.
