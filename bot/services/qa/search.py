@@ -181,10 +181,12 @@ class QASearch:
                 status=status,
                 limit=limit,
             )
-            rows = [
-                replace(row, marked=self.index.holds(_texts(row.question), mark))
-                for row in await repo.by_ids(self._db.reader, scored)
-            ]
+            rows = await repo.by_ids(self._db.reader, scored)
+            if mark:  # the similar-question check; stemming every result's text costs
+                rows = [
+                    replace(row, marked=self.index.holds(_texts(row.question), mark))
+                    for row in rows
+                ]
             return rows, frequency, total
         frequency, total = await self._statistics(words)
         searched = searched_words(words, frequency, total)
