@@ -1,7 +1,8 @@
 """Putting people in threads after their answer, so a thread shows in their list and its
 messages reach them.
 
-A Join on a session card answers first and only names the joiner here: one task per
+A question's asker is added once, when the bot opens its thread (``add``). A Join on a
+session card answers first and only names the joiner here (``invite``): one task per
 thread (``bot.coalescing``) then adds everyone named since its last pass. A burst of
 Joins is a set of ids waiting on Discord's limit for that route, not a crowd of
 interaction tasks each holding its interaction and answer until its turn comes.

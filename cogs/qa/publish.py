@@ -103,8 +103,7 @@ class QAThreads:
         await services.intents.complete(intent)
         if asker_id:
             # The bot opened the thread: add the asker so replies notify them.
-            with contextlib.suppress(discord.HTTPException):
-                await self.bot.delivery.add_to_thread(thread_id, asker_id)
+            await self.bot.thread_members.add(intent.guild_id, thread_id, [asker_id], fresh=True)
         return question
 
     async def _post(self, intent: Intent, ask: Ask, *, adopt: bool) -> tuple[int, int]:
