@@ -77,36 +77,13 @@ class Timings:
 
 
 def question_from_row(row: Row) -> Question:
-    return Question(
-        id=row["id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        thread_id=row["thread_id"],
-        opener_id=row["opener_id"],
-        asker_id=row["asker_id"],
-        topic=row["topic"],
-        title=row["title"],
-        body=row["body"],
-        status=row["status"],
-        close_reason=row["close_reason"],
-        duplicate_of=row["duplicate_of"],
-        summary=row["summary"],
-        answer_message_id=row["answer_message_id"],
-        answerer_id=row["answerer_id"],
-        resolved_by=row["resolved_by"],
-        resolved_at=row["resolved_at"],
-        asked_at=row["asked_at"],
-        last_activity_at=row["last_activity_at"],
-        first_reply_at=row["first_reply_at"],
-        escalation=row["escalation"],
-        nudged=bool(row["nudged"]),
-        nudge_timer_id=row["nudge_timer_id"],
-        dormant_timer_id=row["dormant_timer_id"],
-        origin=row["origin"],
-        hint_message_id=row["hint_message_id"],
-        needs_help_at=row["needs_help_at"],
-        check_timer_id=row["check_timer_id"],
-    )
+    # A search maps its page of ten questions by the call: sql.record skips __init__.
+    values = {name: row[name] for name in _QUESTION_FIELDS}
+    values["nudged"] = bool(values["nudged"])
+    return sql.record(Question, values)
+
+
+_QUESTION_FIELDS = tuple(Question.__dataclass_fields__)
 
 
 # -- questions ----------------------------------------------------------------------

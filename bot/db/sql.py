@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.db.database import Connection, Row
 from bot.sharding import Shards
 
 Params = Sequence[Any] | Mapping[str, Any]
+R = TypeVar("R")
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -26,6 +27,21 @@ def identifier(name: str) -> str:
     if not _IDENTIFIER.fullmatch(name):
         raise ValueError(f"not an SQL identifier: {name!r}")
     return name
+
+
+def record(cls: type[R], values: dict[str, Any]) -> R:
+    """A frozen dataclass ``cls`` holding ``values`` (one per field, by name): what
+    ``cls(**values)`` makes, without its ``__init__``. A frozen dataclass's ``__init__``
+    sets each field through ``object.__setattr__``; for rows mapped by the page
+    (sessions: 22 fields, questions: 28) that cost twice what filling ``__dict__`` at
+    once does. Same object: fields, equality, hash and repr."""
+    made = _new(cls)
+    _setattr(made, "__dict__", values)
+    return made
+
+
+_new = object.__new__
+_setattr = object.__setattr__
 
 
 def placeholders(count: int) -> str:

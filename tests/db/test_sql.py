@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, dataclass, replace
+
 import pytest
 
-from bot.db import app_state, sql
+from bot.db import app_state, qa, sql
 from bot.db.database import Database
 
 KEYS = frozenset({"key", "value"})
@@ -69,3 +71,39 @@ async def test_update_columns_sets_only_allowed_columns(db: Database) -> None:
 def test_placeholders() -> None:
     assert sql.placeholders(3) == "?, ?, ?"
     assert sql.placeholders(0) == "NULL"
+
+
+@dataclass(frozen=True)
+class _Pair:
+    left: int
+    right: str | None = None
+
+
+def test_record_is_the_dataclass_its_init_would_make() -> None:
+    made = sql.record(_Pair, {"left": 1, "right": "r"})
+    assert made == _Pair(1, "r") and hash(made) == hash(_Pair(1, "r"))
+    assert repr(made) == repr(_Pair(1, "r"))
+    with pytest.raises(FrozenInstanceError):
+        made.left = 2  # type: ignore[misc]
+
+
+async def test_a_question_row_maps_to_every_field(db: Database) -> None:
+    async with db.transaction() as tx:
+        inserted = await qa.insert_question(
+            tx,
+            guild_id=1,
+            channel_id=2,
+            thread_id=3,
+            opener_id=4,
+            asker_id=5,
+            topic="python",
+            title="Why?",
+            body="Because.",
+            now=100,
+        )
+        assert inserted is not None
+        await sql.execute(tx, "UPDATE qa_questions SET nudged = 1 WHERE id = ?", (inserted.id,))
+    question = await qa.get(db.reader, inserted.id)
+    assert question == replace(inserted, nudged=True)
+    assert question.nudged is True  # a bool, as the dataclass says, not SQLite's 1
+    assert (question.opener_id, question.asker_id, question.title) == (4, 5, "Why?")
