@@ -189,8 +189,8 @@ class ArchiveIndex:
         limit: int = 10,
     ) -> list[tuple[int, float]]:
         """The ids and scores (higher is more relevant) of the best ``limit`` questions
-        of a server holding any of ``words``. Blocking (tantivy lets go of the GIL while
-        it searches): run it on a thread."""
+        of a server holding any of ``words``. Blocking, and tantivy lets go of the GIL
+        while it ranks: a big archive's search may run on a thread."""
         view = self._view
         stems = dict.fromkeys(stem for word in words for stem in self._analyzer.analyze(word))
         matching = tantivy.Query.boolean_query(
@@ -207,7 +207,9 @@ class ArchiveIndex:
                 if value is not None
             ]
         )
-        found = view.searcher.search(query, limit).hits if stems else []
+        # count=False: counting every match makes tantivy visit each one, where ranking
+        # alone skips the blocks that cannot reach the top (a fifth of a search).
+        found = view.searcher.search(query, limit, count=False).hits if stems else []
         if not found:
             return []
         ids = view.searcher.fast_field_values("id", [address for _, address in found])
@@ -238,7 +240,7 @@ class ArchiveIndex:
         searcher = self._view.searcher
         for item in changed:
             question_id = item if isinstance(item, int) else item.id
-            held = searcher.search(self._term("id", question_id), 1).hits
+            held = searcher.search(self._term("id", question_id), 1, count=False).hits
             if held:
                 (guild,) = searcher.fast_field_values("guild", [held[0][1]])
                 self._per_guild[int(guild or 0)] -= 1
