@@ -5,6 +5,8 @@ further behind than the log keeps. Runs on either backend."""
 from __future__ import annotations
 
 import asyncio
+import threading
+from typing import Any
 
 import pytest
 
@@ -12,6 +14,7 @@ from bot.db import qa_search as repo
 from bot.db import sql
 from bot.db.database import Database
 from bot.services.qa import index as index_module
+from bot.services.qa import search as search_module
 from bot.services.qa.search import QASearch
 from tests.backends import database_for
 
@@ -83,6 +86,30 @@ async def test_another_process_writes_reach_the_index(db: Database, database_url
     finally:
         await other.close()
     assert await found(search, "narwhal") == ["Narwhal websocket drops"]
+
+
+async def test_a_big_archive_ranks_off_the_loop(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A small archive's search ranks on the loop's thread (a hop costs more than the
+    ranking); past SEARCH_ON_LOOP_MAX questions it ranks on a thread, with the same
+    answer."""
+    await add_questions(db, ["Zephyr deploy fails", "Quokka tests hang"])
+    search = QASearch(db)
+    await search.index.build(db.reader)
+    ranked_on: list[int] = []
+    rank = search.index.search
+
+    def recording(*args: object, **kwargs: Any) -> list[tuple[int, float]]:
+        ranked_on.append(threading.get_ident())
+        return rank(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(search.index, "search", recording)
+    assert await found(search, "zephyr") == ["Zephyr deploy fails"]
+    monkeypatch.setattr(search_module, "SEARCH_ON_LOOP_MAX", 1)
+    assert await found(search, "zephyr") == ["Zephyr deploy fails"]
+    loop_thread = threading.get_ident()
+    assert ranked_on[0] == loop_thread and ranked_on[1] != loop_thread
 
 
 async def test_a_second_server_is_filtered_out(db: Database) -> None:
