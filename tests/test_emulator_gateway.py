@@ -131,6 +131,31 @@ async def test_bad_token_and_bad_resume(emulator: DiscordEmulator) -> None:
             assert invalid == {"op": 9, "d": False, "s": None, "t": None}
 
 
+async def test_a_frame_that_is_not_json_closes_with_4002(emulator: DiscordEmulator) -> None:
+    url = emulator.gateway_url + "?v=10&encoding=json"
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        await ws.receive_json(timeout=5)
+        await ws.send_str('{"op": 1, "d": NaN}')  # Discord's JSON has no NaN
+        closed = await ws.receive(timeout=5)
+        assert closed.type is aiohttp.WSMsgType.CLOSE and closed.data == 4002
+
+
+async def test_a_body_that_is_not_json_is_a_50109(emulator: DiscordEmulator) -> None:
+    """Discord answers a body it cannot parse with 400, code 50109; ids above 2**63 (as
+    strings, as Discord sends them) come back unharmed."""
+    guild = emulator.add_guild("ProDev")
+    channel = emulator.add_text_channel(guild.id, "general")
+    url = f"{emulator.api_base}/channels/{channel.id}/messages"
+    headers = {"Authorization": f"Bot {TOKEN}", "Content-Type": "application/json"}
+    async with aiohttp.ClientSession() as session:
+        async with session.post(url, data=b'{"content": "hi",', headers=headers) as bad:
+            assert bad.status == 400 and (await bad.json())["code"] == 50109
+        body = {"content": "hi", "nonce": str(2**64 - 1)}
+        async with session.post(url, data=json.dumps(body), headers=headers) as good:
+            assert good.status == 200
+            assert (await good.json())["nonce"] == str(2**64 - 1)
+
+
 @pytest.mark.parametrize("close_code", [None, 4000])
 async def test_dropped_websocket_resumes_and_replays(
     emulator: DiscordEmulator, close_code: int | None

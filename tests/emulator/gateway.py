@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from . import wire
 from .gateway_sessions import Connection, GatewaySession, make_compressor
 from .shards import guild_of
 
@@ -107,7 +107,7 @@ class Gateway:
                 else:
                     break
                 try:
-                    payload = json.loads(raw)
+                    payload = wire.loads(raw)
                 except ValueError:
                     await self._close(conn, 4002, "Error while decoding payload.")
                     break
@@ -306,7 +306,7 @@ class Gateway:
 
     def _send(self, session: GatewaySession, event: str, data: JSON) -> None:
         session.seq += 1
-        frame = json.dumps({"op": 0, "t": event, "s": session.seq, "d": data})
+        frame = wire.dumps_text({"op": 0, "t": event, "s": session.seq, "d": data})
         session.buffer.append((session.seq, event, frame))
         self.dispatched.append((event, data))
         if session.conn is not None:

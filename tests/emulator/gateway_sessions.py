@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ from typing import Any
 
 from aiohttp import web
 
+from . import wire
 from .shards import shard_of
 
 JSON = dict[str, Any]
@@ -56,7 +56,7 @@ class Connection:
     writer: asyncio.Task[None] | None = None
 
     def send(self, payload: JSON | str) -> None:
-        self.queue.put_nowait(payload if isinstance(payload, str) else json.dumps(payload))
+        self.queue.put_nowait(payload if isinstance(payload, str) else wire.dumps_text(payload))
 
     async def write_loop(self) -> None:
         while True:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import math
 import re
 import traceback
@@ -14,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import BodyPartReader, web
 from multidict import MultiMapping
 
+from . import wire
 from .errors import ApiError
 
 if TYPE_CHECKING:
@@ -157,7 +157,7 @@ def json_response(status: int, body: Any, headers: dict[str, str] | None = None)
     if status == 204 or body is None:
         return web.Response(status=204, headers=base)
     base["Content-Type"] = "application/json"
-    return web.Response(status=status, body=json.dumps(body).encode(), headers=base)
+    return web.Response(status=status, body=wire.dumps(body), headers=base)
 
 
 def ratelimit_headers(
@@ -294,7 +294,7 @@ class RestServer:
                 if not isinstance(part, BodyPartReader):
                     continue
                 if part.name == "payload_json":
-                    body = json.loads(await part.text())
+                    body = wire.loads(await part.text())
                 else:
                     data = await part.read()
                     files.append(
@@ -312,7 +312,7 @@ class RestServer:
         if not raw:
             return None, []
         try:
-            return json.loads(raw), []
+            return wire.loads(raw), []
         except ValueError:
             return raw.decode(errors="replace"), []
 
