@@ -22,9 +22,14 @@ the user's answer: the interaction callback for a command; for a Join click (whi
 defers, then answers), the followup. Rounds of ``--round`` calls alternate between the
 bots (bare, Nexus[, Nexus PG] on even rounds, the reverse order on odd ones), at each
 concurrency (that many users acting at once, each waiting for their answer before the
-next call); the ratio columns are each Nexus over bare for the same percentile. Then,
-per row, each bot's resident memory before and after ``--rss-calls`` calls (at
-concurrency 10).
+next call); the ratio columns are each Nexus over bare for the same percentile.
+
+A second table gives the CPU time a call costs each bot's process (user and system, all
+its threads; a Join row's call is a Join and a Leave), and what this process (the
+Discords and the callers) spent during that bot's rounds: on a machine of few cores
+every process shares them, so a row's latency at concurrency 10 and 50 follows what
+the calls cost in CPU, the bot's and its Discord's. Then, per row, each bot's resident
+memory before and after ``--rss-calls`` calls (at concurrency 10).
 """
 
 from __future__ import annotations
@@ -104,25 +109,61 @@ def header(names: tuple[str, ...]) -> str:
     )
 
 
+def cpu_header(names: tuple[str, ...]) -> str:
+    bots = "".join(f"{LABELS[name]:>10}" for name in names)
+    ratios = "".join(f"{LABELS[name] + ' / bare':>17}" for name in names[1:])
+    discords = "".join(f"{'Discord, ' + LABELS[name]:>18}" for name in names)
+    return f"{'row':<30}{'c':>4}  {bots}{ratios}  {discords}"
+
+
+def cpu_line(label: str, c: int, bots: dict[str, float], discords: dict[str, float]) -> str:
+    """CPU milliseconds a call: each bot's process; then this process (the Discords and
+    the callers) during that bot's rounds."""
+    names = list(bots)
+    own = "".join(f"{bots[name]:10.2f}" for name in names)
+    ratio = "".join(
+        f"{bots[name] / bots['bare']:17.1f}" if bots["bare"] else f"{'-':>17}" for name in names[1:]
+    )
+    theirs = "".join(f"{discords[name]:18.2f}" for name in names)
+    return f"{label:<30}{c:>4}  {own}{ratio}  {theirs}"
+
+
 async def measure(
-    worlds: dict[str, World], users: dict[str, Users], args: argparse.Namespace
+    worlds: dict[str, World],
+    users: dict[str, Users],
+    bots: dict[str, Bot],
+    args: argparse.Namespace,
 ) -> list[str]:
+    """The round-trip table, printed row by row; returns the CPU table's lines."""
     names = tuple(worlds)  # bare, nexus[, pg]: even rounds in this order, odd ones reversed
-    lines: list[str] = []
+    cpu_lines: list[str] = []
     for row in chosen(worlds["nexus"].searches, args.rows):
         for name in names:  # warm-up, not counted
             await a_round(worlds[name], users[name], row, args.warmup, 5)
         for c in args.concurrency:
             samples: dict[str, list[float]] = {name: [] for name in names}
             failed = dict.fromkeys(names, 0)
+            cpu = dict.fromkeys(names, 0.0)
+            discord_cpu = dict.fromkeys(names, 0.0)
             for r in range(args.rounds):
                 for name in names if r % 2 == 0 else names[::-1]:
+                    bot_before, here_before = bots[name].cpu_s(), time.process_time()
                     got, lost = await a_round(worlds[name], users[name], row, args.round, c)
+                    cpu[name] += bots[name].cpu_s() - bot_before
+                    discord_cpu[name] += time.process_time() - here_before
                     samples[name] += got
                     failed[name] += lost
-            lines.append(line(row.label, c, samples, failed))
-            print(lines[-1], flush=True)
-    return lines
+            print(line(row.label, c, samples, failed), flush=True)
+            calls = args.rounds * args.round / 1000  # CPU seconds to milliseconds a call
+            cpu_lines.append(
+                cpu_line(
+                    row.label,
+                    c,
+                    {name: cpu[name] / calls for name in names},
+                    {name: discord_cpu[name] / calls for name in names},
+                )
+            )
+    return cpu_lines
 
 
 async def memory(
@@ -283,7 +324,13 @@ async def main(args: argparse.Namespace) -> None:
                 f"and concurrency, interleaved\n{header(tuple(worlds))}",
                 flush=True,
             )
-            await measure(worlds, users, args)
+            cpu_lines = await measure(worlds, users, bots, args)
+            print(
+                "\n== CPU per call in ms: each bot's process, and this one (the Discords and"
+                " the callers) during that bot's rounds"
+                f"\n{cpu_header(tuple(worlds))}\n" + "\n".join(cpu_lines),
+                flush=True,
+            )
             if args.rss_calls:
                 print(f"\n== resident memory, before and after {args.rss_calls} calls", flush=True)
                 await memory(worlds, users, bots, args)

@@ -214,6 +214,12 @@ class Bot:
     process: asyncio.subprocess.Process
     log: Path
 
+    def cpu_s(self) -> float:
+        """CPU time the process has used, user and system, in seconds."""
+        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
+        fields = stat[stat.rindex(")") + 2 :].split()  # after the name, which may hold spaces
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def rss_mb(self) -> float:
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
