@@ -15,7 +15,9 @@
   committed before it started, and none sees a transaction still open; so a read of
   what the current transaction wrote goes through its ``tx``.
 * **Checkpoints** (copying the WAL back into the database file, with an fsync) run on a
-  maintenance thread once the WAL passes ``CHECKPOINT_BYTES``, never inside a commit.
+  maintenance thread once the WAL passes ``CHECKPOINT_BYTES``, never inside a commit;
+  the WAL is cut back to ``WAL_KEPT_BYTES`` when the next write starts it again, so its
+  size keeps telling how much has been written since.
 """
 
 from __future__ import annotations
@@ -50,6 +52,11 @@ T = TypeVar("T")
 
 READERS = 2
 CHECKPOINT_BYTES = 4 * 1024 * 1024  # SQLite's own default: about 1,000 pages
+# What the WAL file is cut back to once a checkpoint has copied it all and the next
+# write starts it again (journal_size_limit). SQLite otherwise keeps the file at its
+# largest size and writes over it, so the file's size would stay past CHECKPOINT_BYTES
+# after the first time, and every commit would start another checkpoint.
+WAL_KEPT_BYTES = CHECKPOINT_BYTES // 4
 
 
 class Database:
@@ -85,6 +92,7 @@ class Database:
         if not self.in_memory:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._writer = await asyncio.to_thread(open_connection, self.path, read_only=False)
+        self._writer.execute(f"PRAGMA journal_size_limit = {int(WAL_KEPT_BYTES)}")
         self._writer_thread = ThreadPoolExecutor(1, thread_name_prefix="db-writer")
         self._maintenance = ThreadPoolExecutor(1, thread_name_prefix="db-maintenance")
         if self.in_memory:

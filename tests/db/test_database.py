@@ -266,6 +266,47 @@ async def test_the_wal_is_checkpointed_off_the_loop(
     assert main_file.stat().st_size > before + 100_000
 
 
+@pytest.mark.sqlite_only("SQLite's WAL")
+async def test_after_a_checkpoint_small_writes_do_not_start_another(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once checkpointed, the WAL starts again from its beginning; SQLite keeps the file
+    at its largest unless told to cut it back, and its size alone would then start a
+    checkpoint (a connection opened, an fsync) after every commit."""
+    monkeypatch.setattr(database_module, "CHECKPOINT_BYTES", 256 * 1024)
+    monkeypatch.setattr(database_module, "WAL_KEPT_BYTES", 32 * 1024)
+    await db.close()  # the limit is set when the writer opens
+    await db.connect()
+    runs: list[str] = []
+    checkpoint = database_module._checkpoint
+
+    def counted(path: str) -> None:
+        runs.append(path)
+        checkpoint(path)
+
+    monkeypatch.setattr(database_module, "_checkpoint", counted)
+
+    async def settled() -> None:
+        for _ in range(200):
+            if db._checkpoint is None:
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the checkpoint never finished")
+
+    for n in range(40):
+        async with db.transaction() as tx:
+            await app_state.put(tx, f"big{n}", "x" * 8000)
+        await settled()
+    assert runs, "320 KB of writes never started a checkpoint"
+    before = len(runs)
+    for n in range(10):
+        async with db.transaction() as tx:
+            await app_state.put(tx, f"small{n}", "y")
+        await settled()
+    assert len(runs) == before
+    assert Path(db.path + "-wal").stat().st_size < 256 * 1024
+
+
 # A statement SQLite needs a few hundred milliseconds for, whatever the data.
 SLOW_READ = (
     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000)"
